@@ -1,0 +1,70 @@
+package io.switchd;
+
+import io.switchd.config.ConfigError;
+import io.switchd.config.ConfigLoader;
+import io.switchd.config.SwitchdConfig;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+
+/** The daemon's command line: {@code switchd --config FILE}, in the foreground until SIGTERM or SIGINT. */
+@Command(name = "switchd", mixinStandardHelpOptions = true, version = "switchd 0.1.0",
+        description = "A userspace virtual Ethernet switch: bridges of TAP and netdev ports.",
+        exitCodeListHeading = "%nExit status:%n",
+        exitCodeList = {"0:stopped by SIGTERM or SIGINT", "1:could not start", "2:bad configuration or usage"})
+public final class Main implements Callable<Integer> {
+    private static final Logger LOG = Logger.getLogger(Main.class.getName());
+
+    @Option(names = {"-c", "--config"}, required = true, paramLabel = "FILE", description = "The HOCON configuration file.")
+    private Path config;
+
+    @Option(names = "--check", description = "Validate the configuration and exit.")
+    private boolean check;
+
+    public static void main(String[] args) {
+        System.setProperty("java.util.logging.manager", KeepLoggingManager.class.getName());
+        LogFormat.install();
+        int status = new CommandLine(new Main()).setExitCodeExceptionMapper(e -> 1).execute(args);
+        System.exit(status);
+    }
+
+    @Override
+    public Integer call() {
+        SwitchdConfig cfg;
+        try {
+            cfg = ConfigLoader.load(config);
+        } catch (ConfigError e) {
+            System.err.println("switchd: bad configuration: " + e.getMessage());
+            return 2;
+        }
+        if (check) {
+            System.out.println(config + ": configuration is valid");
+            return 0;
+        }
+        Switchd switchd;
+        try {
+            switchd = Switchd.start(cfg);
+        } catch (RuntimeException | UnsatisfiedLinkError e) {
+            LOG.log(Level.SEVERE, "could not start: " + e.getMessage(), e);
+            return 1;
+        }
+        CountDownLatch stopped = new CountDownLatch(1);
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            LOG.info("stopping");
+            switchd.close();
+            stopped.countDown();
+        }, "switchd-shutdown"));
+        try {
+            stopped.await();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        return 0;
+    }
+}

@@ -1,0 +1,186 @@
+package io.switchd.bridge;
+
+import io.netty.buffer.ByteBuf;
+import io.switchd.config.BridgeConfig;
+import io.switchd.dataplane.LoopContext;
+import io.switchd.fdb.FdbKey;
+import io.switchd.fdb.MacTable;
+import io.switchd.frame.EthernetFrame;
+import io.switchd.frame.MacAddress;
+import io.switchd.metrics.StripedCounters;
+import io.switchd.port.DropReason;
+import io.switchd.port.Port;
+import io.switchd.port.PortCounters;
+import io.switchd.sys.VirtioNetHeader;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+
+/**
+ * One L2 segment: its ports, its MAC table, and the forwarding decision, which runs to completion
+ * on the thread that read the frame. Learn the source; forward known unicast to its one port;
+ * flood unknown unicast, broadcast and multicast to every other forwarding port; never send a
+ * frame back where it came from.
+ */
+public final class Bridge {
+    private static final int PAUSE_BIT = 1;
+
+    private final String name;
+    private final MacTable fdb;
+    private final int groupForwardMask;
+    private Port[] ports = new Port[0];
+    private volatile PortSet portSet = PortSet.EMPTY;
+
+    /** A bridge with the table settings of {@code config}; ports join with {@link #add}. */
+    public Bridge(BridgeConfig config, int stripes) {
+        this.name = config.name();
+        this.fdb = new MacTable(config.macTableSize(), config.ageingTime().toMillis(), stripes);
+        this.groupForwardMask = config.groupForwardMask() & ~(1 << PAUSE_BIT);
+    }
+
+    /** Processes one frame read from {@code in}: at {@code offset} a virtio-net header, then the frame. */
+    public void receive(Port in, ByteBuf buf, int offset, int length, LoopContext ctx) {
+        int stripe = ctx.stripe();
+        StripedCounters c = in.counters();
+        int eth = offset + VirtioNetHeader.SIZE;
+        int frameLength = length - VirtioNetHeader.SIZE;
+        c.increment(stripe, PortCounters.RX_FRAMES);
+        c.add(stripe, PortCounters.RX_BYTES, frameLength);
+        if (frameLength < EthernetFrame.HEADER_LENGTH) {
+            c.increment(stripe, PortCounters.drop(DropReason.RUNT));
+            return;
+        }
+        long src = EthernetFrame.source(buf, eth);
+        if (MacAddress.isGroup(src)) {
+            c.increment(stripe, PortCounters.drop(DropReason.SOURCE_MULTICAST));
+            return;
+        }
+        if (src == 0) {
+            c.increment(stripe, PortCounters.drop(DropReason.SOURCE_ZERO));
+            return;
+        }
+        int vlan = 0;
+        int maxLength = in.mtu() + EthernetFrame.HEADER_LENGTH;
+        if (EthernetFrame.isTag(EthernetFrame.type(buf, eth))) {
+            if (frameLength < EthernetFrame.HEADER_LENGTH + EthernetFrame.TAG_LENGTH) {
+                c.increment(stripe, PortCounters.drop(DropReason.RUNT));
+                return;
+            }
+            vlan = EthernetFrame.vid(buf, eth);
+            maxLength += EthernetFrame.TAG_LENGTH;
+        }
+        // A segmentation-offload super-frame is longer than the MTU by design; its segments are not.
+        if (frameLength > maxLength && buf.getByte(offset + VirtioNetHeader.GSO_TYPE_OFFSET) == VirtioNetHeader.GSO_NONE) {
+            c.increment(stripe, PortCounters.drop(DropReason.OVERSIZE));
+            return;
+        }
+        long now = ctx.now();
+        fdb.learn(FdbKey.of(vlan, src), in.index(), now, stripe);
+
+        long dst = EthernetFrame.destination(buf, eth);
+        PortSet set = portSet;
+        if (MacAddress.isGroup(dst)) {
+            if (MacAddress.isLinkLocal(dst) && (groupForwardMask & (1 << (int) (dst & 0xF))) == 0) {
+                c.increment(stripe, PortCounters.drop(DropReason.LINK_LOCAL));
+                return;
+            }
+            flood(set, in, buf, offset, length, frameLength, stripe);
+            return;
+        }
+        int out = fdb.lookup(FdbKey.of(vlan, dst), now);
+        if (out == in.index()) {
+            c.increment(stripe, PortCounters.drop(DropReason.SAME_PORT));
+            return;
+        }
+        Port egress = set.get(out);
+        if (egress == null) {
+            flood(set, in, buf, offset, length, frameLength, stripe);
+            return;
+        }
+        egress.send(buf, offset, length, frameLength, stripe);
+    }
+
+    private static void flood(PortSet set, Port in, ByteBuf buf, int offset, int length, int frameLength, int stripe) {
+        Port[] ports = set.forwarding();
+        for (int i = 0; i < ports.length; i++) {
+            Port p = ports[i];
+            if (p != in) {
+                p.send(buf, offset, length, frameLength, stripe);
+            }
+        }
+    }
+
+    /** Adds a port, giving it the lowest free index; it forwards once it is up and {@link #portsChanged}. */
+    public synchronized void add(Port port) {
+        int index = 0;
+        while (index < ports.length && ports[index] != null) {
+            index++;
+        }
+        if (index == ports.length) {
+            ports = Arrays.copyOf(ports, ports.length + 1);
+        }
+        if (index > 0xFFFF) {
+            throw new IllegalStateException("bridge " + name + " has 65536 ports already");
+        }
+        ports[index] = port;
+        port.join(this, index);
+        portSet = PortSet.of(ports);
+    }
+
+    /** Removes a port and its learned addresses; its index is free again. */
+    public synchronized void remove(Port port) {
+        int i = port.index();
+        if (i >= 0 && i < ports.length && ports[i] == port) {
+            ports[i] = null;
+            portSet = PortSet.of(ports);
+            fdb.flush(i, true);
+        }
+    }
+
+    /** Republishes the forwarding set after a port's state changed. */
+    public synchronized void portsChanged() {
+        portSet = PortSet.of(ports);
+    }
+
+    /** Forgets the addresses learned on a port that stopped forwarding. */
+    public void forget(Port port) {
+        fdb.flush(port.index(), false);
+    }
+
+    /** The port named {@code name}, or null. */
+    public synchronized Port port(String portName) {
+        for (Port p : ports) {
+            if (p != null && p.name().equals(portName)) {
+                return p;
+            }
+        }
+        return null;
+    }
+
+    /** All ports, forwarding or not. */
+    public synchronized List<Port> ports() {
+        List<Port> out = new ArrayList<>();
+        for (Port p : ports) {
+            if (p != null) {
+                out.add(p);
+            }
+        }
+        return out;
+    }
+
+    /** The bridge's name. */
+    public String name() {
+        return name;
+    }
+
+    /** The bridge's MAC table. */
+    public MacTable fdb() {
+        return fdb;
+    }
+
+    /** The group-forward mask in force (PAUSE's bit always clear). */
+    public int groupForwardMask() {
+        return groupForwardMask;
+    }
+}

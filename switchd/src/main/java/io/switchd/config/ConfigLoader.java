@@ -1,0 +1,301 @@
+package io.switchd.config;
+
+import com.typesafe.config.Config;
+import com.typesafe.config.ConfigException;
+import com.typesafe.config.ConfigFactory;
+import com.typesafe.config.ConfigObject;
+import com.typesafe.config.ConfigOrigin;
+import com.typesafe.config.ConfigParseOptions;
+import com.typesafe.config.ConfigSyntax;
+import com.typesafe.config.ConfigUtil;
+import com.typesafe.config.ConfigValue;
+import com.typesafe.config.ConfigValueType;
+import io.switchd.frame.MacAddress;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.regex.Pattern;
+
+/**
+ * Reads a HOCON file over the jar's reference.conf and turns it into a {@link SwitchdConfig}, or
+ * refuses it with a {@link ConfigError} that names the file, line and key path of the first mistake.
+ */
+public final class ConfigLoader {
+    private static final Set<String> ROOT_KEYS = Set.of("switchd");
+    private static final Set<String> SWITCHD_KEYS = Set.of("threads", "bridges", "bridge-defaults", "port-defaults");
+    private static final Set<String> BRIDGE_KEYS = Set.of("ageing-time", "mac-table-size", "group-forward-mask",
+            "ports", "static-macs");
+    private static final Set<String> PORT_KEYS = Set.of("type", "persistent");
+    private static final Set<String> STATIC_MAC_KEYS = Set.of("mac", "port", "vlan");
+    private static final Pattern BRIDGE_NAME = Pattern.compile("[A-Za-z0-9_.-]{1,64}");
+    private static final Pattern IFNAME = Pattern.compile("[^/\\s:]{1,15}");
+    private static final int PAUSE_BIT = 1;
+
+    private ConfigLoader() {}
+
+    /** Loads and validates {@code file}. */
+    public static SwitchdConfig load(Path file) throws ConfigError {
+        if (!Files.isRegularFile(file)) {
+            throw new ConfigError(file.toString(), -1, null, "no such configuration file");
+        }
+        Config user;
+        try {
+            user = ConfigFactory.parseFile(file.toFile(),
+                    ConfigParseOptions.defaults().setSyntax(ConfigSyntax.CONF).setAllowMissing(false));
+        } catch (ConfigException e) {
+            throw fromTypesafe(file.toString(), e);
+        }
+        return validate(user, file.toString());
+    }
+
+    /** Validates configuration text, as if read from a file named {@code name}; for tests and the API. */
+    public static SwitchdConfig parse(String text, String name) throws ConfigError {
+        Config user;
+        try {
+            user = ConfigFactory.parseString(text, ConfigParseOptions.defaults().setOriginDescription(name));
+        } catch (ConfigException e) {
+            throw fromTypesafe(name, e);
+        }
+        return validate(user, name);
+    }
+
+    private static SwitchdConfig validate(Config user, String file) throws ConfigError {
+        checkKeys(user.root(), "", ROOT_KEYS, file);
+        Config merged;
+        try {
+            merged = user.withFallback(ConfigFactory.defaultReference(ConfigLoader.class.getClassLoader())).resolve();
+        } catch (ConfigException e) {
+            throw fromTypesafe(file, e);
+        }
+        Config sw = merged.getConfig("switchd");
+        checkKeys(sw.root(), "switchd", SWITCHD_KEYS, file);
+        int threads = intIn(sw, "threads", "switchd.threads", 0, 1024, file);
+
+        ConfigObject bridgeDefaults = object(sw.root(), "bridge-defaults", "switchd", file);
+        checkKeys(bridgeDefaults, "switchd.bridge-defaults", BRIDGE_KEYS, file);
+        ConfigObject portDefaults = object(sw.root(), "port-defaults", "switchd", file);
+        checkKeys(portDefaults, "switchd.port-defaults", PORT_KEYS, file);
+
+        ConfigObject bridges = object(sw.root(), "bridges", "switchd", file);
+        List<BridgeConfig> out = new ArrayList<>();
+        Map<String, String> portOwner = new HashMap<>();
+        for (String name : new java.util.TreeSet<>(bridges.keySet())) {
+            String path = "switchd.bridges." + quote(name);
+            ConfigObject b = object(bridges, name, "switchd.bridges", file);
+            if (!BRIDGE_NAME.matcher(name).matches()) {
+                throw error(b, file, path, "a bridge name is 1 to 64 letters, digits, '.', '_' or '-'");
+            }
+            checkKeys(b, path, BRIDGE_KEYS, file);
+            out.add(bridge(name, b.withFallback(bridgeDefaults).toConfig(), b, path, portDefaults, portOwner, file));
+        }
+        return new SwitchdConfig(threads, out);
+    }
+
+    private static BridgeConfig bridge(String name, Config c, ConfigObject b, String path, ConfigObject portDefaults,
+                                       Map<String, String> portOwner, String file) throws ConfigError {
+        Duration ageing = duration(c, "ageing-time", path + ".ageing-time", file);
+        if (ageing.isNegative() || ageing.compareTo(Duration.ofDays(365)) > 0) {
+            throw error(c.getValue("ageing-time"), file, path + ".ageing-time", "must be between 0s and 365d");
+        }
+        int size = intIn(c, "mac-table-size", path + ".mac-table-size", 1, 1 << 24, file);
+        int mask = groupForwardMask(c, path + ".group-forward-mask", file);
+
+        List<PortConfig> ports = new ArrayList<>();
+        ConfigObject portsObj = c.hasPath("ports") ? object(c.root(), "ports", path, file) : ConfigFactory.empty().root();
+        for (String port : new java.util.TreeSet<>(portsObj.keySet())) {
+            String ppath = path + ".ports." + quote(port);
+            ConfigObject p = object(portsObj, port, path + ".ports", file);
+            if (!IFNAME.matcher(port).matches() || port.equals(".") || port.equals("..")) {
+                throw error(p, file, ppath, "not a Linux interface name (1 to 15 characters, no '/', ':' or spaces)");
+            }
+            checkKeys(p, ppath, PORT_KEYS, file);
+            String other = portOwner.putIfAbsent(port, name);
+            if (other != null) {
+                throw error(p, file, ppath, "port " + port + " is already in bridge " + other
+                        + "; a port belongs to one bridge");
+            }
+            Config pc = p.withFallback(portDefaults).toConfig();
+            String typeText = string(pc, "type", ppath + ".type", file);
+            PortType type;
+            try {
+                type = PortType.valueOf(typeText.toUpperCase(Locale.ROOT));
+            } catch (IllegalArgumentException e) {
+                throw error(pc.getValue("type"), file, ppath + ".type", "must be tap or netdev, not \"" + typeText + "\"");
+            }
+            boolean persistent = bool(pc, "persistent", ppath + ".persistent", file);
+            if (persistent && type != PortType.TAP && p.containsKey("persistent")) {
+                throw error(p.get("persistent"), file, ppath + ".persistent", "only tap ports can be persistent");
+            }
+            ports.add(new PortConfig(port, type, persistent));
+        }
+
+        List<StaticMac> statics = new ArrayList<>();
+        if (c.hasPath("static-macs")) {
+            ConfigValue list = c.getValue("static-macs");
+            if (list.valueType() != ConfigValueType.LIST) {
+                throw error(list, file, path + ".static-macs", "must be a list of { mac, port, vlan } objects");
+            }
+            List<? extends ConfigValue> items = c.getList("static-macs");
+            for (int i = 0; i < items.size(); i++) {
+                String spath = path + ".static-macs[" + i + "]";
+                ConfigValue item = items.get(i);
+                if (item.valueType() != ConfigValueType.OBJECT) {
+                    throw error(item, file, spath, "must be an object { mac = \"..\", port = .. }");
+                }
+                ConfigObject so = (ConfigObject) item;
+                checkKeys(so, spath, STATIC_MAC_KEYS, file);
+                Config sc = so.toConfig();
+                String macText = string(sc, "mac", spath + ".mac", file);
+                long mac;
+                try {
+                    mac = MacAddress.parse(macText);
+                } catch (IllegalArgumentException e) {
+                    throw error(sc.getValue("mac"), file, spath + ".mac", "\"" + macText + "\" is not a MAC address");
+                }
+                if (MacAddress.isGroup(mac) || mac == 0) {
+                    throw error(sc.getValue("mac"), file, spath + ".mac",
+                            macText + " is a group or all-zero address; static entries are unicast");
+                }
+                String port = string(sc, "port", spath + ".port", file);
+                if (!portsObj.containsKey(port)) {
+                    throw error(sc.getValue("port"), file, spath + ".port",
+                            "port " + port + " is not a port of bridge " + name);
+                }
+                int vlan = sc.hasPath("vlan") ? intIn(sc, "vlan", spath + ".vlan", 0, 4094, file) : 0;
+                statics.add(new StaticMac(mac, vlan, port));
+            }
+        }
+        return new BridgeConfig(name, ageing, size, mask, ports, statics);
+    }
+
+    private static int groupForwardMask(Config c, String path, String file) throws ConfigError {
+        ConfigValue v = c.getValue("group-forward-mask");
+        long mask;
+        if (v.valueType() == ConfigValueType.NUMBER) {
+            mask = ((Number) v.unwrapped()).longValue();
+        } else if (v.valueType() == ConfigValueType.STRING) {
+            String s = ((String) v.unwrapped()).trim().toLowerCase(Locale.ROOT);
+            try {
+                mask = s.startsWith("0x") ? Long.parseLong(s.substring(2), 16) : Long.parseLong(s);
+            } catch (NumberFormatException e) {
+                throw error(v, file, path, "must be a number from 0 to 0xffff, not \"" + s + "\"");
+            }
+        } else {
+            throw error(v, file, path, "must be a number from 0 to 0xffff");
+        }
+        if (mask < 0 || mask > 0xFFFF) {
+            throw error(v, file, path, "must be from 0 to 0xffff (one bit per 01:80:c2:00:00:0X)");
+        }
+        if ((mask & (1 << PAUSE_BIT)) != 0) {
+            throw error(v, file, path, "bit 1 (01:80:c2:00:00:01, PAUSE) is never forwarded");
+        }
+        return (int) mask;
+    }
+
+    private static void checkKeys(ConfigObject obj, String path, Set<String> known, String file) throws ConfigError {
+        for (Map.Entry<String, ConfigValue> e : obj.entrySet()) {
+            if (!known.contains(e.getKey())) {
+                String p = path.isEmpty() ? quote(e.getKey()) : path + "." + quote(e.getKey());
+                throw error(e.getValue(), file, p, "unknown key (known here: "
+                        + String.join(", ", new java.util.TreeSet<>(known)) + ")");
+            }
+        }
+    }
+
+    private static ConfigObject object(ConfigObject parent, String key, String parentPath, String file)
+            throws ConfigError {
+        ConfigValue v = parent.get(key);
+        String path = parentPath + "." + quote(key);
+        if (v == null) {
+            throw new ConfigError(file, -1, path, "missing");
+        }
+        if (v.valueType() != ConfigValueType.OBJECT) {
+            throw error(v, file, path, "must be an object { ... }, not a " + typeName(v));
+        }
+        return (ConfigObject) v;
+    }
+
+    private static Duration duration(Config c, String key, String path, String file) throws ConfigError {
+        try {
+            return c.getDuration(key);
+        } catch (ConfigException e) {
+            throw error(c.getValue(key), file, path, "must be a duration such as 300s or 5m");
+        }
+    }
+
+    private static int intIn(Config c, String key, String path, int min, int max, String file) throws ConfigError {
+        ConfigValue v = c.getValue(key);
+        if (v.valueType() != ConfigValueType.NUMBER) {
+            throw error(v, file, path, "must be a whole number from " + min + " to " + max + ", not a " + typeName(v));
+        }
+        Number n = (Number) v.unwrapped();
+        if (n.doubleValue() != Math.rint(n.doubleValue()) || n.longValue() < min || n.longValue() > max) {
+            throw error(v, file, path, "must be a whole number from " + min + " to " + max + ", not " + n);
+        }
+        return n.intValue();
+    }
+
+    private static String string(Config c, String key, String path, String file) throws ConfigError {
+        if (!c.hasPath(key)) {
+            throw new ConfigError(file, line(c.origin()), path, "missing");
+        }
+        ConfigValue v = c.getValue(key);
+        if (v.valueType() != ConfigValueType.STRING) {
+            throw error(v, file, path, "must be a string, not a " + typeName(v));
+        }
+        return (String) v.unwrapped();
+    }
+
+    private static boolean bool(Config c, String key, String path, String file) throws ConfigError {
+        ConfigValue v = c.getValue(key);
+        if (v.valueType() != ConfigValueType.BOOLEAN) {
+            throw error(v, file, path, "must be true or false, not a " + typeName(v));
+        }
+        return (Boolean) v.unwrapped();
+    }
+
+    private static String typeName(ConfigValue v) {
+        return v.valueType().name().toLowerCase(Locale.ROOT);
+    }
+
+    private static String quote(String key) {
+        return ConfigUtil.joinPath(key);
+    }
+
+    private static ConfigError error(ConfigValue v, String file, String path, String problem) {
+        ConfigOrigin o = v.origin();
+        return new ConfigError(fileOf(o, file), line(o), path, problem);
+    }
+
+    private static String fileOf(ConfigOrigin o, String fallback) {
+        if (o.filename() != null) {
+            return o.filename();
+        }
+        if (o.resource() != null) {
+            return "reference.conf in the switchd jar";
+        }
+        return fallback;
+    }
+
+    private static int line(ConfigOrigin o) {
+        return o == null ? -1 : o.lineNumber();
+    }
+
+    private static ConfigError fromTypesafe(String file, ConfigException e) {
+        ConfigOrigin o = e.origin();
+        String msg = e.getMessage();
+        // Typesafe's message starts with the origin; keep only what is wrong.
+        String description = o == null ? null : o.description();
+        if (description != null && msg.startsWith(description)) {
+            msg = msg.substring(description.length()).replaceFirst("^:\\s*", "");
+        }
+        return new ConfigError(o == null ? file : fileOf(o, file), line(o), null, msg);
+    }
+}

@@ -1,0 +1,106 @@
+package io.switchd.dataplane;
+
+import io.netty.buffer.PooledByteBufAllocator;
+import io.netty.channel.IoEventLoop;
+import io.netty.channel.IoRegistration;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.epoll.Epoll;
+import io.netty.channel.epoll.EpollIoHandler;
+import io.netty.channel.epoll.EpollIoOps;
+import io.netty.util.concurrent.DefaultThreadFactory;
+import io.netty.util.concurrent.EventExecutor;
+import io.switchd.port.FdPort;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.logging.Logger;
+
+/**
+ * The forwarding threads: one Netty epoll event loop per core, each with its own {@link LoopContext}.
+ * Port descriptors are spread over the loops and registered through Netty's IoHandle API.
+ */
+public final class DataPlane implements AutoCloseable {
+    private static final Logger LOG = Logger.getLogger(DataPlane.class.getName());
+
+    private final MultiThreadIoEventLoopGroup group;
+    private final IoEventLoop[] loops;
+    private final LoopContext[] contexts;
+    private final AtomicInteger next = new AtomicInteger();
+
+    /** Starts {@code threads} loops (0: one per core). */
+    public DataPlane(int threads) {
+        Epoll.ensureAvailability();
+        int n = threads > 0 ? threads : Runtime.getRuntime().availableProcessors();
+        group = new MultiThreadIoEventLoopGroup(n, new DefaultThreadFactory("switchd-loop", false),
+                EpollIoHandler.newFactory());
+        List<IoEventLoop> list = new ArrayList<>();
+        for (EventExecutor e : group) {
+            list.add((IoEventLoop) e);
+        }
+        loops = list.toArray(new IoEventLoop[0]);
+        contexts = new LoopContext[loops.length];
+        for (int i = 0; i < loops.length; i++) {
+            contexts[i] = new LoopContext(i, PooledByteBufAllocator.DEFAULT.directBuffer(
+                    LoopContext.BUFFER_SIZE, LoopContext.BUFFER_SIZE));
+        }
+    }
+
+    /** How many counter stripes a counter set needs: one per loop and one for the maintenance thread. */
+    public int stripes() {
+        return loops.length + 1;
+    }
+
+    /** The stripe of the maintenance (non-loop) thread. */
+    public int maintenanceStripe() {
+        return loops.length;
+    }
+
+    /** How many forwarding loops run. */
+    public int loopCount() {
+        return loops.length;
+    }
+
+    /** Puts a port's descriptor on the next loop, round robin, and starts reading it. */
+    public void register(FdPort port) {
+        int i = Math.floorMod(next.getAndIncrement(), loops.length);
+        IoEventLoop loop = loops[i];
+        port.bind(contexts[i], this);
+        IoRegistration registration = loop.register(port).syncUninterruptibly().getNow();
+        loop.submit(() -> {
+            registration.submit(EpollIoOps.EPOLLIN);
+            port.registered(registration);
+        }).syncUninterruptibly();
+    }
+
+    /**
+     * Runs {@code action} once every loop has finished what it was doing: after that, no loop
+     * still holds a port set or descriptor published before this call.
+     */
+    public void afterQuiescence(Runnable action) {
+        AtomicInteger remaining = new AtomicInteger(loops.length);
+        Runnable step = () -> {
+            if (remaining.decrementAndGet() == 0) {
+                action.run();
+            }
+        };
+        for (IoEventLoop loop : loops) {
+            try {
+                loop.execute(step);
+            } catch (RejectedExecutionException e) {
+                step.run(); // the loop has stopped: it holds nothing
+            }
+        }
+    }
+
+    @Override
+    public void close() {
+        group.shutdownGracefully(0, 2, TimeUnit.SECONDS).awaitUninterruptibly(5, TimeUnit.SECONDS);
+        for (LoopContext c : contexts) {
+            c.buffer().release();
+        }
+        LOG.fine("forwarding loops stopped");
+    }
+}

@@ -1,0 +1,47 @@
+package io.switchd.dataplane;
+
+import io.netty.buffer.ByteBuf;
+
+/**
+ * What one forwarding loop owns and hands down the per-frame path: its counter stripe, its receive
+ * buffer (frames are read into it, decided on in place and written out of it) and the time of the
+ * current wake-up. Only that loop's thread touches it.
+ */
+public final class LoopContext {
+    /** The receive buffer's size: a virtio-net header, a 64 KB super-frame, a tag and headroom. */
+    public static final int BUFFER_SIZE = 70 * 1024;
+
+    private final int stripe;
+    private final ByteBuf buffer;
+    private long now;
+
+    /** A context for the loop that writes counter stripe {@code stripe}, reading into {@code buffer}. */
+    public LoopContext(int stripe, ByteBuf buffer) {
+        if (!buffer.hasMemoryAddress()) {
+            throw new IllegalStateException("the receive buffer needs a native address (is sun.misc.Unsafe denied?)");
+        }
+        this.stripe = stripe;
+        this.buffer = buffer;
+        this.now = MonotonicClock.millis();
+    }
+
+    /** The counter stripe this loop writes. */
+    public int stripe() {
+        return stripe;
+    }
+
+    /** The loop's receive buffer. */
+    public ByteBuf buffer() {
+        return buffer;
+    }
+
+    /** The time of the current wake-up, in {@link MonotonicClock} milliseconds. */
+    public long now() {
+        return now;
+    }
+
+    /** Sets the time of the current wake-up. */
+    public void now(long millis) {
+        this.now = millis;
+    }
+}

@@ -1,0 +1,38 @@
+package io.switchd.port;
+
+/**
+ * Why a frame was dropped; each has a stable counter id and the name that stats and metrics show.
+ * Ingress reasons are counted on the port the frame came in on, egress reasons on the port it
+ * could not leave by.
+ */
+public enum DropReason {
+    /** Shorter than an Ethernet header (14 bytes), or a VLAN tag cut short. */
+    RUNT("runt"),
+    /** The source address is a group (multicast or broadcast) address. */
+    SOURCE_MULTICAST("source-multicast"),
+    /** The source address is 00:00:00:00:00:00. */
+    SOURCE_ZERO("source-zero"),
+    /** Longer than the ingress port's MTU plus the Ethernet header (and a tag). */
+    OVERSIZE("oversize"),
+    /** Longer than the receive buffer; the kernel cut it. */
+    TRUNCATED("truncated"),
+    /** An IEEE 802.1D link-local group address that the group-forward mask does not let through. */
+    LINK_LOCAL("link-local"),
+    /** The destination was learned on the port the frame came in on. */
+    SAME_PORT("same-port"),
+    /** The egress descriptor would have blocked; the frame was not queued. */
+    EGRESS_FULL("egress-full"),
+    /** The egress descriptor failed the write (interface down, gone or refusing the frame). */
+    EGRESS_ERROR("egress-error");
+
+    private final String label;
+
+    DropReason(String label) {
+        this.label = label;
+    }
+
+    /** The name stats and metrics show. */
+    public String label() {
+        return label;
+    }
+}

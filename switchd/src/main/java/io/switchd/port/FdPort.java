@@ -1,0 +1,165 @@
+package io.switchd.port;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.channel.IoEvent;
+import io.netty.channel.IoRegistration;
+import io.netty.channel.epoll.EpollIoEvent;
+import io.netty.channel.epoll.EpollIoHandle;
+import io.netty.channel.epoll.EpollIoOps;
+import io.netty.channel.unix.Errors;
+import io.netty.channel.unix.FileDescriptor;
+import io.switchd.config.PortType;
+import io.switchd.dataplane.DataPlane;
+import io.switchd.dataplane.LoopContext;
+import io.switchd.dataplane.MonotonicClock;
+import io.switchd.sys.Errno;
+
+import java.io.IOException;
+import java.util.logging.Logger;
+
+/**
+ * A port behind a kernel descriptor, read by one event loop. Each wake-up reads frames until the
+ * descriptor would block or a budget runs out, so one busy port cannot starve the others on its
+ * loop; registration is level-triggered, so what the budget left is reported again.
+ */
+public abstract class FdPort extends Port implements EpollIoHandle {
+    private static final Logger LOG = Logger.getLogger(FdPort.class.getName());
+    /** Room before the frame to put an out-of-band VLAN tag back inline. */
+    protected static final int HEADROOM = 4;
+    /** Frames read per wake-up at most. */
+    private static final int READ_BUDGET = 64;
+    /** What {@link #receive} returns when the descriptor has nothing more. */
+    protected static final int DRAINED = 0;
+    /** What {@link #receive} returns after a frame. */
+    protected static final int RECEIVED = 1;
+    /** What {@link #receive} returns when the port has failed and must stop. */
+    protected static final int BROKEN = -1;
+
+    protected final FileDescriptor fd;
+    private LoopContext context;
+    private DataPlane dataPlane;
+    private IoRegistration registration;
+    private volatile boolean retired;
+
+    protected FdPort(String name, PortType type, int stripes, int fd, int mtu) {
+        super(name, type, stripes);
+        this.fd = new FileDescriptor(fd);
+        mtu(mtu);
+    }
+
+    /** Reads one frame into the loop's buffer and hands it to the bridge. */
+    protected abstract int receive(LoopContext ctx);
+
+    /** Called on the loop before registration: the buffer and loop this port reads with. */
+    public void bind(LoopContext ctx, DataPlane plane) {
+        this.context = ctx;
+        this.dataPlane = plane;
+        bound(ctx);
+    }
+
+    /** Hook for ports that set up per-loop state (message headers pointing into the buffer). */
+    protected void bound(LoopContext ctx) {}
+
+    /** Called on the loop once the descriptor is on its epoll set. */
+    public void registered(IoRegistration registration) {
+        this.registration = registration;
+        state(PortState.UP);
+    }
+
+    @Override
+    public FileDescriptor fd() {
+        return fd;
+    }
+
+    @Override
+    public void handle(IoRegistration reg, IoEvent event) {
+        LoopContext ctx = context;
+        ctx.now(MonotonicClock.millis());
+        for (int n = 0; n < READ_BUDGET; n++) {
+            int r = receive(ctx);
+            if (r == RECEIVED) {
+                continue;
+            }
+            if (r == DRAINED && n == 0 && ((EpollIoEvent) event).ops().contains(EpollIoOps.EPOLLERR)) {
+                fail("the descriptor reports an error");
+            }
+            return;
+        }
+    }
+
+    @Override
+    protected int write(ByteBuf buf, int offset, int length) {
+        try {
+            int n = fd.writeAddress(buf.memoryAddress(), offset, offset + length);
+            return n > 0 ? SENT : FULL;
+        } catch (Errors.NativeIoException e) {
+            int errno = -e.expectedErr();
+            return errno == Errno.EAGAIN || errno == Errno.ENOBUFS ? FULL : FAILED;
+        } catch (IOException e) {
+            return FAILED;
+        }
+    }
+
+    /**
+     * Takes the port out of forwarding after its descriptor failed: stops reading it, tells the
+     * bridge, and closes the descriptor once no loop can still be writing to it.
+     */
+    protected final void fail(String why) {
+        if (retired) {
+            return;
+        }
+        LOG.warning(this + " failed: " + why + "; the port is down, the other ports go on");
+        retire(PortState.ABSENT);
+    }
+
+    /** Takes the port out of forwarding with {@code state}, stops reading and closes it safely. */
+    public final void retire(PortState state) {
+        if (retired) {
+            return;
+        }
+        retired = true;
+        state(state);
+        if (bridge() != null) {
+            bridge().portsChanged();
+            bridge().forget(this);
+        }
+        IoRegistration reg = registration;
+        if (reg != null) {
+            // Cancel before close: a reused descriptor number must not collide in Netty's map.
+            reg.cancel();
+        }
+        if (dataPlane != null) {
+            dataPlane.afterQuiescence(this::closeDescriptor);
+        } else {
+            closeDescriptor();
+        }
+    }
+
+    /** Counts a frame dropped on receive. */
+    protected final void dropOnReceive(DropReason reason, int frameLength, int stripe) {
+        counters().increment(stripe, PortCounters.RX_FRAMES);
+        counters().add(stripe, PortCounters.RX_BYTES, frameLength);
+        counters().increment(stripe, PortCounters.drop(reason));
+    }
+
+    @Override
+    public void closeDescriptor() {
+        try {
+            if (fd.isOpen()) {
+                fd.close();
+            }
+        } catch (IOException e) {
+            LOG.warning(this + ": close failed: " + e.getMessage());
+        }
+    }
+
+    @Override
+    public void close() {
+        // Netty calls this at shutdown while the registration is still valid; closing is ours.
+    }
+
+    /** Whether the descriptor failed or the port was removed. */
+    public boolean retired() {
+        return retired;
+    }
+}

@@ -1,0 +1,107 @@
+package io.switchd.port;
+
+import io.netty.buffer.ByteBuf;
+import io.switchd.bridge.Bridge;
+import io.switchd.config.PortType;
+import io.switchd.metrics.StripedCounters;
+
+/**
+ * A bridge port: where frames come in from and go out to one interface. Subclasses own the
+ * descriptor; this class holds what the bridge needs (index, state, MTU, counters) and counts
+ * every transmit.
+ */
+public abstract class Port {
+    /** What {@link #write} returns when the frame left. */
+    protected static final int SENT = 0;
+    /** What {@link #write} returns when the descriptor was full. */
+    protected static final int FULL = 1;
+    /** What {@link #write} returns when the descriptor failed the write. */
+    protected static final int FAILED = 2;
+
+    private final String name;
+    private final PortType type;
+    private final StripedCounters counters;
+    private volatile PortState state = PortState.ABSENT;
+    private volatile int mtu = 1500;
+    private Bridge bridge;
+    private int index = -1;
+
+    protected Port(String name, PortType type, int stripes) {
+        this.name = name;
+        this.type = type;
+        this.counters = PortCounters.create(stripes);
+    }
+
+    /** Writes one frame (virtio-net header first) from {@code buf}; returns SENT, FULL or FAILED. */
+    protected abstract int write(ByteBuf buf, int offset, int length);
+
+    /** Closes the descriptor, if any; called once no loop can be writing to it any more. */
+    public abstract void closeDescriptor();
+
+    /** Sends a frame out of this port and counts it; {@code length} includes the virtio-net header. */
+    public final void send(ByteBuf buf, int offset, int length, int frameLength, int stripe) {
+        int result = write(buf, offset, length);
+        if (result == SENT) {
+            counters.increment(stripe, PortCounters.TX_FRAMES);
+            counters.add(stripe, PortCounters.TX_BYTES, frameLength);
+        } else {
+            counters.increment(stripe, PortCounters.drop(result == FULL ? DropReason.EGRESS_FULL : DropReason.EGRESS_ERROR));
+        }
+    }
+
+    /** Joins this port to {@code bridge} at {@code index}; done once, before it forwards. */
+    public final void join(Bridge bridge, int index) {
+        this.bridge = bridge;
+        this.index = index;
+    }
+
+    /** The bridge this port belongs to. */
+    public final Bridge bridge() {
+        return bridge;
+    }
+
+    /** The port's index in its bridge, which MAC table entries refer to. */
+    public final int index() {
+        return index;
+    }
+
+    /** The interface name. */
+    public final String name() {
+        return name;
+    }
+
+    /** How the port reaches its interface. */
+    public final PortType type() {
+        return type;
+    }
+
+    /** The port's counters ({@link PortCounters} ids). */
+    public final StripedCounters counters() {
+        return counters;
+    }
+
+    /** The port's current state. */
+    public final PortState state() {
+        return state;
+    }
+
+    /** Sets the state; the bridge republishes its port set when forwarding changes. */
+    protected final void state(PortState state) {
+        this.state = state;
+    }
+
+    /** The interface MTU, which bounds the frames accepted on this port. */
+    public final int mtu() {
+        return mtu;
+    }
+
+    /** Records the interface MTU. */
+    protected final void mtu(int mtu) {
+        this.mtu = mtu;
+    }
+
+    @Override
+    public String toString() {
+        return type.configName() + " port " + name;
+    }
+}

@@ -1,0 +1,80 @@
+package io.switchd.port;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.channel.unix.Errors;
+import io.switchd.config.PortType;
+import io.switchd.dataplane.LoopContext;
+import io.switchd.sys.Interfaces;
+import io.switchd.sys.SysException;
+import io.switchd.sys.Tun;
+import io.switchd.sys.VirtioNetHeader;
+
+import java.io.IOException;
+
+/**
+ * A TAP interface whose descriptor switchd holds. Frames come one per read behind a virtio-net
+ * header, VLAN tags inline. The interface side may be moved into another namespace; the
+ * descriptor keeps working.
+ */
+public final class TapPort extends FdPort {
+    private final boolean created;
+    private final boolean persistent;
+
+    private TapPort(String name, int stripes, int fd, int mtu, boolean created, boolean persistent) {
+        super(name, PortType.TAP, stripes, fd, mtu);
+        this.created = created;
+        this.persistent = persistent;
+    }
+
+    /**
+     * Creates the TAP interface {@code name}, or attaches to the existing persistent one, and sets it
+     * up. An interface this call created disappears when the port closes unless {@code persistent}.
+     */
+    public static TapPort open(String name, boolean persistent, int stripes) throws SysException {
+        boolean existed = Interfaces.exists(name);
+        int fd = Tun.open(name, persistent && !existed);
+        try {
+            Interfaces.setUp(name);
+            int mtu = Interfaces.mtu(name);
+            return new TapPort(name, stripes, fd, mtu, !existed, persistent);
+        } catch (SysException | RuntimeException e) {
+            io.switchd.sys.LibC.close(fd);
+            throw e;
+        }
+    }
+
+    /** Whether switchd created the interface (rather than attaching to a persistent one). */
+    public boolean created() {
+        return created;
+    }
+
+    /** Whether the interface outlives the port. */
+    public boolean persistent() {
+        return persistent || !created;
+    }
+
+    @Override
+    protected int receive(LoopContext ctx) {
+        ByteBuf buf = ctx.buffer();
+        int n;
+        try {
+            n = fd.readAddress(buf.memoryAddress(), HEADROOM, buf.capacity());
+        } catch (Errors.NativeIoException e) {
+            // EBADFD: the interface was deleted; anything else is as fatal for this descriptor.
+            fail("read: " + e.getMessage());
+            return BROKEN;
+        } catch (IOException e) {
+            fail("read: " + e.getMessage());
+            return BROKEN;
+        }
+        if (n <= 0) {
+            return DRAINED;
+        }
+        if (n < VirtioNetHeader.SIZE) {
+            dropOnReceive(DropReason.RUNT, 0, ctx.stripe());
+            return RECEIVED;
+        }
+        bridge().receive(this, buf, HEADROOM, n, ctx);
+        return RECEIVED;
+    }
+}

@@ -1,0 +1,31 @@
+package io.switchd.sys;
+
+import com.sun.jna.Native;
+
+/** errno values that the switch reacts to, and turning a failed setup call into an exception. */
+public final class Errno {
+    public static final int EIO = 5;
+    public static final int EAGAIN = 11;
+    public static final int ENODEV = 19;
+    public static final int EINVAL = 22;
+    public static final int ENETDOWN = 100;
+    public static final int ENXIO = 6;
+    public static final int EBADFD = 77;
+    public static final int EMSGSIZE = 90;
+    public static final int ENOBUFS = 105;
+
+    private Errno() {}
+
+    /** Throws a {@link SysException} naming the call when {@code result} is negative. */
+    public static int check(int result, String call) throws SysException {
+        if (result < 0) {
+            throw SysException.of(call, Native.getLastError());
+        }
+        return result;
+    }
+
+    /** The message libc gives for an errno value. */
+    public static String describe(int errno) {
+        return LibC.strerror(errno);
+    }
+}

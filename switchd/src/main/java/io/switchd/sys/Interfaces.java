@@ -1,0 +1,77 @@
+package io.switchd.sys;
+
+import com.sun.jna.Memory;
+
+/** Looks up and sets up network interfaces through the classic SIOC* ioctls on a datagram socket. */
+public final class Interfaces {
+    private static final int AF_INET = 2;
+    private static final int SOCK_DGRAM = 2;
+    private static final int SOCK_CLOEXEC = 0x80000;
+    private static final long SIOCGIFFLAGS = 0x8913;
+    private static final long SIOCSIFFLAGS = 0x8914;
+    private static final long SIOCGIFMTU = 0x8921;
+    private static final short IFF_UP = 0x1;
+    /** sizeof(struct ifreq). */
+    static final int IFREQ_SIZE = 40;
+    /** IFNAMSIZ, including the terminating NUL. */
+    public static final int IFNAMSIZ = 16;
+
+    private Interfaces() {}
+
+    /** The interface's index, or 0 when there is no interface of that name in our namespace. */
+    public static int index(String name) {
+        return LibC.if_nametoindex(name);
+    }
+
+    /** Whether an interface of that name exists in our namespace. */
+    public static boolean exists(String name) {
+        return index(name) != 0;
+    }
+
+    /** Sets the interface administratively up, as {@code ip link set NAME up} does. */
+    public static void setUp(String name) throws SysException {
+        withIfreq(name, (fd, ifr) -> {
+            Errno.check(LibC.ioctl(fd, SIOCGIFFLAGS, ifr), "SIOCGIFFLAGS " + name);
+            short flags = ifr.getShort(IFNAMSIZ);
+            if ((flags & IFF_UP) == 0) {
+                ifr.setShort(IFNAMSIZ, (short) (flags | IFF_UP));
+                Errno.check(LibC.ioctl(fd, SIOCSIFFLAGS, ifr), "SIOCSIFFLAGS " + name);
+            }
+            return 0;
+        });
+    }
+
+    /** The interface's MTU. */
+    public static int mtu(String name) throws SysException {
+        return withIfreq(name, (fd, ifr) -> {
+            Errno.check(LibC.ioctl(fd, SIOCGIFMTU, ifr), "SIOCGIFMTU " + name);
+            return ifr.getInt(IFNAMSIZ);
+        });
+    }
+
+    /** A zeroed struct ifreq holding the interface name. */
+    static Memory ifreq(String name) {
+        byte[] bytes = name.getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+        if (bytes.length >= IFNAMSIZ || bytes.length == 0) {
+            throw new IllegalArgumentException("interface name must be 1 to 15 characters: " + name);
+        }
+        Memory ifr = new Memory(IFREQ_SIZE);
+        ifr.clear();
+        ifr.write(0, bytes, 0, bytes.length);
+        return ifr;
+    }
+
+    private interface IfreqCall {
+        int apply(int fd, Memory ifr) throws SysException;
+    }
+
+    private static int withIfreq(String name, IfreqCall call) throws SysException {
+        Memory ifr = ifreq(name);
+        int fd = Errno.check(LibC.socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0), "socket(AF_INET)");
+        try {
+            return call.apply(fd, ifr);
+        } finally {
+            LibC.close(fd);
+        }
+    }
+}

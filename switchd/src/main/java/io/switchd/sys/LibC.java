@@ -1,0 +1,55 @@
+package io.switchd.sys;
+
+import com.sun.jna.Native;
+import com.sun.jna.Pointer;
+
+/**
+ * Direct-mapped libc calls. Pointers are passed as {@code long} addresses so that a call allocates
+ * nothing on the Java heap; errors come back as -1 with {@link Native#getLastError()} holding errno.
+ */
+public final class LibC {
+    static {
+        Native.register(LibC.class, "c");
+    }
+
+    private LibC() {}
+
+    /** open(2). */
+    public static native int open(String path, int flags);
+
+    /** close(2). */
+    public static native int close(int fd);
+
+    /** ioctl(2) whose argument is a pointer. */
+    public static native int ioctl(int fd, long request, Pointer arg);
+
+    /** ioctl(2) whose argument is passed by value (TUNSETOFFLOAD, TUNSETPERSIST). */
+    public static native int ioctl(int fd, long request, long arg);
+
+    /** socket(2). */
+    public static native int socket(int domain, int type, int protocol);
+
+    /** setsockopt(2). */
+    public static native int setsockopt(int fd, int level, int name, Pointer value, int length);
+
+    /** bind(2). */
+    public static native int bind(int fd, Pointer address, int length);
+
+    /** recvmsg(2) on a message header at a native address; the per-frame receive of packet sockets. */
+    public static native long recvmsg(int fd, long msghdr, int flags);
+
+    /** send(2) from a native address. */
+    public static native long send(int fd, long buffer, long length, int flags);
+
+    /** recv(2) into a native address. */
+    public static native long recv(int fd, long buffer, long length, int flags);
+
+    /** if_nametoindex(3): 0 when there is no such interface. */
+    public static native int if_nametoindex(String name);
+
+    /** setns(2), used by tests to open sockets inside a network namespace. */
+    public static native int setns(int fd, int nstype);
+
+    /** strerror(3). */
+    public static native String strerror(int errno);
+}

@@ -1,0 +1,67 @@
+package io.switchd.sys;
+
+import com.sun.jna.Memory;
+
+/** Opens AF_PACKET sockets bound to one interface, promiscuous, with offload headers and VLAN aux data. */
+public final class PacketSockets {
+    public static final int AF_PACKET = 17;
+    public static final int SOCK_RAW = 3;
+    public static final int SOCK_NONBLOCK = 0x800;
+    public static final int SOCK_CLOEXEC = 0x80000;
+    public static final int SOL_SOCKET = 1;
+    public static final int SOL_PACKET = 263;
+    public static final int ETH_P_ALL = 0x0003;
+    private static final int SO_SNDBUFFORCE = 32;
+    private static final int SO_RCVBUFFORCE = 33;
+    private static final int PACKET_ADD_MEMBERSHIP = 1;
+    public static final int PACKET_AUXDATA = 8;
+    private static final int PACKET_VNET_HDR = 15;
+    private static final int PACKET_IGNORE_OUTGOING = 23;
+    private static final short PACKET_MR_PROMISC = 1;
+    private static final int BUFFER_BYTES = 4 << 20;
+
+    private PacketSockets() {}
+
+    /**
+     * A non-blocking AF_PACKET socket on interface {@code ifindex}: every frame the interface
+     * receives, none it sends, each behind a virtio-net header and with its VLAN tag in aux data.
+     */
+    public static int open(int ifindex, String name) throws SysException {
+        // Protocol 0 queues nothing until bind, so no frame of another interface slips in.
+        int fd = Errno.check(LibC.socket(AF_PACKET, SOCK_RAW | SOCK_NONBLOCK | SOCK_CLOEXEC, 0), "socket(AF_PACKET)");
+        try {
+            setInt(fd, SOL_PACKET, PACKET_VNET_HDR, 1, "PACKET_VNET_HDR " + name);
+            setInt(fd, SOL_PACKET, PACKET_AUXDATA, 1, "PACKET_AUXDATA " + name);
+            setInt(fd, SOL_PACKET, PACKET_IGNORE_OUTGOING, 1, "PACKET_IGNORE_OUTGOING " + name);
+            setInt(fd, SOL_SOCKET, SO_RCVBUFFORCE, BUFFER_BYTES, "SO_RCVBUFFORCE " + name);
+            setInt(fd, SOL_SOCKET, SO_SNDBUFFORCE, BUFFER_BYTES, "SO_SNDBUFFORCE " + name);
+            bind(fd, ifindex, ETH_P_ALL, name);
+            Memory mreq = new Memory(16);
+            mreq.clear();
+            mreq.setInt(0, ifindex);
+            mreq.setShort(4, PACKET_MR_PROMISC);
+            Errno.check(LibC.setsockopt(fd, SOL_PACKET, PACKET_ADD_MEMBERSHIP, mreq, 16), "PACKET_ADD_MEMBERSHIP " + name);
+            return fd;
+        } catch (SysException | RuntimeException e) {
+            LibC.close(fd);
+            throw e;
+        }
+    }
+
+    /** Binds a packet socket to one interface and protocol (host order). */
+    public static void bind(int fd, int ifindex, int protocol, String name) throws SysException {
+        Memory sll = new Memory(20);
+        sll.clear();
+        sll.setShort(0, (short) AF_PACKET);
+        sll.setShort(2, Short.reverseBytes((short) protocol));
+        sll.setInt(4, ifindex);
+        Errno.check(LibC.bind(fd, sll, 20), "bind(AF_PACKET) " + name);
+    }
+
+    /** setsockopt with an int value. */
+    public static void setInt(int fd, int level, int option, int value, String what) throws SysException {
+        Memory m = new Memory(4);
+        m.setInt(0, value);
+        Errno.check(LibC.setsockopt(fd, level, option, m, 4), what);
+    }
+}

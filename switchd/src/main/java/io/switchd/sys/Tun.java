@@ -1,0 +1,49 @@
+package io.switchd.sys;
+
+import com.sun.jna.Memory;
+
+/** Opens TAP interfaces through /dev/net/tun with the virtio-net header that carries offloads. */
+public final class Tun {
+    private static final int O_RDWR = 2;
+    private static final int O_NONBLOCK = 0x800;
+    private static final int O_CLOEXEC = 0x80000;
+    private static final long TUNSETIFF = 0x400454caL;
+    private static final long TUNSETPERSIST = 0x400454cbL;
+    private static final long TUNSETOFFLOAD = 0x400454d0L;
+    private static final long TUNSETVNETHDRSZ = 0x400454d8L;
+    private static final short IFF_TAP = 0x0002;
+    private static final short IFF_NO_PI = 0x1000;
+    private static final short IFF_VNET_HDR = 0x4000;
+    private static final int TUN_F_CSUM = 0x01;
+    private static final int TUN_F_TSO4 = 0x02;
+    private static final int TUN_F_TSO6 = 0x04;
+    private static final int TUN_F_TSO_ECN = 0x08;
+
+    private Tun() {}
+
+    /**
+     * Opens the TAP interface {@code name}, creating it when it does not exist, and returns the
+     * non-blocking descriptor. Without persistence, closing the descriptor destroys an interface
+     * that this call created.
+     */
+    public static int open(String name, boolean persist) throws SysException {
+        int fd = Errno.check(LibC.open("/dev/net/tun", O_RDWR | O_NONBLOCK | O_CLOEXEC), "open /dev/net/tun");
+        try {
+            Memory ifr = Interfaces.ifreq(name);
+            ifr.setShort(Interfaces.IFNAMSIZ, (short) (IFF_TAP | IFF_NO_PI | IFF_VNET_HDR));
+            Errno.check(LibC.ioctl(fd, TUNSETIFF, ifr), "TUNSETIFF " + name);
+            Memory size = new Memory(4);
+            size.setInt(0, VirtioNetHeader.SIZE);
+            Errno.check(LibC.ioctl(fd, TUNSETVNETHDRSZ, size), "TUNSETVNETHDRSZ " + name);
+            Errno.check(LibC.ioctl(fd, TUNSETOFFLOAD, (long) (TUN_F_CSUM | TUN_F_TSO4 | TUN_F_TSO6 | TUN_F_TSO_ECN)),
+                    "TUNSETOFFLOAD " + name);
+            if (persist) {
+                Errno.check(LibC.ioctl(fd, TUNSETPERSIST, 1L), "TUNSETPERSIST " + name);
+            }
+            return fd;
+        } catch (SysException | RuntimeException e) {
+            LibC.close(fd);
+            throw e;
+        }
+    }
+}
