@@ -139,7 +139,7 @@ public final class Switchd implements AutoCloseable {
         List<FdPort> open = new ArrayList<>();
         for (Bridge b : bridges.values()) {
             for (Port p : b.ports()) {
-                if (p instanceof FdPort f) {
+                if (p instanceof FdPort f && !f.retired()) {
                     f.retire(PortState.DOWN);
                     open.add(f);
                 }

@@ -1,0 +1,223 @@
+package io.switchd.bridge;
+
+import io.switchd.fdb.FdbKey;
+import io.switchd.fdb.MacTable;
+import io.switchd.port.DropReason;
+import io.switchd.port.Port;
+import io.switchd.port.PortCounters;
+import io.switchd.testing.Await;
+import io.switchd.testing.Fabric;
+import io.switchd.testing.Frames;
+import io.switchd.testing.Host;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+
+import java.time.Duration;
+
+import static io.switchd.testing.Frames.BROADCAST;
+import static io.switchd.testing.Frames.frame;
+import static io.switchd.testing.Frames.token;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * How a bridge forwards, written once and run over every fabric: memory ports (fast, exhaustive)
+ * and real TAP and veth ports in namespaces (true to the kernel). A frame that must not arrive is
+ * checked after a later frame from the same sender did arrive at the same host: the bridge handles
+ * one port's frames in order, so by then the first one would have been there too.
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+public abstract class BridgeBehaviourTest {
+    protected static final Duration WAIT = Duration.ofSeconds(5);
+    protected Fabric fabric;
+
+    /** Builds the topology this run uses. */
+    protected abstract Fabric createFabric() throws Exception;
+
+    @BeforeAll
+    void setUpFabric() throws Exception {
+        fabric = createFabric();
+    }
+
+    @AfterAll
+    void tearDownFabric() throws Exception {
+        if (fabric != null) {
+            fabric.close();
+        }
+    }
+
+    protected Host h(int n) {
+        return fabric.host(n);
+    }
+
+    protected long counter(Host h, int id) {
+        Bridge b = fabric.bridge("br0").port(h.port()) != null ? fabric.bridge("br0") : fabric.bridge("br1");
+        Port p = b.port(h.port());
+        return p.counters().get(id);
+    }
+
+    protected long drops(Host h, DropReason reason) {
+        return counter(h, PortCounters.drop(reason));
+    }
+
+    /** Sends a broadcast from {@code from} and waits until every host in {@code at} has it. */
+    protected void barrier(Host from, Host... at) {
+        long t = token();
+        from.send(frame(BROADCAST, from.mac(), t));
+        for (Host h : at) {
+            assertTrue(h.await(t, WAIT), "barrier broadcast from " + from.port() + " did not reach " + h.port());
+        }
+    }
+
+    /** Makes the bridge learn {@code h}'s address on its port. */
+    protected void announce(Host h, Host... others) {
+        barrier(h, others);
+    }
+
+    @Test
+    void broadcastReachesEveryOtherPortOfItsBridgeAndNoOther() {
+        long t = token();
+        h(1).send(frame(BROADCAST, h(1).mac(), t));
+        assertTrue(h(2).await(t, WAIT), "h2 gets h1's broadcast");
+        assertTrue(h(3).await(t, WAIT), "h3 gets h1's broadcast");
+        barrier(h(2), h(1));
+        assertFalse(h(1).received(t), "a frame never goes back out of the port it came in on");
+        barrier(h(5), h(4));
+        barrier(h(4), h(5));
+        assertFalse(h(4).received(t), "br0's broadcast leaked into br1");
+        assertFalse(h(5).received(t), "br0's broadcast leaked into br1");
+    }
+
+    @Test
+    void knownUnicastGoesToItsOnePort() {
+        announce(h(2), h(1), h(3));
+        long t = token();
+        h(1).send(frame(h(2).mac(), h(1).mac(), t));
+        assertTrue(h(2).await(t, WAIT), "h2 gets h1's unicast");
+        barrier(h(1), h(3));
+        assertFalse(h(3).received(t), "unicast to a learned address was flooded to h3");
+    }
+
+    @Test
+    void unknownUnicastIsFloodedWithinTheBridge() {
+        long stranger = 0x0200_00AB_CDEFL;
+        long t = token();
+        h(1).send(frame(stranger, h(1).mac(), t));
+        assertTrue(h(2).await(t, WAIT), "unknown unicast flooded to h2");
+        assertTrue(h(3).await(t, WAIT), "unknown unicast flooded to h3");
+        barrier(h(5), h(4));
+        assertFalse(h(4).received(t), "br0's flood leaked into br1");
+    }
+
+    @Test
+    void sourcesAreLearnedPerBridgeAndMoveBetweenPorts() {
+        long station = 0x0200_0000_5A5AL;
+        Bridge br0 = fabric.bridge("br0");
+        long moved = br0.fdb().counters().get(MacTable.C_MOVED);
+        h(1).send(frame(BROADCAST, station, token()));
+        barrier(h(1), h(2));
+        assertEquals(br0.port(h(1).port()).index(), lookup(br0, station), "learned on h1's port");
+        h(2).send(frame(BROADCAST, station, token()));
+        barrier(h(2), h(1));
+        assertEquals(br0.port(h(2).port()).index(), lookup(br0, station), "moved to h2's port");
+        Await.equals(moved + 1, WAIT, "moves counted", () -> br0.fdb().counters().get(MacTable.C_MOVED));
+        long t = token();
+        h(3).send(frame(station, h(3).mac(), t));
+        assertTrue(h(2).await(t, WAIT), "unicast follows the station to h2");
+        barrier(h(3), h(1));
+        assertFalse(h(1).received(t), "unicast still went to the station's old port");
+        assertEquals(MacTable.MISSING, lookup(fabric.bridge("br1"), station), "br1 learned br0's station");
+    }
+
+    @Test
+    void unicastToTheIngressPortIsDroppedAndCounted() {
+        announce(h(2), h(1));
+        long before = drops(h(2), DropReason.SAME_PORT);
+        long t = token();
+        h(2).send(frame(h(2).mac(), 0x0200_0000_7777L, t));
+        Await.equals(before + 1, WAIT, "same-port drops on h2", () -> drops(h(2), DropReason.SAME_PORT));
+        barrier(h(2), h(1), h(3));
+        assertFalse(h(1).received(t));
+        assertFalse(h(3).received(t));
+    }
+
+    @Test
+    void linkLocalGroupAddressesStayUnlessTheMaskLetsThemThrough() {
+        long lldp = 0x0180_C200_000EL;
+        long before = drops(h(1), DropReason.LINK_LOCAL);
+        long t = token();
+        h(1).send(frame(lldp, h(1).mac(), t));
+        Await.equals(before + 1, WAIT, "link-local drops on h1", () -> drops(h(1), DropReason.LINK_LOCAL));
+        barrier(h(1), h(2), h(3));
+        assertFalse(h(2).received(t), "01:80:c2:00:00:0e forwarded without the mask bit");
+        assertFalse(h(3).received(t), "01:80:c2:00:00:0e forwarded without the mask bit");
+
+        long through = token();
+        h(4).send(frame(lldp, h(4).mac(), through));
+        assertTrue(h(5).await(through, WAIT), "br1's mask 0x4000 lets 01:80:c2:00:00:0e through");
+
+        long stp = token();
+        long pause = token();
+        h(4).send(frame(0x0180_C200_0000L, h(4).mac(), stp));
+        h(4).send(frame(0x0180_C200_0001L, h(4).mac(), pause));
+        barrier(h(4), h(5));
+        assertFalse(h(5).received(stp), "STP forwarded though its mask bit is clear");
+        assertFalse(h(5).received(pause), "PAUSE is never forwarded");
+    }
+
+    @Test
+    void malformedFramesAreDroppedCountedAndTrafficGoesOn() {
+        long multicastSource = drops(h(1), DropReason.SOURCE_MULTICAST);
+        long zeroSource = drops(h(1), DropReason.SOURCE_ZERO);
+        long oversize = drops(h(1), DropReason.OVERSIZE);
+        long t1 = token();
+        long t2 = token();
+        long t3 = token();
+        h(1).send(frame(BROADCAST, 0x0100_5E00_0001L, t1));
+        h(1).send(frame(BROADCAST, 0, t2));
+        fabric.allowOversize(h(1));
+        h(1).send(frame(BROADCAST, h(1).mac(), t3, 1500 + 14 + 1));
+        Await.equals(multicastSource + 1, WAIT, "source-multicast drops", () -> drops(h(1), DropReason.SOURCE_MULTICAST));
+        Await.equals(zeroSource + 1, WAIT, "source-zero drops", () -> drops(h(1), DropReason.SOURCE_ZERO));
+        Await.equals(oversize + 1, WAIT, "oversize drops", () -> drops(h(1), DropReason.OVERSIZE));
+        barrier(h(1), h(2), h(3));
+        for (long t : new long[] {t1, t2, t3}) {
+            assertFalse(h(2).received(t), "a malformed frame was forwarded");
+        }
+        assertEquals(MacTable.MISSING, lookup(fabric.bridge("br0"), 0x0100_5E00_0001L), "a group source was learned");
+
+        long fits = token();
+        h(1).send(frame(BROADCAST, h(1).mac(), fits, 1500 + 14));
+        assertTrue(h(2).await(fits, WAIT), "a frame of exactly MTU + header is forwarded");
+
+        if (fabric.canSendRunts()) {
+            long runts = drops(h(1), DropReason.RUNT);
+            h(1).send(new byte[13]);
+            Await.equals(runts + 1, WAIT, "runt drops", () -> drops(h(1), DropReason.RUNT));
+        }
+        barrier(h(1), h(2), h(3));
+    }
+
+    @Test
+    void portCountersMoveByWhatWasSent() {
+        announce(h(2), h(1), h(3));
+        long rx = counter(h(1), PortCounters.RX_FRAMES);
+        long tx = counter(h(2), PortCounters.TX_FRAMES);
+        long txBytes = counter(h(2), PortCounters.TX_BYTES);
+        long t = token();
+        for (int i = 0; i < 10; i++) {
+            h(1).send(frame(h(2).mac(), h(1).mac(), i == 9 ? t : token(), 100));
+        }
+        assertTrue(h(2).await(t, WAIT));
+        Await.equals(rx + 10, WAIT, "h1 rx frames", () -> counter(h(1), PortCounters.RX_FRAMES));
+        Await.equals(tx + 10, WAIT, "h2 tx frames", () -> counter(h(2), PortCounters.TX_FRAMES));
+        Await.equals(txBytes + 1000, WAIT, "h2 tx bytes", () -> counter(h(2), PortCounters.TX_BYTES));
+    }
+
+    protected static int lookup(Bridge b, long mac) {
+        return b.fdb().lookup(FdbKey.of(0, mac), io.switchd.dataplane.MonotonicClock.millis());
+    }
+}

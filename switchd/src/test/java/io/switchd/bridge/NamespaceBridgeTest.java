@@ -1,0 +1,138 @@
+package io.switchd.bridge;
+
+import io.switchd.port.PortState;
+import io.switchd.testing.Await;
+import io.switchd.testing.Fabric;
+import io.switchd.testing.NamespaceFabric;
+import io.switchd.testing.Netns;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
+
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
+import java.nio.channels.Channels;
+import java.nio.channels.ServerSocketChannel;
+import java.nio.channels.SocketChannel;
+import java.security.MessageDigest;
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.HexFormat;
+import java.util.Random;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+
+import static io.switchd.testing.Frames.BROADCAST;
+import static io.switchd.testing.Frames.frame;
+import static io.switchd.testing.Frames.token;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+/**
+ * The forwarding behaviour over real TAP ports (h1, h2, h4, moved into namespaces) and veths
+ * attached as netdev ports (h3, h5), plus what only the kernel can show: ping, TCP with the
+ * namespaces' checksum and segmentation offloads left on, and an interface deleted under traffic.
+ */
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class NamespaceBridgeTest extends BridgeBehaviourTest {
+    private static final int TRANSFER_BYTES = 8 << 20;
+
+    @Override
+    protected Fabric createFabric() throws Exception {
+        if (!Netns.required()) {
+            assumeTrue(Netns.available(), "needs root, /dev/net/tun and iproute2");
+        }
+        return new NamespaceFabric();
+    }
+
+    private NamespaceFabric ns() {
+        return (NamespaceFabric) fabric;
+    }
+
+    @Test
+    void pingWorksBetweenEveryPairOfPortKinds() {
+        int[][] pairs = {{1, 2}, {1, 3}, {2, 3}, {3, 1}};
+        for (int[] p : pairs) {
+            ping(p[0], p[1], Duration.ofSeconds(10));
+        }
+    }
+
+    @Test
+    void tcpArrivesIntactBetweenEveryPairOfPortKinds() throws Exception {
+        transfer(1, 2); // tap to tap
+        transfer(1, 3); // tap to netdev
+        transfer(3, 2); // netdev to tap
+    }
+
+    @Test
+    @Order(Integer.MAX_VALUE)
+    void deletingATapInterfaceUnderTrafficLeavesTheOtherPortsWorking() throws Exception {
+        ping(1, 3, Duration.ofSeconds(10));
+        Bridge br0 = fabric.bridge("br0");
+        String tap2 = ns().portName(2);
+        CompletableFuture<String> flood = CompletableFuture.supplyAsync(() ->
+                ns().ns(1).exec("ping", "-q", "-c", "200", "-i", "0.01", "-W", "2", ns().address(3)));
+        Await.until(Duration.ofSeconds(5), "traffic from h1 to h3 under way",
+                () -> br0.port(ns().portName(3)).counters().get(io.switchd.port.PortCounters.TX_FRAMES) > 20);
+        ns().ns(2).exec("ip", "link", "del", tap2);
+        Await.until(Duration.ofSeconds(5), "h2's port leaves forwarding",
+                () -> br0.port(tap2).state() == PortState.ABSENT);
+        String summary = flood.get(60, TimeUnit.SECONDS);
+        assertTrue(summary.contains(" 0% packet loss"), "h1 to h3 lost packets while h2's tap was deleted: " + summary);
+        long t = token();
+        h(1).send(frame(BROADCAST, h(1).mac(), t));
+        assertTrue(h(3).await(t, WAIT), "h1 still reaches h3 after h2's tap is gone");
+        ping(3, 1, Duration.ofSeconds(5));
+    }
+
+    private void ping(int from, int to, Duration within) {
+        long deadline = System.nanoTime() + within.toNanos();
+        while (ns().ns(from).execStatus("ping", "-c", "1", "-W", "1", ns().address(to)) != 0) {
+            assertTrue(System.nanoTime() < deadline, "h" + from + " cannot ping h" + to);
+        }
+    }
+
+    /** Sends 8 MB of random bytes from host {@code from} to {@code to} over TCP and compares digests. */
+    private void transfer(int from, int to) throws Exception {
+        byte[] data = new byte[TRANSFER_BYTES];
+        new Random(from * 31L + to).nextBytes(data);
+        int port = 5201;
+        ServerSocketChannel server = ns().ns(to).inside(() -> {
+            ServerSocketChannel s = ServerSocketChannel.open();
+            s.bind(new InetSocketAddress(ns().address(to), port));
+            return s;
+        });
+        SocketChannel client = ns().ns(from).inside(SocketChannel::open);
+        try (server; client) {
+            CompletableFuture<byte[]> received = CompletableFuture.supplyAsync(() -> {
+                try (SocketChannel c = server.accept(); InputStream in = Channels.newInputStream(c)) {
+                    MessageDigest md = MessageDigest.getInstance("SHA-256");
+                    byte[] buf = new byte[65536];
+                    long total = 0;
+                    int n;
+                    while ((n = in.read(buf)) > 0) {
+                        md.update(buf, 0, n);
+                        total += n;
+                    }
+                    assertEquals(TRANSFER_BYTES, total, "bytes received");
+                    return md.digest();
+                } catch (Exception e) {
+                    throw new IllegalStateException(e);
+                }
+            });
+            ping(from, to, Duration.ofSeconds(10));
+            client.socket().connect(new InetSocketAddress(ns().address(to), port), 5000);
+            try (OutputStream out = Channels.newOutputStream(client)) {
+                out.write(data);
+            }
+            byte[] digest = received.get(60, TimeUnit.SECONDS);
+            byte[] expected = MessageDigest.getInstance("SHA-256").digest(data);
+            assertArrayEquals(expected, digest, "h" + from + " to h" + to + ": data differs ("
+                    + HexFormat.of().formatHex(Arrays.copyOf(digest, 4)) + ")");
+        }
+    }
+}

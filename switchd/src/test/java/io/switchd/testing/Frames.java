@@ -1,0 +1,56 @@
+package io.switchd.testing;
+
+import java.nio.ByteBuffer;
+import java.util.concurrent.ThreadLocalRandom;
+
+/** Builds and reads the Ethernet frames the tests send: a local experimental EtherType and a token. */
+public final class Frames {
+    /** IEEE 802 local experimental EtherType 1: no host stack answers it. */
+    public static final int TEST_TYPE = 0x88B5;
+    public static final long BROADCAST = 0xFFFF_FFFF_FFFFL;
+
+    private Frames() {}
+
+    /** A fresh token that marks one test frame. */
+    public static long token() {
+        return ThreadLocalRandom.current().nextLong() | 1;
+    }
+
+    /** An untagged test frame of at least 60 bytes carrying {@code token}. */
+    public static byte[] frame(long dst, long src, long token) {
+        return frame(dst, src, token, 60);
+    }
+
+    /** An untagged test frame of {@code length} bytes carrying {@code token}. */
+    public static byte[] frame(long dst, long src, long token, int length) {
+        ByteBuffer b = ByteBuffer.allocate(Math.max(length, 22));
+        putMac(b, dst);
+        putMac(b, src);
+        b.putShort((short) TEST_TYPE);
+        b.putLong(token);
+        return b.array();
+    }
+
+    /** The token of a test frame, or 0 when the frame is not one. */
+    public static long tokenOf(byte[] f) {
+        if (f.length < 22) {
+            return 0;
+        }
+        ByteBuffer b = ByteBuffer.wrap(f);
+        if ((b.getShort(12) & 0xFFFF) != TEST_TYPE) {
+            return 0;
+        }
+        return b.getLong(14);
+    }
+
+    /** The destination address of a frame. */
+    public static long destination(byte[] f) {
+        ByteBuffer b = ByteBuffer.wrap(f);
+        return ((long) (b.getShort(0) & 0xFFFF) << 32) | (b.getInt(2) & 0xFFFF_FFFFL);
+    }
+
+    private static void putMac(ByteBuffer b, long mac) {
+        b.putShort((short) (mac >>> 32));
+        b.putInt((int) mac);
+    }
+}
