@@ -3,12 +3,12 @@ package io.switchd;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.time.Instant;
-import java.util.logging.ConsoleHandler;
 import java.util.logging.Formatter;
 import java.util.logging.Handler;
 import java.util.logging.Level;
 import java.util.logging.LogRecord;
 import java.util.logging.Logger;
+import java.util.logging.StreamHandler;
 
 /**
  * One line per event on stdout, no colours. Under systemd (JOURNAL_STREAM set) the line carries a
@@ -27,12 +27,19 @@ final class LogFormat extends Formatter {
         for (Handler h : root.getHandlers()) {
             root.removeHandler(h);
         }
-        Handler out = new ConsoleHandler() {
-            {
-                setOutputStream(System.out);
+        // Not ConsoleHandler: pointing it at stdout closes the stream it had, System.err.
+        Handler out = new StreamHandler(System.out, new LogFormat(System.getenv("JOURNAL_STREAM") != null)) {
+            @Override
+            public synchronized void publish(LogRecord r) {
+                super.publish(r);
+                flush();
+            }
+
+            @Override
+            public synchronized void close() {
+                flush();
             }
         };
-        out.setFormatter(new LogFormat(System.getenv("JOURNAL_STREAM") != null));
         out.setLevel(Level.ALL);
         root.addHandler(out);
         root.setLevel(Level.INFO);

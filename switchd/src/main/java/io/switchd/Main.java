@@ -19,6 +19,11 @@ import java.util.logging.Logger;
         exitCodeListHeading = "%nExit status:%n",
         exitCodeList = {"0:stopped by SIGTERM or SIGINT", "1:could not start", "2:bad configuration or usage"})
 public final class Main implements Callable<Integer> {
+    static {
+        // Before the first Logger: the LogManager class is fixed when it initialises.
+        System.setProperty("java.util.logging.manager", KeepLoggingManager.class.getName());
+    }
+
     private static final Logger LOG = Logger.getLogger(Main.class.getName());
 
     @Option(names = {"-c", "--config"}, required = true, paramLabel = "FILE", description = "The HOCON configuration file.")
@@ -28,7 +33,6 @@ public final class Main implements Callable<Integer> {
     private boolean check;
 
     public static void main(String[] args) {
-        System.setProperty("java.util.logging.manager", KeepLoggingManager.class.getName());
         LogFormat.install();
         int status = new CommandLine(new Main()).setExitCodeExceptionMapper(e -> 1).execute(args);
         System.exit(status);

@@ -47,7 +47,10 @@ public final class PacketSocketPort extends FdPort {
     /** The virtio-net header and both addresses: what moves into the headroom to make room for a tag. */
     private static final int MOVED_BYTES = VirtioNetHeader.SIZE + 12;
 
+    private static final java.util.logging.Logger LOG = java.util.logging.Logger.getLogger(PacketSocketPort.class.getName());
+
     private final int ifindex;
+    private boolean linkDownLogged;
     private final ByteBuf message = Unpooled.directBuffer(128, 128);
     private final long messageAddress = message.memoryAddress();
 
@@ -94,12 +97,18 @@ public final class PacketSocketPort extends FdPort {
             if (errno == Errno.EAGAIN || errno == EINTR) {
                 return DRAINED;
             }
-            // ENETDOWN: the interface went away; the socket stays silent from here on.
+            if (errno == Errno.ENETDOWN && Interfaces.index(name()) == ifindex) {
+                // Set down, not deleted: the kernel re-arms the socket when the link comes up again.
+                linkDown();
+                return DRAINED;
+            }
+            // Deleted (or a worse error): the socket stays silent from here on.
             fail("recvmsg: " + Errno.describe(errno));
             return BROKEN;
         }
         int length = (int) n;
         int stripe = ctx.stripe();
+        linkDownLogged = false;
         if (length < VirtioNetHeader.SIZE) {
             dropOnReceive(DropReason.RUNT, 0, stripe);
             return RECEIVED;
@@ -120,6 +129,13 @@ public final class PacketSocketPort extends FdPort {
         }
         bridge().receive(this, buf, offset, length, ctx);
         return RECEIVED;
+    }
+
+    private void linkDown() {
+        if (!linkDownLogged) {
+            linkDownLogged = true;
+            LOG.info(this + ": interface " + name() + " is down; frames to it are dropped until it is up");
+        }
     }
 
     private int auxStatus() {

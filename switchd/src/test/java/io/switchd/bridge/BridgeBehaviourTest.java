@@ -202,6 +202,32 @@ public abstract class BridgeBehaviourTest {
     }
 
     @Test
+    void taggedFramesKeepTheirTagAndAreLearnedInTheirVlan() {
+        Bridge br0 = fabric.bridge("br0");
+        // h1 sits behind a TAP port (tags inline), h3 behind a netdev port (tags out of band)
+        int[][] pairs = {{1, 3}, {3, 1}};
+        for (int[] pair : pairs) {
+            Host from = h(pair[0]);
+            Host to = h(pair[1]);
+            long station = 0x0200_0000_4200L | pair[0];
+            long t = token();
+            from.send(Frames.tagged(BROADCAST, station, 42, t));
+            assertTrue(to.await(t, WAIT), from.port() + "'s tagged broadcast reaches " + to.port());
+            assertEquals(42, to.vlanOf(t), "the tag survives from " + from.port() + " to " + to.port());
+            assertEquals(br0.port(from.port()).index(), lookup(br0, 42, station), "learned in VLAN 42");
+            assertEquals(MacTable.MISSING, lookup(br0, 0, station), "learned in VLAN 0 as well");
+        }
+        long inVlan = token();
+        h(3).send(Frames.tagged(0x0200_0000_4201L, h(3).mac(), 42, inVlan));
+        assertTrue(h(1).await(inVlan, WAIT), "unicast in VLAN 42 follows the station learned there");
+        long untagged = token();
+        h(3).send(frame(0x0200_0000_4201L, h(3).mac(), untagged));
+        assertTrue(h(2).await(untagged, WAIT), "the same MAC in VLAN 0 is unknown, so flooded");
+        barrier(h(3), h(2));
+        assertFalse(h(2).received(inVlan), "unicast in VLAN 42 was flooded");
+    }
+
+    @Test
     void portCountersMoveByWhatWasSent() {
         announce(h(2), h(1), h(3));
         long rx = counter(h(1), PortCounters.RX_FRAMES);
@@ -218,6 +244,10 @@ public abstract class BridgeBehaviourTest {
     }
 
     protected static int lookup(Bridge b, long mac) {
-        return b.fdb().lookup(FdbKey.of(0, mac), io.switchd.dataplane.MonotonicClock.millis());
+        return lookup(b, 0, mac);
+    }
+
+    protected static int lookup(Bridge b, int vlan, long mac) {
+        return b.fdb().lookup(FdbKey.of(vlan, mac), io.switchd.dataplane.MonotonicClock.millis());
     }
 }

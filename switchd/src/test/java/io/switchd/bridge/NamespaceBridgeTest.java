@@ -69,6 +69,26 @@ class NamespaceBridgeTest extends BridgeBehaviourTest {
     }
 
     @Test
+    @Order(Integer.MAX_VALUE - 1)
+    void aNetdevPortRidesOutALinkFlapAndGoesAbsentWhenItsInterfaceIsDeleted() {
+        Bridge br1 = fabric.bridge("br1");
+        String v5 = ns().portName(5);
+        ping(4, 5, Duration.ofSeconds(10));
+        Netns.run("ip", "link", "set", v5, "down");
+        Netns.run("ip", "link", "set", v5, "up");
+        ping(4, 5, Duration.ofSeconds(10));
+        ping(5, 4, Duration.ofSeconds(5));
+        assertEquals(PortState.UP, br1.port(v5).state(), "a link flap is not a deletion");
+        ns().ns(5).exec("ip", "link", "del", "eth0");
+        Await.until(Duration.ofSeconds(5), "the deleted veth's port goes absent",
+                () -> br1.port(v5).state() == PortState.ABSENT);
+        long t = token();
+        h(4).send(frame(BROADCAST, h(4).mac(), t));
+        Await.until(WAIT, "h4's frames still read by br1", () ->
+                br1.port(ns().portName(4)).counters().get(io.switchd.port.PortCounters.RX_FRAMES) > 0);
+    }
+
+    @Test
     @Order(Integer.MAX_VALUE)
     void deletingATapInterfaceUnderTrafficLeavesTheOtherPortsWorking() throws Exception {
         ping(1, 3, Duration.ofSeconds(10));

@@ -31,16 +31,37 @@ public final class Frames {
         return b.array();
     }
 
-    /** The token of a test frame, or 0 when the frame is not one. */
+    /** A test frame with one 802.1Q tag carrying {@code vid}. */
+    public static byte[] tagged(long dst, long src, int vid, long token) {
+        ByteBuffer b = ByteBuffer.allocate(64);
+        putMac(b, dst);
+        putMac(b, src);
+        b.putShort((short) 0x8100);
+        b.putShort((short) vid);
+        b.putShort((short) TEST_TYPE);
+        b.putLong(token);
+        return b.array();
+    }
+
+    /** The token of a test frame, tagged or not, or 0 when the frame is not one. */
     public static long tokenOf(byte[] f) {
-        if (f.length < 22) {
+        int at = vlanOf(f) >= 0 ? 16 : 12;
+        if (f.length < at + 10) {
             return 0;
         }
         ByteBuffer b = ByteBuffer.wrap(f);
-        if ((b.getShort(12) & 0xFFFF) != TEST_TYPE) {
+        if ((b.getShort(at) & 0xFFFF) != TEST_TYPE) {
             return 0;
         }
-        return b.getLong(14);
+        return b.getLong(at + 2);
+    }
+
+    /** The VLAN id of a tagged frame, or -1 for an untagged one. */
+    public static int vlanOf(byte[] f) {
+        if (f.length < 18 || (((f[12] & 0xFF) << 8) | (f[13] & 0xFF)) != 0x8100) {
+            return -1;
+        }
+        return (((f[14] & 0xFF) << 8) | (f[15] & 0xFF)) & 0xFFF;
     }
 
     /** The destination address of a frame. */

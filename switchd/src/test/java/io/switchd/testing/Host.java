@@ -16,6 +16,9 @@ public interface Host {
     /** Waits for a frame carrying {@code token}; whether it came within {@code timeout}. */
     boolean await(long token, Duration timeout);
 
+    /** The VLAN the frame carrying {@code token} arrived tagged with, -1 if untagged; it must have arrived. */
+    int vlanOf(long token);
+
     /** Whether a frame carrying {@code token} has arrived (checked after a later barrier frame). */
     boolean received(long token);
 }

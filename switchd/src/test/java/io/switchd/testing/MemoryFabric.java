@@ -12,7 +12,6 @@ import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
 /** The test topology over memory ports: every frame is forwarded synchronously on the sending thread. */
@@ -65,7 +64,7 @@ public final class MemoryFabric implements Fabric {
     private final class MemHost implements Host, MemoryPort.Sink {
         final long mac;
         final String name;
-        final Set<Long> tokens = ConcurrentHashMap.newKeySet();
+        final Map<Long, Integer> tokens = new ConcurrentHashMap<>();
         MemoryPort port;
 
         MemHost(long mac, String name) {
@@ -98,18 +97,23 @@ public final class MemoryFabric implements Fabric {
             buf.getBytes(offset + VirtioNetHeader.SIZE, f);
             long t = Frames.tokenOf(f);
             if (t != 0) {
-                tokens.add(t);
+                tokens.put(t, Frames.vlanOf(f));
             }
         }
 
         @Override
         public boolean await(long token, Duration timeout) {
-            return tokens.contains(token);
+            return tokens.containsKey(token);
+        }
+
+        @Override
+        public int vlanOf(long token) {
+            return tokens.get(token);
         }
 
         @Override
         public boolean received(long token) {
-            return tokens.contains(token);
+            return tokens.containsKey(token);
         }
     }
 }

@@ -7,10 +7,10 @@ import io.switchd.frame.MacAddress;
 
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashSet;
+import java.util.HashMap;
+import java.util.Map;
 import java.util.List;
 import java.util.Locale;
-import java.util.Set;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.locks.LockSupport;
 
@@ -145,7 +145,7 @@ public final class NamespaceFabric implements Fabric {
         final String port;
         final long mac;
         final RawSocket socket;
-        final Set<Long> seen = new HashSet<>();
+        final Map<Long, Integer> seen = new HashMap<>();
 
         NsHost(Netns ns, String ifname, String port, long mac, RawSocket socket) {
             this.ns = ns;
@@ -175,7 +175,7 @@ public final class NamespaceFabric implements Fabric {
             long deadline = System.nanoTime() + timeout.toNanos();
             while (true) {
                 drain();
-                if (seen.contains(token)) {
+                if (seen.containsKey(token)) {
                     return true;
                 }
                 if (System.nanoTime() > deadline) {
@@ -186,9 +186,15 @@ public final class NamespaceFabric implements Fabric {
         }
 
         @Override
+        public synchronized int vlanOf(long token) {
+            drain();
+            return seen.get(token);
+        }
+
+        @Override
         public synchronized boolean received(long token) {
             drain();
-            return seen.contains(token);
+            return seen.containsKey(token);
         }
 
         private void drain() {
@@ -196,7 +202,7 @@ public final class NamespaceFabric implements Fabric {
             while ((f = socket.poll()) != null) {
                 long t = Frames.tokenOf(f);
                 if (t != 0) {
-                    seen.add(t);
+                    seen.put(t, Frames.vlanOf(f));
                 }
             }
         }

@@ -15,7 +15,13 @@ public final class RawSocket implements AutoCloseable {
     private static final int MSG_DONTWAIT = 0x40;
     private static final int PACKET_IGNORE_OUTGOING = 23;
     private final int fd;
+    private static final int SO_ATTACH_FILTER = 26;
+    private static final int TP_STATUS_VLAN_VALID = 1 << 4;
+    private static final int TP_STATUS_VLAN_TPID_VALID = 1 << 6;
     private final Memory buffer = new Memory(70_000);
+    private final Memory msghdr = new Memory(56);
+    private final Memory iov = new Memory(16);
+    private final Memory control = new Memory(64);
 
     private RawSocket(int fd) {
         this.fd = fd;
@@ -23,7 +29,7 @@ public final class RawSocket implements AutoCloseable {
 
     /**
      * Opens a socket on {@code ifname} in {@code ns} that sees the test frames ({@link Frames#TEST_TYPE})
-     * the interface receives; other traffic (pings, TCP) does not fill its buffer.
+     * the interface receives; a socket filter keeps other traffic (pings, TCP) from filling its buffer.
      */
     public static RawSocket open(Netns ns, String ifname) {
         int fd = ns.inside(() -> {
@@ -34,10 +40,35 @@ public final class RawSocket implements AutoCloseable {
             int s = Errno.check(LibC.socket(PacketSockets.AF_PACKET, PacketSockets.SOCK_RAW | PacketSockets.SOCK_CLOEXEC, 0),
                     "socket");
             PacketSockets.setInt(s, PacketSockets.SOL_PACKET, PACKET_IGNORE_OUTGOING, 1, "PACKET_IGNORE_OUTGOING");
-            PacketSockets.bind(s, ifindex, Frames.TEST_TYPE, ifname);
+            PacketSockets.setInt(s, PacketSockets.SOL_PACKET, PacketSockets.PACKET_AUXDATA, 1, "PACKET_AUXDATA");
+            // ETH_P_ALL: only those sockets get an untagged frame's VLAN tag in the aux data.
+            attachTestTypeFilter(s);
+            PacketSockets.bind(s, ifindex, PacketSockets.ETH_P_ALL, ifname);
             return s;
         });
         return new RawSocket(fd);
+    }
+
+    /** Classic BPF: accept a frame whose EtherType (the kernel has taken any tag off) is the test type. */
+    private static void attachTestTypeFilter(int fd) throws io.switchd.sys.SysException {
+        Memory program = new Memory(4 * 8);
+        int[][] insns = {
+            {0x28, 0, 0, 12},               // ldh [12]
+            {0x15, 0, 1, Frames.TEST_TYPE}, // jeq #TEST_TYPE, accept, drop
+            {0x06, 0, 0, 0x40000},          // ret #262144
+            {0x06, 0, 0, 0},                // ret #0
+        };
+        for (int i = 0; i < insns.length; i++) {
+            program.setShort(i * 8, (short) insns[i][0]);
+            program.setByte(i * 8 + 2, (byte) insns[i][1]);
+            program.setByte(i * 8 + 3, (byte) insns[i][2]);
+            program.setInt(i * 8 + 4, insns[i][3]);
+        }
+        Memory fprog = new Memory(16);
+        fprog.clear();
+        fprog.setShort(0, (short) insns.length);
+        fprog.setLong(8, address(program));
+        Errno.check(LibC.setsockopt(fd, PacketSockets.SOL_SOCKET, SO_ATTACH_FILTER, fprog, 16), "SO_ATTACH_FILTER");
     }
 
     /** Sends one frame; fails the test if the kernel refuses it. */
@@ -54,13 +85,38 @@ public final class RawSocket implements AutoCloseable {
         return com.sun.jna.Pointer.nativeValue(m);
     }
 
-    /** The next received frame, or null when none is waiting. */
+    /**
+     * The next received frame as it was on the wire, or null when none is waiting: the kernel
+     * strips an 802.1Q tag on receive and reports it in PACKET_AUXDATA, so it is put back inline.
+     */
     public synchronized byte[] poll() {
-        long n = LibC.recv(fd, address(buffer), buffer.size(), MSG_DONTWAIT);
+        msghdr.clear();
+        msghdr.setLong(16, address(iov));
+        msghdr.setLong(24, 1);
+        msghdr.setLong(32, address(control));
+        msghdr.setLong(40, control.size());
+        iov.setLong(0, address(buffer));
+        iov.setLong(8, buffer.size());
+        long n = LibC.recvmsg(fd, address(msghdr), MSG_DONTWAIT);
         if (n < 0) {
             return null;
         }
-        return Arrays.copyOf(buffer.getByteArray(0, (int) n), (int) n);
+        byte[] frame = buffer.getByteArray(0, (int) n);
+        long controlLength = msghdr.getLong(40);
+        if (controlLength >= 36 && control.getInt(8) == PacketSockets.SOL_PACKET
+                && control.getInt(12) == PacketSockets.PACKET_AUXDATA && (control.getInt(16) & TP_STATUS_VLAN_VALID) != 0) {
+            int tci = control.getShort(16 + 16) & 0xFFFF;
+            int tpid = (control.getInt(16) & TP_STATUS_VLAN_TPID_VALID) != 0 ? control.getShort(16 + 18) & 0xFFFF : 0x8100;
+            byte[] tagged = new byte[frame.length + 4];
+            System.arraycopy(frame, 0, tagged, 0, 12);
+            tagged[12] = (byte) (tpid >> 8);
+            tagged[13] = (byte) tpid;
+            tagged[14] = (byte) (tci >> 8);
+            tagged[15] = (byte) tci;
+            System.arraycopy(frame, 12, tagged, 16, frame.length - 12);
+            return tagged;
+        }
+        return frame;
     }
 
     @Override

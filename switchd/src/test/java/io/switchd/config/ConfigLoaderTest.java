@@ -1,0 +1,149 @@
+package io.switchd.config;
+
+import io.switchd.Main;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class ConfigLoaderTest {
+    @Test
+    void theExampleConfigurationIsValid() throws Exception {
+        SwitchdConfig c = ConfigLoader.load(Path.of("..", "config", "switchd.conf"));
+        assertEquals(1, c.bridges().size());
+        BridgeConfig br0 = c.bridges().get(0);
+        assertEquals(Duration.ofSeconds(300), br0.ageingTime());
+        assertTrue(br0.ports().stream().anyMatch(p -> p.type() == PortType.TAP));
+    }
+
+    @Test
+    void fillsDefaultsFromReferenceConf() throws Exception {
+        SwitchdConfig c = ConfigLoader.parse("switchd.bridges.br0.ports { eth1 {} }", "t.conf");
+        BridgeConfig b = c.bridges().get(0);
+        assertEquals(Duration.ofMinutes(5), b.ageingTime());
+        assertEquals(65536, b.macTableSize());
+        assertEquals(0, b.groupForwardMask());
+        assertEquals(new PortConfig("eth1", PortType.NETDEV, false), b.ports().get(0));
+    }
+
+    @Test
+    void readsEveryKeyOfTheIssueExample() throws Exception {
+        SwitchdConfig c = ConfigLoader.parse("""
+                switchd {
+                  bridges {
+                    br0 {
+                      ageing-time = 30s
+                      mac-table-size = 1024
+                      group-forward-mask = "0x4001"
+                      ports {
+                        tap-vm1 { type = tap, persistent = true }
+                        veth-h3 { type = netdev }
+                      }
+                      static-macs = [ { mac = "02:00:00:00:00:01", port = tap-vm1 },
+                                      { mac = "02:00:00:00:00:02", port = veth-h3, vlan = 10 } ]
+                    }
+                  }
+                }""", "t.conf");
+        BridgeConfig b = c.bridges().get(0);
+        assertEquals(Duration.ofSeconds(30), b.ageingTime());
+        assertEquals(1024, b.macTableSize());
+        assertEquals(0x4001, b.groupForwardMask());
+        assertEquals(new PortConfig("tap-vm1", PortType.TAP, true), b.ports().get(0));
+        assertEquals(new StaticMac(0x0200_0000_0002L, 10, "veth-h3"), b.staticMacs().get(1));
+    }
+
+    @Test
+    void anUnknownKeyIsNamedWithFileAndLine() {
+        ConfigError e = assertThrows(ConfigError.class, () -> ConfigLoader.parse(
+                "switchd {\n bridges {\n  br0 {\n   ageing-tme = 30s\n  }\n }\n}", "t.conf"));
+        assertEquals("t.conf", e.file());
+        assertEquals(4, e.line());
+        assertEquals("switchd.bridges.br0.ageing-tme", e.path());
+        assertTrue(e.getMessage().startsWith("t.conf:4: switchd.bridges.br0.ageing-tme: unknown key"), e.getMessage());
+    }
+
+    @Test
+    void aMisspelledRootIsNotSilentlyIgnored() {
+        ConfigError e = assertThrows(ConfigError.class, () -> ConfigLoader.parse("swichd { }", "t.conf"));
+        assertEquals("swichd", e.path());
+    }
+
+    @Test
+    void aWrongTypeIsNamed() {
+        ConfigError e = assertThrows(ConfigError.class, () -> ConfigLoader.parse(
+                "switchd.bridges.br0 {\n mac-table-size = lots\n}", "t.conf"));
+        assertEquals(2, e.line());
+        assertEquals("switchd.bridges.br0.mac-table-size", e.path());
+        ConfigError d = assertThrows(ConfigError.class, () -> ConfigLoader.parse(
+                "switchd.bridges.br0.ageing-time = soon", "t.conf"));
+        assertEquals("switchd.bridges.br0.ageing-time", d.path());
+        ConfigError t = assertThrows(ConfigError.class, () -> ConfigLoader.parse(
+                "switchd.bridges.br0.ports.x { type = vde }", "t.conf"));
+        assertTrue(t.problem().contains("tap or netdev"), t.getMessage());
+    }
+
+    @Test
+    void aPortInTwoBridgesIsRefused() {
+        ConfigError e = assertThrows(ConfigError.class, () -> ConfigLoader.parse(
+                "switchd.bridges {\n a.ports.eth1 {}\n b.ports.eth1 {}\n}", "t.conf"));
+        assertTrue(e.problem().contains("already in bridge a"), e.getMessage());
+        assertEquals(3, e.line());
+    }
+
+    @Test
+    void badStaticEntriesAreRefused() {
+        ConfigError mac = assertThrows(ConfigError.class, () -> ConfigLoader.parse(
+                "switchd.bridges.br0 {\n ports.eth1 {}\n static-macs = [\n { mac = \"02:00:00:00:01\", port = eth1 }\n ]\n}",
+                "t.conf"));
+        assertEquals("switchd.bridges.br0.static-macs[0].mac", mac.path());
+        assertEquals(4, mac.line());
+        ConfigError port = assertThrows(ConfigError.class, () -> ConfigLoader.parse(
+                "switchd.bridges.br0 {\n ports.eth1 {}\n static-macs = [ { mac = \"02:00:00:00:00:01\", port = eth2 } ]\n}",
+                "t.conf"));
+        assertTrue(port.problem().contains("not a port of bridge br0"), port.getMessage());
+        ConfigError group = assertThrows(ConfigError.class, () -> ConfigLoader.parse(
+                "switchd.bridges.br0 { ports.eth1 {}, static-macs = [ { mac = \"01:00:5e:00:00:01\", port = eth1 } ] }",
+                "t.conf"));
+        assertTrue(group.problem().contains("unicast"), group.getMessage());
+    }
+
+    @Test
+    void pauseCanNeverBeForwarded() {
+        ConfigError e = assertThrows(ConfigError.class, () -> ConfigLoader.parse(
+                "switchd.bridges.br0.group-forward-mask = 2", "t.conf"));
+        assertTrue(e.problem().contains("PAUSE"), e.getMessage());
+    }
+
+    @Test
+    void aBadInterfaceNameIsRefused() {
+        ConfigError e = assertThrows(ConfigError.class, () -> ConfigLoader.parse(
+                "switchd.bridges.br0.ports { \"much-too-long-name\" {} }", "t.conf"));
+        assertTrue(e.problem().contains("interface name"), e.getMessage());
+    }
+
+    @Test
+    void aSyntaxErrorNamesFileAndLine(@TempDir Path dir) throws Exception {
+        Path f = dir.resolve("bad.conf");
+        Files.writeString(f, "switchd {\n bridges {\n  br0 {{\n");
+        ConfigError e = assertThrows(ConfigError.class, () -> ConfigLoader.load(f));
+        assertTrue(e.getMessage().startsWith(f + ":"), e.getMessage());
+        assertTrue(e.line() > 0);
+    }
+
+    @Test
+    void theDaemonExitsWithStatusTwoOnABadConfiguration(@TempDir Path dir) throws Exception {
+        Path f = dir.resolve("bad.conf");
+        Files.writeString(f, "switchd.bridges.br0.mac-table-size = -1\n");
+        assertEquals(2, new CommandLine(new Main()).execute("--config", f.toString()));
+        assertEquals(2, new CommandLine(new Main()).execute("--config", dir.resolve("missing.conf").toString()));
+        Files.writeString(f, "switchd.bridges.br0.mac-table-size = 10\n");
+        assertEquals(0, new CommandLine(new Main()).execute("--config", f.toString(), "--check"));
+    }
+}
