@@ -54,6 +54,9 @@ public final class Main implements Callable<Integer> {
         Switchd switchd;
         try {
             switchd = Switchd.start(cfg);
+        } catch (StartupException e) {
+            LOG.severe("could not start: " + e.getMessage());
+            return 1;
         } catch (RuntimeException | UnsatisfiedLinkError e) {
             LOG.log(Level.SEVERE, "could not start: " + e.getMessage(), e);
             return 1;

@@ -10,11 +10,13 @@ import io.switchd.dataplane.DataPlane;
 import io.switchd.dataplane.MonotonicClock;
 import io.switchd.fdb.FdbKey;
 import io.switchd.frame.MacAddress;
+import io.switchd.port.AbsentPort;
 import io.switchd.port.FdPort;
 import io.switchd.port.PacketSocketPort;
 import io.switchd.port.Port;
 import io.switchd.port.PortState;
 import io.switchd.port.TapPort;
+import io.switchd.sys.Errno;
 import io.switchd.sys.SysException;
 
 import java.util.ArrayList;
@@ -97,6 +99,11 @@ public final class Switchd implements AutoCloseable {
             }
             return PacketSocketPort.open(pc.name(), stripes);
         } catch (SysException e) {
+            if (e.errno() == Errno.EPERM || e.errno() == Errno.EACCES) {
+                throw new StartupException("cannot open " + pc.type().configName() + " port " + pc.name() + ": "
+                        + e.getMessage() + "; switchd needs CAP_NET_ADMIN and CAP_NET_RAW (run it as root or "
+                        + "under its systemd unit)");
+            }
             LOG.warning(pc.type().configName() + " port " + pc.name() + " is absent: " + e.getMessage()
                     + "; the rest of the switch runs");
             return new AbsentPort(pc.name(), pc.type(), stripes);

@@ -117,11 +117,11 @@ public final class Bridge {
         while (index < ports.length && ports[index] != null) {
             index++;
         }
-        if (index == ports.length) {
-            ports = Arrays.copyOf(ports, ports.length + 1);
-        }
         if (index > 0xFFFF) {
             throw new IllegalStateException("bridge " + name + " has 65536 ports already");
+        }
+        if (index == ports.length) {
+            ports = Arrays.copyOf(ports, ports.length + 1);
         }
         ports[index] = port;
         port.join(this, index);

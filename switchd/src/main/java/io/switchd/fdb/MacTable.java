@@ -96,20 +96,12 @@ public final class MacTable {
     /** The port index of {@code key} at time {@code now}, or {@link #MISSING}. */
     public int lookup(long key, long now) {
         Slots s = slots;
-        long[] keys = s.keys;
-        int mask = s.mask;
-        int i = index(key, mask);
-        while (true) {
-            long k = (long) LONGS.getAcquire(keys, i);
-            if (k == key) {
-                long v = (long) LONGS.getAcquire(s.values, i);
-                return isCurrent(v, now) ? (int) (v & PORT_MASK) : MISSING;
-            }
-            if (k == EMPTY) {
-                return MISSING;
-            }
-            i = (i + 1) & mask;
+        int i = find(s, key);
+        if (i < 0) {
+            return MISSING;
         }
+        long v = (long) LONGS.getAcquire(s.values, i);
+        return isCurrent(v, now) ? (int) (v & PORT_MASK) : MISSING;
     }
 
     /** Records that {@code key} was seen on {@code port} at {@code now}; returns what happened. */
@@ -126,7 +118,9 @@ public final class MacTable {
             if (k == EMPTY) {
                 if (!reserve()) {
                     counters.increment(stripe, C_FULL);
-                    compactionWanted = true;
+                    if (!compactionWanted) {
+                        compactionWanted = true; // one store, not one per refused frame of a MAC flood
+                    }
                     return FULL;
                 }
                 if (LONGS.compareAndSet(keys, i, EMPTY, key)) {

@@ -151,7 +151,7 @@ public abstract class FdPort extends Port implements EpollIoHandle {
     }
 
     @Override
-    public void closeDescriptor() {
+    public synchronized void closeDescriptor() {
         try {
             if (fd.isOpen()) {
                 fd.close();

@@ -174,7 +174,7 @@ public final class PacketSocketPort extends FdPort {
     }
 
     @Override
-    public void closeDescriptor() {
+    public synchronized void closeDescriptor() {
         super.closeDescriptor();
         if (message.refCnt() > 0) {
             message.release();

@@ -1,12 +1,12 @@
-package io.switchd;
+package io.switchd.port;
 
 import io.netty.buffer.ByteBuf;
 import io.switchd.config.PortType;
-import io.switchd.port.Port;
 
 /** A configured port whose interface is not there: it holds its index and counters, and forwards nothing. */
-final class AbsentPort extends Port {
-    AbsentPort(String name, PortType type, int stripes) {
+public final class AbsentPort extends Port {
+    /** A port named {@code name} of {@code type} that waits for its interface. */
+    public AbsentPort(String name, PortType type, int stripes) {
         super(name, type, stripes);
     }
 
