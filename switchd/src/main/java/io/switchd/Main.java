@@ -51,9 +51,9 @@ public final class Main implements Callable<Integer> {
             System.out.println(config + ": configuration is valid");
             return 0;
         }
-        Switchd switchd;
+        Daemon daemon;
         try {
-            switchd = Switchd.start(cfg);
+            daemon = Daemon.start(cfg);
         } catch (StartupException e) {
             LOG.severe("could not start: " + e.getMessage());
             return 1;
@@ -64,7 +64,7 @@ public final class Main implements Callable<Integer> {
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             LOG.info("stopping");
-            switchd.close();
+            daemon.close();
             stopped.countDown();
         }, "switchd-shutdown"));
         try {

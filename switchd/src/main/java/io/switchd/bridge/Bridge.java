@@ -11,10 +11,12 @@ import io.switchd.metrics.StripedCounters;
 import io.switchd.port.DropReason;
 import io.switchd.port.Port;
 import io.switchd.port.PortCounters;
+import io.switchd.port.PortState;
 import io.switchd.sys.VirtioNetHeader;
 
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.BitSet;
 import java.util.List;
 
 /**
@@ -26,15 +28,23 @@ import java.util.List;
 public final class Bridge {
     private static final int PAUSE_BIT = 1;
 
+    /** Counter ids in {@link #counters()}. */
+    public static final int C_FLOODED = 0;
+
+    private final BridgeConfig config;
     private final String name;
     private final MacTable fdb;
+    private final StripedCounters counters;
     private final int groupForwardMask;
     private Port[] ports = new Port[0];
+    private final BitSet reserved = new BitSet();
     private volatile PortSet portSet = PortSet.EMPTY;
 
     /** A bridge with the table settings of {@code config}; ports join with {@link #add}. */
     public Bridge(BridgeConfig config, int stripes) {
+        this.config = config;
         this.name = config.name();
+        this.counters = new StripedCounters(1, stripes);
         this.fdb = new MacTable(config.macTableSize(), config.ageingTime().toMillis(), stripes);
         this.groupForwardMask = config.groupForwardMask() & ~(1 << PAUSE_BIT);
     }
@@ -49,6 +59,10 @@ public final class Bridge {
         c.add(stripe, PortCounters.RX_BYTES, frameLength);
         if (frameLength < EthernetFrame.HEADER_LENGTH) {
             c.increment(stripe, PortCounters.drop(DropReason.RUNT));
+            return;
+        }
+        if (in.state() != PortState.UP) {
+            c.increment(stripe, PortCounters.drop(DropReason.PORT_DOWN));
             return;
         }
         long src = EthernetFrame.source(buf, eth);
@@ -85,6 +99,7 @@ public final class Bridge {
                 c.increment(stripe, PortCounters.drop(DropReason.LINK_LOCAL));
                 return;
             }
+            counters.increment(stripe, C_FLOODED);
             flood(set, in, buf, offset, length, frameLength, stripe);
             return;
         }
@@ -95,6 +110,7 @@ public final class Bridge {
         }
         Port egress = set.get(out);
         if (egress == null) {
+            counters.increment(stripe, C_FLOODED);
             flood(set, in, buf, offset, length, frameLength, stripe);
             return;
         }
@@ -114,7 +130,7 @@ public final class Bridge {
     /** Adds a port, giving it the lowest free index; it forwards once it is up and {@link #portsChanged}. */
     public synchronized void add(Port port) {
         int index = 0;
-        while (index < ports.length && ports[index] != null) {
+        while (index < ports.length && (ports[index] != null || reserved.get(index))) {
             index++;
         }
         if (index > 0xFFFF) {
@@ -128,14 +144,32 @@ public final class Bridge {
         portSet = PortSet.of(ports);
     }
 
-    /** Removes a port and its learned addresses; its index is free again. */
+    /**
+     * Removes a port at once from forwarding and from name lookups, and forgets its addresses. Its
+     * index stays reserved until {@link #release}, which runs once no loop can still be learning
+     * a frame from it, so a new port never inherits a stale entry.
+     */
     public synchronized void remove(Port port) {
         int i = port.index();
         if (i >= 0 && i < ports.length && ports[i] == port) {
             ports[i] = null;
+            reserved.set(i);
             portSet = PortSet.of(ports);
             fdb.flush(i, true);
         }
+    }
+
+    /** Frees a removed port's index, forgetting anything learned on it in the meantime. */
+    public synchronized void release(int index) {
+        if (reserved.get(index)) {
+            fdb.flush(index, true);
+            reserved.clear(index);
+        }
+    }
+
+    /** The port at {@code index}, in any state, or null. */
+    public synchronized Port portAt(int index) {
+        return index >= 0 && index < ports.length ? ports[index] : null;
     }
 
     /** Republishes the forwarding set after a port's state changed. */
@@ -177,6 +211,16 @@ public final class Bridge {
     /** The bridge's MAC table. */
     public MacTable fdb() {
         return fdb;
+    }
+
+    /** The settings the bridge was made with. */
+    public BridgeConfig config() {
+        return config;
+    }
+
+    /** Bridge-wide counters ({@code C_*} ids): frames flooded. */
+    public StripedCounters counters() {
+        return counters;
     }
 
     /** The group-forward mask in force (PAUSE's bit always clear). */

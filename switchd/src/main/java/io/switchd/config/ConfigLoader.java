@@ -29,10 +29,13 @@ import java.util.regex.Pattern;
  */
 public final class ConfigLoader {
     private static final Set<String> ROOT_KEYS = Set.of("switchd");
-    private static final Set<String> SWITCHD_KEYS = Set.of("threads", "bridges", "bridge-defaults", "port-defaults");
+    private static final Set<String> SWITCHD_KEYS = Set.of("threads", "bridges", "bridge-defaults", "port-defaults",
+            "control", "metrics", "state-file");
+    private static final Set<String> CONTROL_KEYS = Set.of("socket", "group");
+    private static final Set<String> METRICS_KEYS = Set.of("listen", "fdb-entries-limit");
     private static final Set<String> BRIDGE_KEYS = Set.of("ageing-time", "mac-table-size", "group-forward-mask",
             "ports", "static-macs");
-    private static final Set<String> PORT_KEYS = Set.of("type", "persistent");
+    private static final Set<String> PORT_KEYS = Set.of("type", "persistent", "admin");
     private static final Set<String> STATIC_MAC_KEYS = Set.of("mac", "port", "vlan");
     private static final Pattern BRIDGE_NAME = Pattern.compile("[A-Za-z0-9_.-]{1,64}");
     private static final Pattern IFNAME = Pattern.compile("[^/\\s:]{1,15}");
@@ -40,19 +43,45 @@ public final class ConfigLoader {
 
     private ConfigLoader() {}
 
-    /** Loads and validates {@code file}. */
+    /**
+     * Loads and validates {@code file}, with the state file it names (the API's changes) layered
+     * over it when that file exists: the state file's bridges replace the config file's.
+     */
     public static SwitchdConfig load(Path file) throws ConfigError {
+        Config user = parseFile(file);
+        SwitchdConfig base = validate(user, file.toString());
+        Path state = base.stateFile();
+        if (state == null || !Files.isRegularFile(state)) {
+            return base;
+        }
+        Config layered = parseFile(state).withFallback(user.withoutPath("switchd.bridges"));
+        return validate(layered, state.toString());
+    }
+
+    private static Config parseFile(Path file) throws ConfigError {
         if (!Files.isRegularFile(file)) {
             throw new ConfigError(file.toString(), -1, null, "no such configuration file");
         }
-        Config user;
         try {
-            user = ConfigFactory.parseFile(file.toFile(),
+            return ConfigFactory.parseFile(file.toFile(),
                     ConfigParseOptions.defaults().setSyntax(ConfigSyntax.CONF).setAllowMissing(false));
         } catch (ConfigException e) {
             throw fromTypesafe(file.toString(), e);
         }
-        return validate(user, file.toString());
+    }
+
+    /** The settings of a new bridge named {@code name} added at run time: the configuration's bridge defaults. */
+    public static BridgeConfig newBridge(SwitchdConfig config, String name) throws ConfigError {
+        if (!BRIDGE_NAME.matcher(name).matches()) {
+            throw new ConfigError("request", -1, "name", "a bridge name is 1 to 64 letters, digits, '.', '_' or '-'");
+        }
+        BridgeConfig d = config.bridgeDefaults();
+        return new BridgeConfig(name, d.ageingTime(), d.macTableSize(), d.groupForwardMask(), List.of(), List.of());
+    }
+
+    /** Whether {@code name} can be a Linux interface name. */
+    public static boolean isInterfaceName(String name) {
+        return IFNAME.matcher(name).matches() && !name.equals(".") && !name.equals("..");
     }
 
     /** Validates configuration text, as if read from a file named {@code name}; for tests and the API. */
@@ -83,6 +112,28 @@ public final class ConfigLoader {
         ConfigObject portDefaults = object(sw.root(), "port-defaults", "switchd", file);
         checkKeys(portDefaults, "switchd.port-defaults", PORT_KEYS, file);
 
+        ConfigObject control = object(sw.root(), "control", "switchd", file);
+        checkKeys(control, "switchd.control", CONTROL_KEYS, file);
+        ControlConfig controlConfig = new ControlConfig(
+                string(control.toConfig(), "socket", "switchd.control.socket", file),
+                string(control.toConfig(), "group", "switchd.control.group", file));
+        if (!controlConfig.socket().startsWith("/")) {
+            throw error(control.get("socket"), file, "switchd.control.socket", "must be an absolute path");
+        }
+        ConfigObject metrics = object(sw.root(), "metrics", "switchd", file);
+        checkKeys(metrics, "switchd.metrics", METRICS_KEYS, file);
+        String listen = string(metrics.toConfig(), "listen", "switchd.metrics.listen", file);
+        if (!listen.isEmpty() && !listen.matches("\\[?[0-9A-Fa-f:.]+\\]?:[0-9]{1,5}|localhost:[0-9]{1,5}")) {
+            throw error(metrics.get("listen"), file, "switchd.metrics.listen",
+                    "must be host:port such as 127.0.0.1:9468, or \"\" for no listener");
+        }
+        MetricsConfig metricsConfig = new MetricsConfig(listen, intIn(metrics.toConfig(), "fdb-entries-limit",
+                "switchd.metrics.fdb-entries-limit", 0, 1 << 24, file));
+        String stateText = string(sw, "state-file", "switchd.state-file", file);
+        Path stateFile = stateText.isEmpty() ? null : Path.of(stateText);
+
+        BridgeConfig defaults = bridge("", bridgeDefaults.toConfig(), bridgeDefaults, "switchd.bridge-defaults",
+                portDefaults, new HashMap<>(), file);
         ConfigObject bridges = object(sw.root(), "bridges", "switchd", file);
         List<BridgeConfig> out = new ArrayList<>();
         Map<String, String> portOwner = new HashMap<>();
@@ -95,7 +146,7 @@ public final class ConfigLoader {
             checkKeys(b, path, BRIDGE_KEYS, file);
             out.add(bridge(name, b.withFallback(bridgeDefaults).toConfig(), b, path, portDefaults, portOwner, file));
         }
-        return new SwitchdConfig(threads, out);
+        return new SwitchdConfig(threads, controlConfig, metricsConfig, stateFile, defaults, out);
     }
 
     private static BridgeConfig bridge(String name, Config c, ConfigObject b, String path, ConfigObject portDefaults,
@@ -112,7 +163,7 @@ public final class ConfigLoader {
         for (String port : new java.util.TreeSet<>(portsObj.keySet())) {
             String ppath = path + ".ports." + quote(port);
             ConfigObject p = object(portsObj, port, path + ".ports", file);
-            if (!IFNAME.matcher(port).matches() || port.equals(".") || port.equals("..")) {
+            if (!isInterfaceName(port)) {
                 throw error(p, file, ppath, "not a Linux interface name (1 to 15 characters, no '/', ':' or spaces)");
             }
             checkKeys(p, ppath, PORT_KEYS, file);
@@ -133,7 +184,15 @@ public final class ConfigLoader {
             if (persistent && type != PortType.TAP && p.containsKey("persistent")) {
                 throw error(p.get("persistent"), file, ppath + ".persistent", "only tap ports can be persistent");
             }
-            ports.add(new PortConfig(port, type, persistent));
+            boolean adminUp = true;
+            if (p.containsKey("admin")) {
+                String admin = string(pc, "admin", ppath + ".admin", file);
+                if (!admin.equals("up") && !admin.equals("down")) {
+                    throw error(p.get("admin"), file, ppath + ".admin", "must be up or down, not \"" + admin + "\"");
+                }
+                adminUp = admin.equals("up");
+            }
+            ports.add(new PortConfig(port, type, persistent, adminUp));
         }
 
         List<StaticMac> statics = new ArrayList<>();

@@ -1,10 +1,21 @@
 package io.switchd.config;
 
+import java.nio.file.Path;
 import java.util.List;
 
-/** The whole validated configuration of a daemon. */
-public record SwitchdConfig(int threads, List<BridgeConfig> bridges) {
+/**
+ * The whole validated configuration of a daemon: the config file, with the state file that the
+ * API writes layered over it. {@code bridgeDefaults} (named "") is what a bridge added at run time
+ * starts from.
+ */
+public record SwitchdConfig(int threads, ControlConfig control, MetricsConfig metrics, Path stateFile,
+                            BridgeConfig bridgeDefaults, List<BridgeConfig> bridges) {
     public SwitchdConfig {
         bridges = List.copyOf(bridges);
+    }
+
+    /** The same configuration with other bridges. */
+    public SwitchdConfig withBridges(List<BridgeConfig> newBridges) {
+        return new SwitchdConfig(threads, control, metrics, stateFile, bridgeDefaults, newBridges);
     }
 }

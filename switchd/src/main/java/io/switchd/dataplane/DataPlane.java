@@ -16,6 +16,7 @@ import java.util.List;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLongArray;
 import java.util.logging.Logger;
 
 /**
@@ -29,6 +30,7 @@ public final class DataPlane implements AutoCloseable {
     private final IoEventLoop[] loops;
     private final LoopContext[] contexts;
     private final AtomicInteger next = new AtomicInteger();
+    private final AtomicLongArray beats;
 
     /** Starts {@code threads} loops (0: one per core). */
     public DataPlane(int threads) {
@@ -41,6 +43,7 @@ public final class DataPlane implements AutoCloseable {
             list.add((IoEventLoop) e);
         }
         loops = list.toArray(new IoEventLoop[0]);
+        beats = new AtomicLongArray(loops.length);
         contexts = new LoopContext[loops.length];
         for (int i = 0; i < loops.length; i++) {
             contexts[i] = new LoopContext(i, PooledByteBufAllocator.DEFAULT.directBuffer(
@@ -93,6 +96,27 @@ public final class DataPlane implements AutoCloseable {
                 step.run(); // the loop has stopped: it holds nothing
             }
         }
+    }
+
+    /**
+     * Asks every loop to record that it is alive, and says whether each did within the last
+     * {@code maxAgeMillis}: a loop stuck in a frame, or blocked, stops answering.
+     */
+    public boolean heartbeat(long maxAgeMillis) {
+        long now = MonotonicClock.millis();
+        boolean alive = true;
+        for (int i = 0; i < loops.length; i++) {
+            int index = i;
+            if (now - beats.get(i) > maxAgeMillis && beats.get(i) != 0) {
+                alive = false;
+            }
+            try {
+                loops[i].execute(() -> beats.set(index, MonotonicClock.millis()));
+            } catch (RejectedExecutionException e) {
+                alive = false;
+            }
+        }
+        return alive;
     }
 
     @Override

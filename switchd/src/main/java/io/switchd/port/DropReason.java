@@ -18,6 +18,8 @@ public enum DropReason {
     TRUNCATED("truncated"),
     /** An IEEE 802.1D link-local group address that the group-forward mask does not let through. */
     LINK_LOCAL("link-local"),
+    /** The port is administratively down: what it receives is not forwarded. */
+    PORT_DOWN("port-down"),
     /** The destination was learned on the port the frame came in on. */
     SAME_PORT("same-port"),
     /** The egress descriptor would have blocked; the frame was not queued. */
@@ -29,6 +31,11 @@ public enum DropReason {
 
     DropReason(String label) {
         this.label = label;
+    }
+
+    /** Whether the frame was dropped on its way out (tx) rather than in (rx). */
+    public boolean egress() {
+        return this == EGRESS_FULL || this == EGRESS_ERROR;
     }
 
     /** The name stats and metrics show. */

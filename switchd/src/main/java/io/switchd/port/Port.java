@@ -85,8 +85,8 @@ public abstract class Port {
         return state;
     }
 
-    /** Sets the state; the bridge republishes its port set when forwarding changes. */
-    protected final void state(PortState state) {
+    /** Sets the state; the bridge must republish its port set ({@link Bridge#portsChanged}) after. */
+    public final void state(PortState state) {
         this.state = state;
     }
 

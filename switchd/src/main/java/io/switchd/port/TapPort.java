@@ -43,6 +43,16 @@ public final class TapPort extends FdPort {
         }
     }
 
+    /**
+     * Makes an interface this port created go away with its descriptor even if it was made
+     * persistent: the operator deleted the port.
+     */
+    public void removeInterfaceOnClose() {
+        if (created && persistent) {
+            io.switchd.sys.Tun.unpersist(fd.intValue());
+        }
+    }
+
     /** Whether switchd created the interface (rather than attaching to a persistent one). */
     public boolean created() {
         return created;

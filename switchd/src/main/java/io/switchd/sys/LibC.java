@@ -38,6 +38,9 @@ public final class LibC {
     /** recvmsg(2) on a message header at a native address; the per-frame receive of packet sockets. */
     public static native long recvmsg(int fd, long msghdr, int flags);
 
+    /** sendto(2), for sd_notify datagrams. */
+    public static native long sendto(int fd, Pointer buffer, long length, int flags, Pointer address, int addressLength);
+
     /** send(2) from a native address. */
     public static native long send(int fd, long buffer, long length, int flags);
 

@@ -21,6 +21,11 @@ public final class Tun {
 
     private Tun() {}
 
+    /** Clears TUNSETPERSIST, so that closing the descriptor removes the interface. */
+    public static void unpersist(int fd) {
+        LibC.ioctl(fd, TUNSETPERSIST, 0L);
+    }
+
     /**
      * Opens the TAP interface {@code name}, creating it when it does not exist, and returns the
      * non-blocking descriptor. Without persistence, closing the descriptor destroys an interface

@@ -30,7 +30,7 @@ class ConfigLoaderTest {
         assertEquals(Duration.ofMinutes(5), b.ageingTime());
         assertEquals(65536, b.macTableSize());
         assertEquals(0, b.groupForwardMask());
-        assertEquals(new PortConfig("eth1", PortType.NETDEV, false), b.ports().get(0));
+        assertEquals(new PortConfig("eth1", PortType.NETDEV, false, true), b.ports().get(0));
     }
 
     @Test
@@ -55,7 +55,7 @@ class ConfigLoaderTest {
         assertEquals(Duration.ofSeconds(30), b.ageingTime());
         assertEquals(1024, b.macTableSize());
         assertEquals(0x4001, b.groupForwardMask());
-        assertEquals(new PortConfig("tap-vm1", PortType.TAP, true), b.ports().get(0));
+        assertEquals(new PortConfig("tap-vm1", PortType.TAP, true, true), b.ports().get(0));
         assertEquals(new StaticMac(0x0200_0000_0002L, 10, "veth-h3"), b.staticMacs().get(1));
     }
 

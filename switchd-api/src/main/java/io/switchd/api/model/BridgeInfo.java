@@ -1,0 +1,7 @@
+package io.switchd.api.model;
+
+import java.util.List;
+
+/** A bridge as {@code GET /v1/bridges} shows it. */
+public record BridgeInfo(String name, List<String> ports, long ageingTime, int macTableSize,
+                         int groupForwardMask, int fdbEntries) {}

@@ -1,0 +1,4 @@
+package io.switchd.api.model;
+
+/** What a flush removed. */
+public record Flushed(int removed) {}

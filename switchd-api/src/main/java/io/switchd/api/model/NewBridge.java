@@ -1,0 +1,4 @@
+package io.switchd.api.model;
+
+/** {@code POST /v1/bridges}. */
+public record NewBridge(String name) {}

@@ -1,0 +1,278 @@
+package io.switchd.control;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
+import io.netty.handler.codec.http.QueryStringDecoder;
+import io.switchd.Switchd;
+import io.switchd.api.ApiPaths;
+import io.switchd.api.Json;
+import io.switchd.api.model.FdbFlush;
+import io.switchd.api.model.Flushed;
+import io.switchd.api.model.Health;
+import io.switchd.api.model.NewBridge;
+import io.switchd.api.model.NewFdbEntry;
+import io.switchd.api.model.NewPort;
+import io.switchd.api.model.PortChange;
+import io.switchd.api.model.PortInfo;
+import io.switchd.config.PortType;
+import io.switchd.metrics.SwitchdMetrics;
+
+import java.io.UncheckedIOException;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+
+/**
+ * The control API's routes, from method and path to a {@link Switchd} operation and back to a JSON
+ * answer. Every mistake in a request becomes a 4xx with a message; nothing a client sends can stop
+ * the daemon serving the next one.
+ */
+public final class ApiRouter {
+    private static final Logger LOG = Logger.getLogger(ApiRouter.class.getName());
+    private static final String PROMETHEUS = "text/plain; version=0.0.4; charset=utf-8";
+
+    private final Switchd switchd;
+    private final SwitchdMetrics metrics;
+
+    public ApiRouter(Switchd switchd, SwitchdMetrics metrics) {
+        this.switchd = switchd;
+        this.metrics = metrics;
+    }
+
+    /** Answers one request; {@code apiAllowed} is false on the metrics listener, which serves /metrics only. */
+    public ApiResponse handle(String method, String uri, byte[] body, boolean apiAllowed) {
+        QueryStringDecoder q = new QueryStringDecoder(uri);
+        String path = q.path();
+        try {
+            if (path.equals("/metrics")) {
+                requireMethod(method, "GET");
+                return ApiResponse.text(PROMETHEUS, metrics.scrape());
+            }
+            if (!apiAllowed) {
+                return ApiResponse.error(404, "only /metrics is served here");
+            }
+            if (!path.startsWith(ApiPaths.PREFIX + "/") && !path.equals(ApiPaths.PREFIX)) {
+                return ApiResponse.error(404, "no such route: " + path + " (the API is under " + ApiPaths.PREFIX + ")");
+            }
+            String[] s = segments(path.substring(ApiPaths.PREFIX.length()));
+            return route(method, s, q.parameters(), body);
+        } catch (ControlException e) {
+            return ApiResponse.error(e.status(), e.getMessage());
+        } catch (UncheckedIOException e) {
+            LOG.log(Level.SEVERE, "could not save the state file", e);
+            return ApiResponse.error(500, "the change was made but could not be saved: " + e.getCause().getMessage());
+        } catch (RuntimeException e) {
+            LOG.log(Level.SEVERE, method + " " + path + " failed", e);
+            return ApiResponse.error(500, "internal error: " + e);
+        }
+    }
+
+    private ApiResponse route(String method, String[] s, Map<String, List<String>> params, byte[] body)
+            throws ControlException {
+        int n = s.length;
+        if (n == 1 && s[0].equals("health")) {
+            requireMethod(method, "GET");
+            List<PortInfo> ports = switchd.portInfos(null);
+            int up = 0;
+            for (PortInfo p : ports) {
+                if (p.state().equals("up")) {
+                    up++;
+                }
+            }
+            return ApiResponse.json(200, new Health("ok", switchd.bridgeInfos().size(), ports.size(), up,
+                    switchd.uptimeSeconds()));
+        }
+        if (n == 1 && s[0].equals("stats")) {
+            requireMethod(method, "GET");
+            return ApiResponse.json(200, switchd.stats(null, null));
+        }
+        if (n == 1 && s[0].equals("ports")) {
+            requireMethod(method, "GET");
+            return ApiResponse.json(200, switchd.portInfos(null));
+        }
+        if (n == 1 && s[0].equals("fdb")) {
+            requireMethod(method, "GET");
+            return ApiResponse.json(200, switchd.fdb(null, param(params, "port"), vlanParam(params), param(params, "mac")));
+        }
+        if (n == 1 && s[0].equals("reload")) {
+            requireMethod(method, "POST");
+            return ApiResponse.error(501, "reload is not available yet: restart switchd to read the config file again");
+        }
+        if (n == 0 || !s[0].equals("bridges")) {
+            throw ControlException.notFound("no such route: " + ApiPaths.PREFIX + "/" + String.join("/", s));
+        }
+        if (n == 1) {
+            if (method.equals("GET")) {
+                return ApiResponse.json(200, switchd.bridgeInfos());
+            }
+            requireMethod(method, "GET", "POST");
+            NewBridge req = body(body, NewBridge.class);
+            return ApiResponse.json(201, switchd.addBridge(req.name()));
+        }
+        String br = s[1];
+        if (n == 2) {
+            if (method.equals("GET")) {
+                return ApiResponse.json(200, switchd.bridgeInfo(br));
+            }
+            requireMethod(method, "GET", "DELETE");
+            switchd.deleteBridge(br);
+            return ApiResponse.noContent();
+        }
+        switch (s[2]) {
+            case "ports":
+                return ports(method, br, s, body);
+            case "fdb":
+                return fdb(method, br, s, params, body);
+            case "stats":
+                if (n == 3) {
+                    requireMethod(method, "GET");
+                    return ApiResponse.json(200, switchd.stats(br, param(params, "port")));
+                }
+                break;
+            default:
+                break;
+        }
+        throw ControlException.notFound("no such route: " + ApiPaths.PREFIX + "/" + String.join("/", s));
+    }
+
+    private ApiResponse ports(String method, String br, String[] s, byte[] body) throws ControlException {
+        if (s.length == 3) {
+            if (method.equals("GET")) {
+                return ApiResponse.json(200, switchd.portInfos(br));
+            }
+            requireMethod(method, "GET", "POST");
+            NewPort req = body(body, NewPort.class);
+            PortType type = portType(req.type());
+            boolean persistent = req.persistent() != null && req.persistent();
+            return ApiResponse.json(201, switchd.addPort(br, req.name(), type, persistent));
+        }
+        String port = s[3];
+        if (s.length == 5 && s[4].equals("stats")) {
+            requireMethod(method, "GET");
+            return ApiResponse.json(200, switchd.stats(br, port).get(0));
+        }
+        if (s.length != 4) {
+            throw ControlException.notFound("no such route");
+        }
+        switch (method) {
+            case "GET":
+                return ApiResponse.json(200, switchd.portInfo(br, port));
+            case "DELETE":
+                switchd.deletePort(br, port);
+                return ApiResponse.noContent();
+            case "PATCH": {
+                PortChange req = body(body, PortChange.class);
+                if (req.admin() == null) {
+                    throw ControlException.badRequest("nothing to change: send {\"admin\": \"up\"} or {\"admin\": \"down\"}");
+                }
+                String admin = req.admin().toLowerCase(Locale.ROOT);
+                if (!admin.equals("up") && !admin.equals("down")) {
+                    throw ControlException.badRequest("admin must be up or down, not \"" + req.admin() + "\"");
+                }
+                return ApiResponse.json(200, switchd.setAdmin(br, port, admin.equals("up")));
+            }
+            default:
+                throw methodNotAllowed(method, "GET", "PATCH", "DELETE");
+        }
+    }
+
+    private ApiResponse fdb(String method, String br, String[] s, Map<String, List<String>> params, byte[] body)
+            throws ControlException {
+        if (s.length == 3) {
+            if (method.equals("GET")) {
+                return ApiResponse.json(200, switchd.fdb(br, param(params, "port"), vlanParam(params),
+                        param(params, "mac")));
+            }
+            requireMethod(method, "GET", "POST");
+            NewFdbEntry req = body(body, NewFdbEntry.class);
+            if (req.port() == null) {
+                throw ControlException.badRequest("a static entry needs a port");
+            }
+            return ApiResponse.json(201, switchd.addStatic(br, req.mac(), req.vlan() == null ? 0 : req.vlan(),
+                    req.port()));
+        }
+        if (s.length == 4 && s[3].equals("flush")) {
+            requireMethod(method, "POST");
+            FdbFlush req = body.length == 0 ? new FdbFlush(null, false) : body(body, FdbFlush.class);
+            boolean all = req.includeStatic() != null && req.includeStatic();
+            return ApiResponse.json(200, new Flushed(switchd.flush(br, req.port(), all)));
+        }
+        if (s.length == 4) {
+            requireMethod(method, "DELETE");
+            Integer vlan = vlanParam(params);
+            switchd.deleteFdb(br, s[3], vlan == null ? 0 : vlan);
+            return ApiResponse.noContent();
+        }
+        throw ControlException.notFound("no such route");
+    }
+
+    private static PortType portType(String type) throws ControlException {
+        if (type == null) {
+            return PortType.NETDEV;
+        }
+        try {
+            return PortType.valueOf(type.toUpperCase(Locale.ROOT));
+        } catch (IllegalArgumentException e) {
+            throw ControlException.badRequest("type must be tap or netdev, not \"" + type + "\"");
+        }
+    }
+
+    private static <T> T body(byte[] body, Class<T> type) throws ControlException {
+        if (body.length == 0) {
+            throw ControlException.badRequest("a JSON body is needed");
+        }
+        try {
+            T value = Json.mapper().readValue(body, type);
+            if (value == null) {
+                throw ControlException.badRequest("a JSON object is needed");
+            }
+            return value;
+        } catch (UnrecognizedPropertyException e) {
+            throw ControlException.badRequest("unknown field \"" + e.getPropertyName() + "\"");
+        } catch (JsonProcessingException e) {
+            throw ControlException.badRequest("malformed JSON: " + e.getOriginalMessage());
+        } catch (java.io.IOException e) {
+            throw ControlException.badRequest("unreadable body: " + e.getMessage());
+        }
+    }
+
+    private static String param(Map<String, List<String>> params, String name) {
+        List<String> v = params.get(name);
+        return v == null || v.isEmpty() || v.get(0).isEmpty() ? null : v.get(0);
+    }
+
+    private static Integer vlanParam(Map<String, List<String>> params) throws ControlException {
+        String v = param(params, "vlan");
+        if (v == null) {
+            return null;
+        }
+        try {
+            return Integer.parseInt(v);
+        } catch (NumberFormatException e) {
+            throw ControlException.badRequest("vlan must be a number from 0 to 4094, not \"" + v + "\"");
+        }
+    }
+
+    private static String[] segments(String path) {
+        String p = path.startsWith("/") ? path.substring(1) : path;
+        if (p.endsWith("/")) {
+            p = p.substring(0, p.length() - 1);
+        }
+        return p.isEmpty() ? new String[0] : p.split("/", -1);
+    }
+
+    private static void requireMethod(String method, String... allowed) throws ControlException {
+        for (String a : allowed) {
+            if (a.equals(method)) {
+                return;
+            }
+        }
+        throw methodNotAllowed(method, allowed);
+    }
+
+    private static ControlException methodNotAllowed(String method, String... allowed) {
+        return new ControlException(405, method + " is not allowed here (allowed: " + String.join(", ", allowed) + ")");
+    }
+}

@@ -1,0 +1,103 @@
+package io.switchd.control;
+
+import com.typesafe.config.ConfigRenderOptions;
+import com.typesafe.config.ConfigValueFactory;
+import io.switchd.config.BridgeConfig;
+import io.switchd.config.PortConfig;
+import io.switchd.config.StaticMac;
+import io.switchd.config.SwitchdConfig;
+import io.switchd.frame.MacAddress;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The record of what the API changed: the bridges as they are now, in HOCON, which the next start
+ * layers over the config file. Written whole on every change through a temporary file, fsync and
+ * rename, so a crash at any moment leaves either the old file or the new one.
+ */
+public final class StateFile {
+    private final Path path;
+
+    /** The state file at {@code path}. */
+    public StateFile(Path path) {
+        this.path = path;
+    }
+
+    /** Writes {@code config}'s bridges; returns once the file and its directory are on disk. */
+    public void write(SwitchdConfig config) throws IOException {
+        Path dir = path.toAbsolutePath().getParent();
+        Files.createDirectories(dir);
+        String text = "# Written by switchd: the bridges as the control API left them. They replace the\n"
+                + "# config file's bridges at the next start; delete this file to go back to the config file.\n"
+                + render(config);
+        Path tmp = dir.resolve("." + path.getFileName() + ".tmp");
+        try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
+                StandardOpenOption.TRUNCATE_EXISTING)) {
+            ByteBuffer bytes = ByteBuffer.wrap(text.getBytes(StandardCharsets.UTF_8));
+            while (bytes.hasRemaining()) {
+                ch.write(bytes);
+            }
+            ch.force(true);
+        }
+        try {
+            Files.move(tmp, path, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        } catch (AtomicMoveNotSupportedException e) {
+            Files.move(tmp, path, StandardCopyOption.REPLACE_EXISTING);
+        }
+        try (FileChannel d = FileChannel.open(dir, StandardOpenOption.READ)) {
+            d.force(true); // the rename itself
+        }
+    }
+
+    /** The HOCON text of {@code config}'s bridges. */
+    static String render(SwitchdConfig config) {
+        Map<String, Object> bridges = new LinkedHashMap<>();
+        for (BridgeConfig b : config.bridges()) {
+            Map<String, Object> bridge = new LinkedHashMap<>();
+            bridge.put("ageing-time", b.ageingTime().toSeconds() + "s");
+            bridge.put("mac-table-size", b.macTableSize());
+            bridge.put("group-forward-mask", b.groupForwardMask());
+            Map<String, Object> ports = new LinkedHashMap<>();
+            for (PortConfig p : b.ports()) {
+                Map<String, Object> port = new LinkedHashMap<>();
+                port.put("type", p.type().configName());
+                if (p.persistent()) {
+                    port.put("persistent", true);
+                }
+                port.put("admin", p.adminUp() ? "up" : "down");
+                ports.put(p.name(), port);
+            }
+            bridge.put("ports", ports);
+            List<Object> statics = new ArrayList<>();
+            for (StaticMac s : b.staticMacs()) {
+                Map<String, Object> entry = new LinkedHashMap<>();
+                entry.put("mac", MacAddress.format(s.mac()));
+                entry.put("port", s.port());
+                entry.put("vlan", s.vlan());
+                statics.add(entry);
+            }
+            bridge.put("static-macs", statics);
+            bridges.put(b.name(), bridge);
+        }
+        Map<String, Object> root = Map.of("switchd", Map.of("bridges", bridges));
+        return ConfigValueFactory.fromMap(root).render(ConfigRenderOptions.defaults().setOriginComments(false)
+                .setJson(false).setFormatted(true));
+    }
+
+    /** Where the file is. */
+    public Path path() {
+        return path;
+    }
+}

@@ -1,0 +1,158 @@
+package io.switchd.metrics;
+
+import io.micrometer.core.instrument.FunctionCounter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.Meter;
+import io.micrometer.core.instrument.MultiGauge;
+import io.micrometer.core.instrument.Tags;
+import io.micrometer.core.instrument.binder.jvm.ClassLoaderMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
+import io.micrometer.core.instrument.binder.system.FileDescriptorMetrics;
+import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
+import io.micrometer.core.instrument.binder.system.UptimeMetrics;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.switchd.Switchd;
+import io.switchd.bridge.Bridge;
+import io.switchd.dataplane.MonotonicClock;
+import io.switchd.fdb.MacTable;
+import io.switchd.frame.MacAddress;
+import io.switchd.port.DropReason;
+import io.switchd.port.Port;
+import io.switchd.port.PortCounters;
+import io.switchd.port.PortState;
+
+import java.util.ArrayList;
+import java.util.IdentityHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The Prometheus view of a switch. Meters only read the counters the data path keeps (function
+ * counters and gauges over {@link StripedCounters}): the data path never calls Micrometer. Ports
+ * and bridges come and go at run time, so the meters are matched to them before every scrape.
+ */
+public final class SwitchdMetrics implements AutoCloseable {
+    private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    private final Switchd switchd;
+    private final int fdbEntriesLimit;
+    private final Map<Port, List<Meter>> portMeters = new IdentityHashMap<>();
+    private final Map<Bridge, List<Meter>> bridgeMeters = new IdentityHashMap<>();
+    private final MultiGauge fdbEntryAge;
+    private final JvmGcMetrics gc = new JvmGcMetrics();
+    private volatile int exported;
+
+    /** Metrics of {@code switchd}, exporting at most {@code fdbEntriesLimit} MAC table entries. */
+    public SwitchdMetrics(Switchd switchd, int fdbEntriesLimit) {
+        this.switchd = switchd;
+        this.fdbEntriesLimit = fdbEntriesLimit;
+        new JvmMemoryMetrics().bindTo(registry);
+        gc.bindTo(registry);
+        new JvmThreadMetrics().bindTo(registry);
+        new ClassLoaderMetrics().bindTo(registry);
+        new ProcessorMetrics().bindTo(registry);
+        new UptimeMetrics().bindTo(registry);
+        new FileDescriptorMetrics().bindTo(registry);
+        fdbEntryAge = MultiGauge.builder("switchd.fdb.entry.age").baseUnit("seconds")
+                .description("Seconds since the station was last seen, one series per MAC table entry")
+                .register(registry);
+        Gauge.builder("switchd.fdb.entries.exported", this, m -> m.exported)
+                .description("How many MAC table entries switchd_fdb_entry_age_seconds carries (capped by metrics.fdb-entries-limit)")
+                .register(registry);
+    }
+
+    /** The exposition text, with meters for exactly the ports and bridges there are now. */
+    public synchronized String scrape() {
+        sync();
+        return registry.scrape();
+    }
+
+    private void sync() {
+        List<Bridge> bridges = switchd.bridges();
+        Map<Bridge, Boolean> liveBridges = new IdentityHashMap<>();
+        Map<Port, Boolean> livePorts = new IdentityHashMap<>();
+        List<MultiGauge.Row<?>> rows = new ArrayList<>();
+        long now = MonotonicClock.millis();
+        for (Bridge b : bridges) {
+            liveBridges.put(b, true);
+            bridgeMeters.computeIfAbsent(b, this::registerBridge);
+            for (Port p : b.ports()) {
+                livePorts.put(p, true);
+                portMeters.computeIfAbsent(p, port -> registerPort(b, port));
+            }
+            for (MacTable.Entry e : b.fdb().entries(now)) {
+                if (rows.size() >= fdbEntriesLimit) {
+                    break;
+                }
+                Port p = b.portAt(e.port());
+                rows.add(MultiGauge.Row.of(Tags.of("bridge", b.name(), "vlan", Integer.toString(e.vlan()),
+                        "mac", MacAddress.format(e.mac()), "port", p == null ? "?" : p.name(),
+                        "type", e.isStatic() ? "static" : "learned"), e.ageMillis() / 1000.0));
+            }
+        }
+        exported = rows.size();
+        fdbEntryAge.register(rows, true);
+        portMeters.entrySet().removeIf(en -> {
+            if (livePorts.containsKey(en.getKey())) {
+                return false;
+            }
+            en.getValue().forEach(registry::remove);
+            return true;
+        });
+        bridgeMeters.entrySet().removeIf(en -> {
+            if (liveBridges.containsKey(en.getKey())) {
+                return false;
+            }
+            en.getValue().forEach(registry::remove);
+            return true;
+        });
+    }
+
+    private List<Meter> registerPort(Bridge b, Port p) {
+        Tags tags = Tags.of("bridge", b.name(), "port", p.name());
+        StripedCounters c = p.counters();
+        List<Meter> m = new ArrayList<>();
+        m.add(counter("switchd.port.rx.frames", "Frames read from the port", null, tags, c, PortCounters.RX_FRAMES));
+        m.add(counter("switchd.port.rx.bytes", "Bytes read from the port", "bytes", tags, c, PortCounters.RX_BYTES));
+        m.add(counter("switchd.port.tx.frames", "Frames written to the port", null, tags, c, PortCounters.TX_FRAMES));
+        m.add(counter("switchd.port.tx.bytes", "Bytes written to the port", "bytes", tags, c, PortCounters.TX_BYTES));
+        for (DropReason r : DropReason.values()) {
+            m.add(counter("switchd.port.dropped.frames", "Frames dropped, by direction and reason", null,
+                    tags.and("direction", r.egress() ? "tx" : "rx", "reason", r.label()), c, PortCounters.drop(r)));
+        }
+        m.add(Gauge.builder("switchd.port.up", p, port -> port.state() == PortState.UP ? 1 : 0)
+                .description("1 while the port forwards").tags(tags).register(registry));
+        return m;
+    }
+
+    private List<Meter> registerBridge(Bridge b) {
+        Tags tags = Tags.of("bridge", b.name());
+        StripedCounters c = b.fdb().counters();
+        List<Meter> m = new ArrayList<>();
+        m.add(Gauge.builder("switchd.fdb.entries", b, br -> br.fdb().size(MonotonicClock.millis()))
+                .description("Entries in the MAC table").tags(tags).register(registry));
+        m.add(Gauge.builder("switchd.fdb.limit", b, br -> br.fdb().limit())
+                .description("The MAC table's size limit").tags(tags).register(registry));
+        m.add(counter("switchd.fdb.learned", "Addresses learned", null, tags, c, MacTable.C_LEARNED));
+        m.add(counter("switchd.fdb.aged", "Addresses expired by ageing", null, tags, c, MacTable.C_EXPIRED));
+        m.add(counter("switchd.fdb.moves", "Addresses that moved to another port", null, tags, c, MacTable.C_MOVED));
+        m.add(counter("switchd.fdb.full", "Addresses not learned because the table was full", null, tags, c,
+                MacTable.C_FULL));
+        m.add(counter("switchd.flooded.frames", "Frames flooded (unknown unicast, broadcast, multicast)", null, tags,
+                b.counters(), Bridge.C_FLOODED));
+        return m;
+    }
+
+    private Meter counter(String name, String description, String unit, Tags tags, StripedCounters c, int id) {
+        return FunctionCounter.builder(name, c, counters -> counters.get(id)).description(description)
+                .baseUnit(unit).tags(tags).register(registry);
+    }
+
+    @Override
+    public void close() {
+        gc.close();
+        registry.close();
+    }
+}
