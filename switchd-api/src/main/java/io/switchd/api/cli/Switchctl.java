@@ -1,0 +1,293 @@
+package io.switchd.api.cli;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.switchd.api.ApiPaths;
+import io.switchd.api.Json;
+import io.switchd.api.client.ApiException;
+import io.switchd.api.client.SwitchdClient;
+import io.switchd.api.model.FdbFlush;
+import io.switchd.api.model.NewBridge;
+import io.switchd.api.model.NewFdbEntry;
+import io.switchd.api.model.NewPort;
+import io.switchd.api.model.PortChange;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.ParentCommand;
+import picocli.CommandLine.ScopeType;
+
+import java.io.IOException;
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.Iterator;
+import java.util.Map;
+import java.util.StringJoiner;
+
+/**
+ * switchctl: the operator's command line for a running switchd, as {@code bridge}/{@code ip} are for
+ * the kernel bridge. Reads print aligned tables, or JSON with -j; exit status 0 on success, 1 when
+ * the daemon refuses or cannot be reached, 2 for usage errors.
+ */
+@Command(name = "switchctl", mixinStandardHelpOptions = true, version = "switchctl 0.1.0",
+        description = "Inspect and change a running switchd.",
+        subcommands = {Switchctl.Bridge.class, Switchctl.Port.class, Switchctl.Fdb.class, Switchctl.Stats.class,
+            Switchctl.Reload.class},
+        exitCodeListHeading = "%nExit status:%n",
+        exitCodeList = {"0:done", "1:the daemon refused the request or could not be reached", "2:usage error"})
+public final class Switchctl implements Runnable {
+    @Option(names = {"-s", "--socket"}, scope = ScopeType.INHERIT, paramLabel = "SOCKET",
+            defaultValue = "${env:SWITCHD_SOCKET:-" + ApiPaths.DEFAULT_SOCKET + "}",
+            description = "The control socket (default: ${DEFAULT-VALUE}).")
+    Path socket;
+
+    @Option(names = {"-j", "--json"}, scope = ScopeType.INHERIT, description = "Print JSON.")
+    boolean json;
+
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    public static void main(String[] args) {
+        System.exit(run(args));
+    }
+
+    /** Runs switchctl with {@code args}; returns the exit status. */
+    public static int run(String... args) {
+        return new CommandLine(new Switchctl())
+                .setExecutionExceptionHandler((ex, cmd, parsed) -> {
+                    if (ex instanceof ApiException || ex instanceof IOException) {
+                        cmd.getErr().println("switchctl: " + message(ex, cmd));
+                        return 1;
+                    }
+                    throw ex;
+                })
+                .execute(args);
+    }
+
+    private static String message(Exception ex, CommandLine cmd) {
+        if (ex instanceof ApiException) {
+            return ex.getMessage();
+        }
+        Switchctl root = (Switchctl) cmd.getCommandSpec().root().userObject();
+        return "cannot reach switchd at " + root.socket + ": " + ex.getMessage();
+    }
+
+    @Override
+    public void run() {
+        throw new CommandLine.ParameterException(spec.commandLine(), "a command is needed (bridge, port, fdb, stats, reload)");
+    }
+
+    SwitchdClient client() {
+        return new SwitchdClient(socket);
+    }
+
+    JsonNode call(String method, String path, Object body) throws IOException, ApiException {
+        return client().call(method, ApiPaths.PREFIX + path, body);
+    }
+
+    /** Prints a write command's answer as JSON when -j is given; silent otherwise, as ip is. */
+    void done(JsonNode answer) throws IOException {
+        if (json && answer != null) {
+            printJson(answer);
+        }
+    }
+
+    void printJson(JsonNode node) throws IOException {
+        System.out.println(Json.mapper().writeValueAsString(node));
+    }
+
+    static String enc(String s) {
+        return URLEncoder.encode(s, StandardCharsets.UTF_8);
+    }
+
+    static String query(String... pairs) {
+        StringJoiner j = new StringJoiner("&", "?", "");
+        j.setEmptyValue("");
+        for (int i = 0; i < pairs.length; i += 2) {
+            if (pairs[i + 1] != null) {
+                j.add(pairs[i] + "=" + enc(pairs[i + 1]));
+            }
+        }
+        return j.toString();
+    }
+
+    @Command(name = "bridge", description = "List, add and delete bridges.", mixinStandardHelpOptions = true)
+    static final class Bridge {
+        @ParentCommand
+        Switchctl root;
+
+        @Command(name = "list", description = "List the bridges.")
+        void list() throws Exception {
+            JsonNode bridges = root.call("GET", "/bridges", null);
+            if (root.json) {
+                root.printJson(bridges);
+                return;
+            }
+            Table t = new Table("BRIDGE", "PORTS", "FDB", "AGEING");
+            for (JsonNode b : bridges) {
+                StringJoiner ports = new StringJoiner(",");
+                b.get("ports").forEach(p -> ports.add(p.asText()));
+                t.row(b.get("name").asText(), ports.length() == 0 ? "-" : ports, b.get("fdb_entries").asInt(),
+                        b.get("ageing_time").asLong() + "s");
+            }
+            t.print(System.out);
+        }
+
+        @Command(name = "add", description = "Add an empty bridge.")
+        void add(@Parameters(paramLabel = "BR") String name) throws Exception {
+            root.done(root.call("POST", "/bridges", new NewBridge(name)));
+        }
+
+        @Command(name = "del", description = "Delete a bridge and its ports.")
+        void del(@Parameters(paramLabel = "BR") String name) throws Exception {
+            root.done(root.call("DELETE", "/bridges/" + enc(name), null));
+        }
+    }
+
+    @Command(name = "port", description = "List, add, delete and set ports.", mixinStandardHelpOptions = true)
+    static final class Port {
+        @ParentCommand
+        Switchctl root;
+
+        @Command(name = "list", description = "List the ports of one bridge or all.")
+        void list(@Parameters(paramLabel = "BR", arity = "0..1") String bridge) throws Exception {
+            JsonNode ports = root.call("GET", bridge == null ? "/ports" : "/bridges/" + enc(bridge) + "/ports", null);
+            if (root.json) {
+                root.printJson(ports);
+                return;
+            }
+            Table t = new Table("BRIDGE", "PORT", "TYPE", "STATE", "MTU");
+            for (JsonNode p : ports) {
+                t.row(p.get("bridge").asText(), p.get("name").asText(), p.get("type").asText(), p.get("state").asText(),
+                        p.get("mtu").asInt());
+            }
+            t.print(System.out);
+        }
+
+        @Command(name = "add", description = "Attach an interface (netdev) or create a TAP port (tap).")
+        void add(@Parameters(paramLabel = "BR") String bridge, @Parameters(paramLabel = "IFNAME") String name,
+                 @Option(names = "--type", defaultValue = "netdev", paramLabel = "tap|netdev",
+                         description = "tap or netdev (default: ${DEFAULT-VALUE})") String type,
+                 @Option(names = "--persistent", description = "tap only: keep the interface when the port goes")
+                 boolean persistent) throws Exception {
+            root.done(root.call("POST", "/bridges/" + enc(bridge) + "/ports", new NewPort(name, type,
+                    persistent ? Boolean.TRUE : null)));
+        }
+
+        @Command(name = "del", description = "Delete a port; a TAP interface switchd created goes with it.")
+        void del(@Parameters(paramLabel = "BR") String bridge, @Parameters(paramLabel = "IFNAME") String name)
+                throws Exception {
+            root.done(root.call("DELETE", "/bridges/" + enc(bridge) + "/ports/" + enc(name), null));
+        }
+
+        @Command(name = "set", description = "Set a port administratively up or down.")
+        void set(@Parameters(paramLabel = "BR") String bridge, @Parameters(paramLabel = "IFNAME") String name,
+                 @Parameters(paramLabel = "up|down") String admin) throws Exception {
+            if (!admin.equals("up") && !admin.equals("down")) {
+                throw new CommandLine.ParameterException(root.spec.commandLine(), "expected up or down, not " + admin);
+            }
+            root.done(root.call("PATCH", "/bridges/" + enc(bridge) + "/ports/" + enc(name), new PortChange(admin)));
+        }
+    }
+
+    @Command(name = "fdb", description = "Show and change MAC tables.", mixinStandardHelpOptions = true)
+    static final class Fdb {
+        @ParentCommand
+        Switchctl root;
+
+        @Command(name = "show", description = "Show MAC table entries.")
+        void show(@Parameters(paramLabel = "BR", arity = "0..1") String bridge,
+                  @Option(names = "--port", paramLabel = "P") String port,
+                  @Option(names = "--vlan", paramLabel = "V") Integer vlan,
+                  @Option(names = "--mac", paramLabel = "M") String mac) throws Exception {
+            String q = query("port", port, "vlan", vlan == null ? null : vlan.toString(), "mac", mac);
+            JsonNode entries = root.call("GET", (bridge == null ? "/fdb" : "/bridges/" + enc(bridge) + "/fdb") + q, null);
+            if (root.json) {
+                root.printJson(entries);
+                return;
+            }
+            Table t = new Table("BRIDGE", "PORT", "VLAN", "MAC", "TYPE", "AGE");
+            for (JsonNode e : entries) {
+                t.row(e.get("bridge").asText(), e.get("port").asText(), e.get("vlan").asInt(), e.get("mac").asText(),
+                        e.get("type").asText(), e.get("type").asText().equals("static") ? "-" : e.get("age").asLong());
+            }
+            t.print(System.out);
+        }
+
+        @Command(name = "add", description = "Add a static entry.")
+        void add(@Parameters(paramLabel = "BR") String bridge, @Parameters(paramLabel = "MAC") String mac,
+                 @Option(names = "--port", required = true, paramLabel = "P") String port,
+                 @Option(names = "--vlan", defaultValue = "0", paramLabel = "V") int vlan) throws Exception {
+            root.done(root.call("POST", "/bridges/" + enc(bridge) + "/fdb", new NewFdbEntry(mac, port, vlan)));
+        }
+
+        @Command(name = "del", description = "Delete an entry, learned or static.")
+        void del(@Parameters(paramLabel = "BR") String bridge, @Parameters(paramLabel = "MAC") String mac,
+                 @Option(names = "--vlan", defaultValue = "0", paramLabel = "V") int vlan) throws Exception {
+            root.done(root.call("DELETE", "/bridges/" + enc(bridge) + "/fdb/" + enc(mac) + "?vlan=" + vlan, null));
+        }
+
+        @Command(name = "flush", description = "Forget learned entries (static ones too with --static).")
+        void flush(@Parameters(paramLabel = "BR") String bridge, @Option(names = "--port", paramLabel = "P") String port,
+                   @Option(names = "--static", description = "static entries too") boolean all) throws Exception {
+            JsonNode r = root.call("POST", "/bridges/" + enc(bridge) + "/fdb/flush", new FdbFlush(port, all));
+            if (root.json) {
+                root.printJson(r);
+            } else {
+                System.out.println("flushed " + r.get("removed").asInt() + " entr" + (r.get("removed").asInt() == 1 ? "y" : "ies"));
+            }
+        }
+    }
+
+    @Command(name = "stats", description = "Port counters: all, one bridge's, or one port's.", mixinStandardHelpOptions = true)
+    static final class Stats implements java.util.concurrent.Callable<Integer> {
+        @ParentCommand
+        Switchctl root;
+
+        @Parameters(index = "0", arity = "0..1", paramLabel = "BR")
+        String bridge;
+
+        @Parameters(index = "1", arity = "0..1", paramLabel = "PORT")
+        String port;
+
+        @Override
+        public Integer call() throws Exception {
+            String path = bridge == null ? "/stats" : "/bridges/" + enc(bridge) + "/stats" + query("port", port);
+            JsonNode stats = root.call("GET", path, null);
+            if (root.json) {
+                root.printJson(stats);
+                return 0;
+            }
+            Table t = new Table("BRIDGE", "PORT", "RX_FRAMES", "RX_BYTES", "TX_FRAMES", "TX_BYTES", "DROPPED");
+            for (JsonNode s : stats) {
+                StringJoiner drops = new StringJoiner(" ");
+                long total = 0;
+                for (Iterator<Map.Entry<String, JsonNode>> it = s.get("drops").fields(); it.hasNext(); ) {
+                    Map.Entry<String, JsonNode> d = it.next();
+                    if (d.getValue().asLong() > 0) {
+                        drops.add(d.getKey() + "=" + d.getValue().asLong());
+                        total += d.getValue().asLong();
+                    }
+                }
+                t.row(s.get("bridge").asText(), s.get("port").asText(), s.get("rx_frames").asLong(),
+                        s.get("rx_bytes").asLong(), s.get("tx_frames").asLong(), s.get("tx_bytes").asLong(),
+                        total == 0 ? "0" : total + " (" + drops + ")");
+            }
+            t.print(System.out);
+            return 0;
+        }
+    }
+
+    @Command(name = "reload", description = "Read the config file again.", mixinStandardHelpOptions = true)
+    static final class Reload implements java.util.concurrent.Callable<Integer> {
+        @ParentCommand
+        Switchctl root;
+
+        @Override
+        public Integer call() throws Exception {
+            root.done(root.call("POST", "/reload", null));
+            return 0;
+        }
+    }
+}
