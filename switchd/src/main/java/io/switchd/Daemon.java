@@ -26,8 +26,11 @@ public final class Daemon implements AutoCloseable {
     private final SwitchdMetrics metrics;
     private final ControlServer control;
     private final ScheduledExecutorService watchdog;
+    private final String notifySocket;
 
-    private Daemon(Switchd switchd, SwitchdMetrics metrics, ControlServer control, ScheduledExecutorService watchdog) {
+    private Daemon(Switchd switchd, SwitchdMetrics metrics, ControlServer control, ScheduledExecutorService watchdog,
+                   String notifySocket) {
+        this.notifySocket = notifySocket;
         this.switchd = switchd;
         this.metrics = metrics;
         this.control = control;
@@ -36,7 +39,12 @@ public final class Daemon implements AutoCloseable {
 
     /** Starts everything {@code config} describes and tells systemd, if it is listening, that we are ready. */
     public static Daemon start(SwitchdConfig config) {
-        SdNotify.send("STATUS=attaching ports");
+        return start(config, System.getenv("NOTIFY_SOCKET"));
+    }
+
+    /** As {@link #start(SwitchdConfig)}, notifying {@code notifySocket} (null for nobody). */
+    public static Daemon start(SwitchdConfig config, String notifySocket) {
+        SdNotify.send(notifySocket, "STATUS=attaching ports");
         Switchd switchd = Switchd.start(config);
         SwitchdMetrics metrics = null;
         ControlServer control = null;
@@ -60,13 +68,13 @@ public final class Daemon implements AutoCloseable {
             switchd.close();
             throw e;
         }
-        ScheduledExecutorService watchdog = startWatchdog(switchd);
+        ScheduledExecutorService watchdog = startWatchdog(switchd, notifySocket);
         int ports = switchd.portCount();
-        SdNotify.send("READY=1\nSTATUS=forwarding: " + switchd.bridges().size() + " bridge(s), " + ports + " port(s)");
-        return new Daemon(switchd, metrics, control, watchdog);
+        SdNotify.send(notifySocket, "READY=1\nSTATUS=forwarding: " + switchd.bridges().size() + " bridge(s), " + ports + " port(s)");
+        return new Daemon(switchd, metrics, control, watchdog, notifySocket);
     }
 
-    private static ScheduledExecutorService startWatchdog(Switchd switchd) {
+    private static ScheduledExecutorService startWatchdog(Switchd switchd, String notifySocket) {
         long micros = SdNotify.watchdogMicros();
         if (micros <= 0) {
             return null;
@@ -79,7 +87,7 @@ public final class Daemon implements AutoCloseable {
         });
         s.scheduleAtFixedRate(() -> {
             if (switchd.dataPlane().heartbeat(micros / 1000)) {
-                SdNotify.send("WATCHDOG=1");
+                SdNotify.send(notifySocket, "WATCHDOG=1");
             } else {
                 LOG.severe("a forwarding loop stopped answering: no watchdog ping");
             }
@@ -100,7 +108,7 @@ public final class Daemon implements AutoCloseable {
 
     @Override
     public void close() {
-        SdNotify.send("STOPPING=1\nSTATUS=stopping: closing ports");
+        SdNotify.send(notifySocket, "STOPPING=1\nSTATUS=stopping: closing ports");
         if (watchdog != null) {
             watchdog.shutdownNow();
         }

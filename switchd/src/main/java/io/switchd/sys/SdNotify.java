@@ -18,11 +18,6 @@ public final class SdNotify {
 
     private SdNotify() {}
 
-    /** Sends {@code state} (newline-separated assignments); returns whether it was sent. */
-    public static boolean send(String state) {
-        return send(System.getenv("NOTIFY_SOCKET"), state);
-    }
-
     /** Sends {@code state} to the socket at {@code socket} ('@' first for an abstract name). */
     public static boolean send(String socket, String state) {
         if (socket == null || socket.isEmpty()) {

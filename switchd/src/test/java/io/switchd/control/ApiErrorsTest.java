@@ -1,0 +1,136 @@
+package io.switchd.control;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.switchd.api.Json;
+import io.switchd.api.client.SwitchdClient;
+import io.switchd.testing.TestDaemon;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+import org.junit.jupiter.api.Test;
+
+import java.io.InputStream;
+import java.net.HttpURLConnection;
+import java.net.StandardProtocolFamily;
+import java.net.URI;
+import java.net.UnixDomainSocketAddress;
+import java.nio.ByteBuffer;
+import java.nio.channels.Channels;
+import java.nio.channels.SocketChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** Every kind of bad request answers 4xx with a message, and the daemon keeps serving. */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class ApiErrorsTest {
+    private TestDaemon daemon;
+    private SwitchdClient client;
+
+    @BeforeAll
+    void start(@TempDir Path dir) throws Exception {
+        daemon = TestDaemon.start(dir, "br0 {}", null);
+        client = daemon.client();
+    }
+
+    @AfterAll
+    void stop() {
+        if (daemon != null) {
+            daemon.close();
+        }
+    }
+
+    @ParameterizedTest(name = "{0} {1} {2} -> {3}")
+    @CsvSource(delimiter = '|', quoteCharacter = '`', value = {
+        "GET    | /v1/bridges/nope                 | ``                                   | 404 | no bridge nope",
+        "POST   | /v1/bridges                      | `{\"name\": \"br0\"}`               | 409 | exists already",
+        "POST   | /v1/bridges                      | `{\"name\": \"bad name!\"}`         | 400 | bridge name",
+        "POST   | /v1/bridges                      | `{\"nam\": \"x\"}`                  | 400 | unknown field",
+        "POST   | /v1/bridges                      | `{bad`                               | 400 | malformed JSON",
+        "POST   | /v1/bridges                      | `[1,2]`                              | 400 | malformed JSON",
+        "POST   | /v1/bridges                      | `{\"name\": 7}`                     | 201 | ",
+        "POST   | /v1/bridges                      | ``                                   | 400 | JSON body",
+        "POST   | /v1/bridges/br0/ports            | `{\"name\": \"sw-nosuch0\"}`         | 409 | does not exist",
+        "POST   | /v1/bridges/br0/ports            | `{\"name\": \"x\", \"type\": \"vde\"}` | 400 | tap or netdev",
+        "POST   | /v1/bridges/br0/ports            | `{\"name\": \"a/b\"}`                | 400 | interface name",
+        "POST   | /v1/bridges/nope/ports           | `{\"name\": \"x\"}`                  | 404 | no bridge nope",
+        "PATCH  | /v1/bridges/br0/ports/x          | `{\"admin\": \"down\"}`              | 404 | no port x",
+        "POST   | /v1/bridges/br0/fdb              | `{\"mac\": \"zz\", \"port\": \"x\"}` | 400 | not a MAC address",
+        "POST   | /v1/bridges/br0/fdb              | `{\"mac\": \"01:00:5e:00:00:01\", \"port\": \"x\"}` | 400 | unicast",
+        "POST   | /v1/bridges/br0/fdb              | `{\"mac\": \"02:00:00:00:00:01\", \"port\": \"x\", \"vlan\": 99999999999}` | 400 | malformed JSON",
+        "POST   | /v1/bridges/br0/fdb              | `{\"mac\": \"02:00:00:00:00:01\", \"port\": \"x\", \"vlan\": 5000}` | 400 | VLAN",
+        "POST   | /v1/bridges/br0/fdb              | `{\"mac\": \"02:00:00:00:00:01\", \"port\": \"x\"}` | 404 | no port x",
+        "DELETE | /v1/bridges/br0/fdb/02:00:00:00:00:09 | ``                              | 404 | no entry",
+        "GET    | /v1/bridges/br0/fdb?vlan=ten     | ``                                   | 400 | vlan must be",
+        "PUT    | /v1/bridges                      | `{}`                                 | 405 | not allowed",
+        "GET    | /v1/nothing                      | ``                                   | 404 | no such route",
+        "GET    | /elsewhere                       | ``                                   | 404 | no such route",
+    })
+    void badRequestsAnswer4xxWithAMessage(String method, String path, String body, int status, String message)
+            throws Exception {
+        SwitchdClient.Response r = client.exchange(method, path, body == null ? new byte[0] : body.getBytes(StandardCharsets.UTF_8));
+        assertEquals(status, r.status(), new String(r.body(), StandardCharsets.UTF_8));
+        if (status >= 400) {
+            JsonNode error = Json.mapper().readTree(r.body());
+            assertTrue(error.get("error").asText().contains(message), error.toString());
+        }
+        assertEquals(200, client.exchange("GET", "/v1/health", new byte[0]).status(), "the daemon still serves");
+    }
+
+    @Test
+    void aBodyOver64KiBIsRefusedWith413() throws Exception {
+        byte[] big = new byte[65 * 1024];
+        java.util.Arrays.fill(big, (byte) 'a');
+        SwitchdClient.Response r = client.exchange("POST", "/v1/bridges", big);
+        assertEquals(413, r.status());
+        assertTrue(new String(r.body(), StandardCharsets.UTF_8).contains("64 KiB"));
+        assertEquals(200, client.exchange("GET", "/v1/health", new byte[0]).status());
+    }
+
+    @Test
+    void garbageAndSlowClientsDoNotStopOthers() throws Exception {
+        try (SocketChannel slow = SocketChannel.open(StandardProtocolFamily.UNIX);
+             SocketChannel garbage = SocketChannel.open(StandardProtocolFamily.UNIX)) {
+            slow.connect(UnixDomainSocketAddress.of(daemon.socket()));
+            slow.write(ByteBuffer.wrap("POST /v1/bridges HTTP/1.1\r\nContent-Length: 100\r\n\r\n{".getBytes(StandardCharsets.US_ASCII)));
+            garbage.connect(UnixDomainSocketAddress.of(daemon.socket()));
+            garbage.write(ByteBuffer.wrap("\u0001\u0002 nonsense\r\n\r\n".getBytes(StandardCharsets.US_ASCII)));
+            InputStream in = Channels.newInputStream(garbage);
+            String answer = new String(in.readNBytes(12), StandardCharsets.US_ASCII);
+            assertTrue(answer.startsWith("HTTP/1.1 400"), answer);
+            assertEquals(200, client.exchange("GET", "/v1/bridges", new byte[0]).status(), "served beside a slow client");
+        }
+    }
+
+    @Test
+    void theSocketIsOwnerAndGroupOnlyAndMetricsListenOnLoopbackForMetricsOnly() throws Exception {
+        assertEquals("rw-rw----", PosixFilePermissions.toString(Files.getPosixFilePermissions(daemon.socket())));
+        int port = daemon.daemon().control().metricsPort();
+        HttpURLConnection m = (HttpURLConnection) URI.create("http://127.0.0.1:" + port + "/metrics").toURL().openConnection();
+        assertEquals(200, m.getResponseCode());
+        String text = new String(m.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertTrue(text.contains("switchd_fdb_entries{bridge=\"br0\"}"), text);
+        HttpURLConnection api = (HttpURLConnection) URI.create("http://127.0.0.1:" + port + "/v1/bridges").toURL().openConnection();
+        assertEquals(404, api.getResponseCode(), "the API is not on the TCP listener");
+    }
+
+    @Test
+    void apiChangesAreInTheStateFileAndComeBackAtTheNextStart(@TempDir Path other) throws Exception {
+        try (TestDaemon first = TestDaemon.start(other, "br0 {}", null)) {
+            assertEquals(201, first.client().exchange("POST", "/v1/bridges", "{\"name\":\"br7\"}".getBytes()).status());
+            assertTrue(Files.readString(first.stateFile()).contains("br7"));
+        }
+        try (TestDaemon second = TestDaemon.start(other, "br0 {}", null)) {
+            JsonNode bridges = second.client().call("GET", "/v1/bridges", null);
+            assertEquals(2, bridges.size(), bridges.toString());
+            assertEquals("br7", bridges.get(1).get("name").asText());
+        }
+    }
+}

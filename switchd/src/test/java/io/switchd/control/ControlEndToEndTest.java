@@ -1,0 +1,194 @@
+package io.switchd.control;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.switchd.api.Json;
+import io.switchd.frame.MacAddress;
+import io.switchd.port.PortState;
+import io.switchd.sys.Interfaces;
+import io.switchd.testing.Await;
+import io.switchd.testing.Frames;
+import io.switchd.testing.Netns;
+import io.switchd.testing.NotifySocket;
+import io.switchd.testing.PrometheusText;
+import io.switchd.testing.RawSocket;
+import io.switchd.testing.TestDaemon;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.TestMethodOrder;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.ThreadLocalRandom;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+/**
+ * The daemon as an operator drives it, against real interfaces: switchctl over the control socket,
+ * a port added and deleted at run time with ping following, the MAC table and counters as
+ * switchctl and /metrics show them, and READY=1 on a notify socket.
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class ControlEndToEndTest {
+    private static final Duration WAIT = Duration.ofSeconds(10);
+    private final String id = String.format(Locale.ROOT, "%04x", ThreadLocalRandom.current().nextInt(0x10000));
+    private final String tap = "sw" + id + "a";
+    private final String veth = "sw" + id + "b";
+    private final long mac1 = 0x0200_0000_0A01L;
+    private final long mac2 = 0x0200_0000_0A02L;
+    private final List<Netns> namespaces = new ArrayList<>();
+    private final List<String> readyMessages = new ArrayList<>();
+    private TestDaemon daemon;
+    private Netns ns1;
+    private Netns ns2;
+
+    @BeforeAll
+    void start(@TempDir Path dir) throws Exception {
+        if (!Netns.required()) {
+            assumeTrue(Netns.available(), "needs root, /dev/net/tun and iproute2");
+        }
+        ns1 = Netns.create("switchd-test-" + id + "-c1");
+        namespaces.add(ns1);
+        ns2 = Netns.create("switchd-test-" + id + "-c2");
+        namespaces.add(ns2);
+        Netns.run("ip", "link", "add", veth, "type", "veth", "peer", "name", "eth0", "netns", ns2.name());
+        try (NotifySocket notify = new NotifySocket(dir.resolve("notify"))) {
+            daemon = TestDaemon.start(dir, "br0.ports { " + tap + " { type = tap } }", notify.path().toString());
+            String m;
+            while ((m = notify.next(Duration.ofMillis(200))) != null) {
+                readyMessages.add(m);
+            }
+        }
+        Netns.run("ip", "link", "set", tap, "netns", ns1.name());
+        ns1.exec("ip", "link", "set", "dev", tap, "address", MacAddress.format(mac1));
+        ns1.exec("ip", "addr", "add", "10.78.0.1/24", "dev", tap);
+        ns1.exec("ip", "link", "set", "dev", tap, "up");
+        ns2.exec("ip", "link", "set", "dev", "eth0", "address", MacAddress.format(mac2));
+        ns2.exec("ip", "addr", "add", "10.78.0.2/24", "dev", "eth0");
+        ns2.exec("ip", "link", "set", "dev", "eth0", "up");
+    }
+
+    @AfterAll
+    void stop() {
+        if (daemon != null) {
+            daemon.close();
+        }
+        for (Netns ns : namespaces) {
+            ns.close();
+        }
+        if (Interfaces.exists(veth)) {
+            Netns.status("ip", "link", "del", veth);
+        }
+    }
+
+    @Test
+    @Order(1)
+    void readyComesOnceThePortsAreAttached() {
+        assertTrue(readyMessages.size() >= 2, "notify messages: " + readyMessages);
+        assertTrue(readyMessages.get(0).startsWith("STATUS="), readyMessages.get(0));
+        String ready = readyMessages.get(readyMessages.size() - 1);
+        assertTrue(ready.startsWith("READY=1\n"), ready);
+        assertTrue(ready.contains("1 port(s)"), ready);
+        assertEquals(PortState.UP, daemon.daemon().switchd().bridge("br0").port(tap).state());
+    }
+
+    @Test
+    @Order(2)
+    void aPortAddedAtRunTimeForwardsAndTheMacTableShowsWhoIsWhere() throws Exception {
+        assertFalse(pings(), "h1 reaches h2 before h2's port exists");
+        TestDaemon.CliResult add = daemon.switchctl("port", "add", "br0", veth);
+        assertEquals(0, add.status(), add.err());
+        Await.until(WAIT, "ping from h1 to h2 once h2's port is added", this::pings);
+
+        TestDaemon.CliResult fdb = daemon.switchctl("fdb", "show", "br0", "-j");
+        assertEquals(0, fdb.status(), fdb.err());
+        JsonNode entries = Json.mapper().readTree(fdb.out());
+        assertEntry(entries, mac1, tap);
+        assertEntry(entries, mac2, veth);
+
+        TestDaemon.CliResult table = daemon.switchctl("fdb", "show");
+        assertTrue(table.out().startsWith("BRIDGE"), table.out());
+        assertTrue(table.out().contains(MacAddress.format(mac2)), table.out());
+
+        TestDaemon.CliResult flush = daemon.switchctl("fdb", "flush", "br0");
+        assertEquals(0, flush.status(), flush.err());
+        JsonNode after = Json.mapper().readTree(daemon.switchctl("-j", "fdb", "show", "br0", "--port", veth).out());
+        assertEquals(0, after.size(), "learned entries survive a flush: " + after);
+    }
+
+    @Test
+    @Order(3)
+    void statsAndMetricsCountWhatWasSent() throws Exception {
+        String series = "switchd_port_rx_frames_total{bridge=\"br0\",port=\"" + tap + "\"}";
+        long before = rxFrames();
+        try (RawSocket h1 = RawSocket.open(ns1, tap)) {
+            for (int i = 0; i < 50; i++) {
+                h1.send(Frames.frame(Frames.BROADCAST, mac1, Frames.token()));
+            }
+        }
+        Await.equals(before + 50, WAIT, "stats rx_frames of h1's port", this::rxFrames);
+        String metrics = daemon.client().text("/metrics");
+        PrometheusText.validate(metrics);
+        assertEquals(before + 50, (long) PrometheusText.value(metrics, series), series);
+        for (String name : new String[] {"switchd_port_tx_bytes_total", "switchd_port_dropped_frames_total",
+            "switchd_port_up", "switchd_fdb_entries", "switchd_fdb_learned_total", "switchd_fdb_aged_total",
+            "switchd_fdb_moves_total", "switchd_fdb_full_total", "switchd_flooded_frames_total",
+            "switchd_fdb_entry_age_seconds", "switchd_fdb_entries_exported", "jvm_memory_used_bytes",
+            "process_cpu_usage"}) {
+            assertTrue(metrics.contains("\n" + name), name + " missing from /metrics");
+        }
+        assertEquals(1.0, PrometheusText.value(metrics, "switchd_port_up{bridge=\"br0\",port=\"" + tap + "\"}"));
+    }
+
+    @Test
+    @Order(4)
+    void aPortDeletedAtRunTimeStopsForwarding() {
+        assertTrue(pings(), "h1 reaches h2");
+        TestDaemon.CliResult del = daemon.switchctl("port", "del", "br0", veth);
+        assertEquals(0, del.status(), del.err());
+        Await.until(WAIT, "h1 no longer reaches h2", () -> !pings());
+        TestDaemon.CliResult again = daemon.switchctl("port", "del", "br0", veth);
+        assertEquals(1, again.status());
+        assertTrue(again.err().contains("no port"), again.err());
+    }
+
+    private boolean pings() {
+        return ns1.execStatus("ping", "-c", "1", "-W", "1", "10.78.0.2") == 0;
+    }
+
+    private long rxFrames() {
+        try {
+            JsonNode stats = Json.mapper().readTree(daemon.switchctl("stats", "br0", tap, "-j").out());
+            return stats.get(0).get("rx_frames").asLong();
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static void assertEntry(JsonNode entries, long mac, String port) {
+        for (JsonNode e : entries) {
+            if (e.get("mac").asText().equals(MacAddress.format(mac))) {
+                assertEquals(port, e.get("port").asText(), e.toString());
+                assertEquals(0, e.get("vlan").asInt());
+                assertEquals("learned", e.get("type").asText());
+                long age = e.get("age").asLong();
+                assertTrue(age >= 0 && age < 60, "age " + age);
+                assertNotNull(e.get("bridge"));
+                return;
+            }
+        }
+        throw new AssertionError(MacAddress.format(mac) + " is not in " + entries);
+    }
+}

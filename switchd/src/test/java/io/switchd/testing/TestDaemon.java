@@ -1,0 +1,97 @@
+package io.switchd.testing;
+
+import io.switchd.Daemon;
+import io.switchd.api.cli.Switchctl;
+import io.switchd.api.client.SwitchdClient;
+import io.switchd.config.ConfigLoader;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+/**
+ * A daemon in this JVM with its control socket, state file and config in a temporary directory,
+ * and metrics on an ephemeral loopback port.
+ */
+public final class TestDaemon implements AutoCloseable {
+    private final Path dir;
+    private final Path configFile;
+    private final Daemon daemon;
+
+    private TestDaemon(Path dir, Path configFile, Daemon daemon) {
+        this.dir = dir;
+        this.configFile = configFile;
+        this.daemon = daemon;
+    }
+
+    /** Starts a daemon on {@code bridges} (HOCON for switchd.bridges) in {@code dir}; notifies {@code notify} if set. */
+    public static TestDaemon start(Path dir, String bridges, String notify) throws Exception {
+        Path config = dir.resolve("switchd.conf");
+        if (!Files.exists(config)) {
+            Files.writeString(config, "switchd {\n"
+                    + "  threads = 2\n"
+                    + "  control { socket = \"" + dir.resolve("switchd.sock") + "\", group = \"\" }\n"
+                    + "  metrics { listen = \"127.0.0.1:0\", fdb-entries-limit = 100 }\n"
+                    + "  state-file = \"" + dir.resolve("state.conf") + "\"\n"
+                    + "  bridges { " + bridges + " }\n"
+                    + "}\n");
+        }
+        return new TestDaemon(dir, config, Daemon.start(ConfigLoader.load(config), notify));
+    }
+
+    /** The running daemon. */
+    public Daemon daemon() {
+        return daemon;
+    }
+
+    /** The control socket. */
+    public Path socket() {
+        return dir.resolve("switchd.sock");
+    }
+
+    /** The state file. */
+    public Path stateFile() {
+        return dir.resolve("state.conf");
+    }
+
+    /** A client of this daemon. */
+    public SwitchdClient client() {
+        return new SwitchdClient(socket());
+    }
+
+    /** Runs switchctl against this daemon; returns its exit status and what it printed. */
+    public synchronized CliResult switchctl(String... args) {
+        String[] full = new String[args.length + 2];
+        full[0] = "-s";
+        full[1] = socket().toString();
+        System.arraycopy(args, 0, full, 2, args.length);
+        PrintStream out = System.out;
+        PrintStream err = System.err;
+        ByteArrayOutputStream o = new ByteArrayOutputStream();
+        ByteArrayOutputStream e = new ByteArrayOutputStream();
+        try {
+            System.setOut(new PrintStream(o, true, StandardCharsets.UTF_8));
+            System.setErr(new PrintStream(e, true, StandardCharsets.UTF_8));
+            int status = Switchctl.run(full);
+            return new CliResult(status, o.toString(StandardCharsets.UTF_8), e.toString(StandardCharsets.UTF_8));
+        } finally {
+            System.setOut(out);
+            System.setErr(err);
+        }
+    }
+
+    /** The config file the daemon was started from. */
+    public Path configFile() {
+        return configFile;
+    }
+
+    @Override
+    public void close() {
+        daemon.close();
+    }
+
+    /** What switchctl returned and printed. */
+    public record CliResult(int status, String out, String err) {}
+}
