@@ -47,6 +47,10 @@ public final class Main implements Callable<Integer> {
             System.err.println("switchd: bad configuration: " + e.getMessage());
             return 2;
         }
+        if (cfg.stateFile() != null && java.nio.file.Files.isRegularFile(cfg.stateFile())) {
+            LOG.info("bridges from " + cfg.stateFile() + " (what the API changed), in place of " + config
+                    + "'s; delete it to go back to the config file");
+        }
         if (check) {
             System.out.println(config + ": configuration is valid");
             return 0;

@@ -66,6 +66,11 @@ public final class DataPlane implements AutoCloseable {
         return loops.length;
     }
 
+    /** Forwarding loop {@code i}, for tasks that must run on it. */
+    public IoEventLoop loop(int i) {
+        return loops[i];
+    }
+
     /** Puts a port's descriptor on the next loop, round robin, and starts reading it. */
     public void register(FdPort port) {
         int i = Math.floorMod(next.getAndIncrement(), loops.length);
