@@ -62,7 +62,7 @@ public class ForwardBenchmark {
         ctx = new LoopContext(0, Unpooled.directBuffer(LoopContext.BUFFER_SIZE));
         unicast = frame(B, A);
         broadcast = frame(0xFFFF_FFFF_FFFFL, A);
-        bridge.receive(portB, frame(A, B), 0, VirtioNetHeader.SIZE + 64, ctx); // learn B
+        bridge.receive(portB, frame(A, B), 4, VirtioNetHeader.SIZE + 64, ctx); // learn B
     }
 
     @TearDown(Level.Trial)
@@ -71,8 +71,8 @@ public class ForwardBenchmark {
     }
 
     private static ByteBuf frame(long dst, long src) {
-        ByteBuf b = Unpooled.directBuffer(VirtioNetHeader.SIZE + 64);
-        b.writeZero(VirtioNetHeader.SIZE);
+        ByteBuf b = Unpooled.directBuffer(4 + VirtioNetHeader.SIZE + 64);
+        b.writeZero(4 + VirtioNetHeader.SIZE);
         b.writeShort((int) (dst >>> 32)).writeInt((int) dst);
         b.writeShort((int) (src >>> 32)).writeInt((int) src);
         b.writeShort(0x0800);
@@ -83,12 +83,12 @@ public class ForwardBenchmark {
     /** Known unicast from A to B. */
     @Benchmark
     public void forwardUnicast() {
-        bridge.receive(portA, unicast, 0, VirtioNetHeader.SIZE + 64, ctx);
+        bridge.receive(portA, unicast, 4, VirtioNetHeader.SIZE + 64, ctx);
     }
 
     /** A broadcast from A flooded to the three other ports. */
     @Benchmark
     public void floodBroadcast() {
-        bridge.receive(portA, broadcast, 0, VirtioNetHeader.SIZE + 64, ctx);
+        bridge.receive(portA, broadcast, 4, VirtioNetHeader.SIZE + 64, ctx);
     }
 }

@@ -2,6 +2,7 @@ package io.switchd.bridge;
 
 import io.netty.buffer.ByteBuf;
 import io.switchd.config.BridgeConfig;
+import io.switchd.dataplane.FrameForm;
 import io.switchd.dataplane.LoopContext;
 import io.switchd.fdb.FdbKey;
 import io.switchd.fdb.MacTable;
@@ -11,6 +12,8 @@ import io.switchd.metrics.StripedCounters;
 import io.switchd.port.DropReason;
 import io.switchd.port.Port;
 import io.switchd.port.PortCounters;
+import io.switchd.port.PortPolicy;
+import io.switchd.port.StormControl;
 import io.switchd.port.PortState;
 import io.switchd.sys.VirtioNetHeader;
 
@@ -49,7 +52,10 @@ public final class Bridge {
         this.groupForwardMask = config.groupForwardMask() & ~(1 << PAUSE_BIT);
     }
 
-    /** Processes one frame read from {@code in}: at {@code offset} a virtio-net header, then the frame. */
+    /**
+     * Processes one frame read from {@code in}: at {@code offset} a virtio-net header, then the
+     * frame, with at least 4 bytes of headroom before {@code offset} for a tag to be added.
+     */
     public void receive(Port in, ByteBuf buf, int offset, int length, LoopContext ctx) {
         int stripe = ctx.stripe();
         StripedCounters c = in.counters();
@@ -58,73 +64,140 @@ public final class Bridge {
         c.increment(stripe, PortCounters.RX_FRAMES);
         c.add(stripe, PortCounters.RX_BYTES, frameLength);
         if (frameLength < EthernetFrame.HEADER_LENGTH) {
-            c.increment(stripe, PortCounters.drop(DropReason.RUNT));
+            drop(c, stripe, DropReason.RUNT);
             return;
         }
         if (in.state() != PortState.UP) {
-            c.increment(stripe, PortCounters.drop(DropReason.PORT_DOWN));
+            drop(c, stripe, DropReason.PORT_DOWN);
             return;
         }
         long src = EthernetFrame.source(buf, eth);
         if (MacAddress.isGroup(src)) {
-            c.increment(stripe, PortCounters.drop(DropReason.SOURCE_MULTICAST));
+            drop(c, stripe, DropReason.SOURCE_MULTICAST);
             return;
         }
         if (src == 0) {
-            c.increment(stripe, PortCounters.drop(DropReason.SOURCE_ZERO));
+            drop(c, stripe, DropReason.SOURCE_ZERO);
             return;
         }
-        int vlan = 0;
+        PortPolicy policy = in.policy();
+        int tagVid = -1;
+        int tci = 0;
         int maxLength = in.mtu() + EthernetFrame.HEADER_LENGTH;
-        if (EthernetFrame.isTag(EthernetFrame.type(buf, eth))) {
+        boolean tagged = EthernetFrame.isTag(EthernetFrame.type(buf, eth));
+        if (tagged) {
             if (frameLength < EthernetFrame.HEADER_LENGTH + EthernetFrame.TAG_LENGTH) {
-                c.increment(stripe, PortCounters.drop(DropReason.RUNT));
+                drop(c, stripe, DropReason.VLAN_TRUNCATED);
                 return;
             }
-            vlan = EthernetFrame.vid(buf, eth);
+            tci = buf.getUnsignedShort(eth + EthernetFrame.TCI_OFFSET);
+            tagVid = tci & EthernetFrame.VID_MASK;
+            if (tagVid == EthernetFrame.VID_MASK) {
+                drop(c, stripe, DropReason.VLAN_INVALID);
+                return;
+            }
             maxLength += EthernetFrame.TAG_LENGTH;
         }
         // A segmentation-offload super-frame is longer than the MTU by design; its segments are not.
         if (frameLength > maxLength && buf.getByte(offset + VirtioNetHeader.GSO_TYPE_OFFSET) == VirtioNetHeader.GSO_NONE) {
-            c.increment(stripe, PortCounters.drop(DropReason.OVERSIZE));
+            drop(c, stripe, DropReason.OVERSIZE);
+            return;
+        }
+        int vlan = policy.classify(tagVid);
+        if (vlan < 0) {
+            drop(c, stripe, vlan == PortPolicy.DROP_TAGGED_ON_ACCESS
+                    ? DropReason.VLAN_TAGGED_ON_ACCESS : DropReason.VLAN_NOT_MEMBER);
             return;
         }
         long now = ctx.now();
-        fdb.learn(FdbKey.of(vlan, src), in.index(), now, stripe);
+        long srcKey = FdbKey.of(vlan, src);
+        if (policy.locked()) {
+            if (fdb.lookupStatic(srcKey) != in.index()) {
+                drop(c, stripe, DropReason.LOCKED);
+                return;
+            }
+        } else if (policy.learning()
+                && fdb.learn(srcKey, in.index(), now, stripe, policy.macLimit()) == MacTable.LIMITED) {
+            drop(c, stripe, DropReason.MAC_LIMIT);
+            return;
+        }
 
         long dst = EthernetFrame.destination(buf, eth);
         PortSet set = portSet;
+        // priority and DEI bits ride along to tagged egress ports; the VLAN is the one classified
+        int egressTci = (tci & ~EthernetFrame.VID_MASK) | vlan;
+        FrameForm form = ctx.form();
+        form.reset(buf, offset, length, tagged, tci);
         if (MacAddress.isGroup(dst)) {
             if (MacAddress.isLinkLocal(dst) && (groupForwardMask & (1 << (int) (dst & 0xF))) == 0) {
-                c.increment(stripe, PortCounters.drop(DropReason.LINK_LOCAL));
+                drop(c, stripe, DropReason.LINK_LOCAL);
                 return;
             }
-            counters.increment(stripe, C_FLOODED);
-            flood(set, in, buf, offset, length, frameLength, stripe);
+            StormControl storm = policy.storm();
+            boolean broadcast = dst == MacAddress.BROADCAST;
+            if (!storm.admit(broadcast ? StormControl.BROADCAST : StormControl.MULTICAST, ctx.nanos())) {
+                drop(c, stripe, broadcast ? DropReason.STORM_BROADCAST : DropReason.STORM_MULTICAST);
+                return;
+            }
+            flood(set, in, policy, form, vlan, egressTci, false, stripe);
             return;
         }
         int out = fdb.lookup(FdbKey.of(vlan, dst), now);
         if (out == in.index()) {
-            c.increment(stripe, PortCounters.drop(DropReason.SAME_PORT));
+            drop(c, stripe, DropReason.SAME_PORT);
             return;
         }
         Port egress = set.get(out);
         if (egress == null) {
-            counters.increment(stripe, C_FLOODED);
-            flood(set, in, buf, offset, length, frameLength, stripe);
+            if (!policy.storm().admit(StormControl.UNKNOWN_UNICAST, ctx.nanos())) {
+                drop(c, stripe, DropReason.STORM_UNKNOWN_UNICAST);
+                return;
+            }
+            flood(set, in, policy, form, vlan, egressTci, true, stripe);
             return;
         }
-        egress.send(buf, offset, length, frameLength, stripe);
+        PortPolicy egressPolicy = egress.policy();
+        if (policy.isolated() && egressPolicy.isolated()) {
+            drop(c, stripe, DropReason.ISOLATED);
+            return;
+        }
+        if (!egressPolicy.carries(vlan)) {
+            drop(c, stripe, DropReason.VLAN_NOT_MEMBER);
+            return;
+        }
+        send(egress, egressPolicy, form, vlan, egressTci, stripe);
     }
 
-    private static void flood(PortSet set, Port in, ByteBuf buf, int offset, int length, int frameLength, int stripe) {
+    private void flood(PortSet set, Port in, PortPolicy policy, FrameForm form, int vlan, int egressTci,
+                       boolean unknownUnicast, int stripe) {
+        counters.increment(stripe, C_FLOODED);
+        boolean isolated = policy.isolated();
         Port[] ports = set.forwarding();
         for (int i = 0; i < ports.length; i++) {
             Port p = ports[i];
-            if (p != in) {
-                p.send(buf, offset, length, frameLength, stripe);
+            if (p == in) {
+                continue;
             }
+            PortPolicy out = p.policy();
+            if (!out.carries(vlan) || (isolated && out.isolated()) || (unknownUnicast && !out.flood())) {
+                continue;
+            }
+            send(p, out, form, vlan, egressTci, stripe);
         }
+    }
+
+    private static void send(Port p, PortPolicy out, FrameForm form, int vlan, int egressTci, int stripe) {
+        if (out.tagsOnEgress(vlan)) {
+            form.tagged(egressTci);
+        } else {
+            form.untagged();
+        }
+        int length = form.length();
+        p.send(form.buffer(), form.offset(), length, length - VirtioNetHeader.SIZE, stripe);
+    }
+
+    private static void drop(StripedCounters c, int stripe, DropReason reason) {
+        c.increment(stripe, PortCounters.drop(reason));
     }
 
     /** Adds a port, giving it the lowest free index; it forwards once it is up and {@link #portsChanged}. */

@@ -14,6 +14,8 @@ public final class LoopContext {
     private final int stripe;
     private final ByteBuf buffer;
     private long now;
+    private long nanos;
+    private final FrameForm form = new FrameForm();
 
     /** A context for the loop that writes counter stripe {@code stripe}, reading into {@code buffer}. */
     public LoopContext(int stripe, ByteBuf buffer) {
@@ -43,5 +45,21 @@ public final class LoopContext {
     /** Sets the time of the current wake-up. */
     public void now(long millis) {
         this.now = millis;
+    }
+
+    /** Reads the clock once for this wake-up. */
+    public void tick() {
+        nanos = System.nanoTime();
+        now = MonotonicClock.millis(nanos);
+    }
+
+    /** The time of the current wake-up in System.nanoTime() units, for rate limits. */
+    public long nanos() {
+        return nanos;
+    }
+
+    /** The loop's editor of the frame being forwarded (tag on, tag off). */
+    public FrameForm form() {
+        return form;
     }
 }

@@ -8,6 +8,11 @@ public final class MonotonicClock {
 
     /** The current time in milliseconds, starting at 1. */
     public static long millis() {
-        return (System.nanoTime() - START) / 1_000_000 + 1;
+        return millis(System.nanoTime());
+    }
+
+    /** The time in milliseconds of a System.nanoTime() reading. */
+    public static long millis(long nanoTime) {
+        return (nanoTime - START) / 1_000_000 + 1;
     }
 }

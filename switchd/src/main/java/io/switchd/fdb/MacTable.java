@@ -7,6 +7,7 @@ import java.lang.invoke.VarHandle;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicIntegerArray;
 
 /**
  * A bridge's MAC table: (VLAN, MAC) keys to port indexes, bounded, ageing, lock-free for the
@@ -37,6 +38,8 @@ public final class MacTable {
     public static final int FULL = 3;
     /** The address has a static entry, which learning never changes. */
     public static final int STATIC = 4;
+    /** The port has as many learned addresses as its limit allows: not learned, not moved. */
+    public static final int LIMITED = 5;
 
     /** Counter ids in {@link #counters()}. */
     public static final int C_LEARNED = 0;
@@ -69,6 +72,9 @@ public final class MacTable {
 
     private volatile Slots slots;
     private final AtomicInteger occupied = new AtomicInteger();
+    /** Learned (not static) entries per port, for per-port limits; recounted at each ageing pass. */
+    private final AtomicIntegerArray perPort = new AtomicIntegerArray(1 << 16);
+    private final int[] recount = new int[1 << 16];
     private final int limit;
     private final int capacity;
     private volatile long ageingMillis;
@@ -104,8 +110,27 @@ public final class MacTable {
         return isCurrent(v, now) ? (int) (v & PORT_MASK) : MISSING;
     }
 
+    /** The port of {@code key}'s static entry, or {@link #MISSING} when it has none (a locked port's check). */
+    public int lookupStatic(long key) {
+        Slots s = slots;
+        int i = find(s, key);
+        if (i < 0) {
+            return MISSING;
+        }
+        long v = (long) LONGS.getAcquire(s.values, i);
+        return (v & (LIVE_BIT | STATIC_BIT)) == (LIVE_BIT | STATIC_BIT) ? (int) (v & PORT_MASK) : MISSING;
+    }
+
     /** Records that {@code key} was seen on {@code port} at {@code now}; returns what happened. */
     public int learn(long key, int port, long now, int stripe) {
+        return learn(key, port, now, stripe, 0);
+    }
+
+    /**
+     * Records that {@code key} was seen on {@code port} at {@code now}, allowing at most
+     * {@code portLimit} learned entries on that port (0: no limit); returns what happened.
+     */
+    public int learn(long key, int port, long now, int stripe, int portLimit) {
         Slots s = slots;
         long[] keys = s.keys;
         int mask = s.mask;
@@ -113,9 +138,12 @@ public final class MacTable {
         while (true) {
             long k = (long) LONGS.getAcquire(keys, i);
             if (k == key) {
-                return update(s.values, i, port, now, stripe);
+                return update(s.values, i, port, now, stripe, portLimit);
             }
             if (k == EMPTY) {
+                if (portLimit > 0 && perPort.get(port) >= portLimit) {
+                    return LIMITED;
+                }
                 if (!reserve()) {
                     counters.increment(stripe, C_FULL);
                     if (!compactionWanted) {
@@ -125,6 +153,7 @@ public final class MacTable {
                 }
                 if (LONGS.compareAndSet(keys, i, EMPTY, key)) {
                     LONGS.setRelease(s.values, i, encode(port, now, false));
+                    perPort.incrementAndGet(port);
                     counters.increment(stripe, C_LEARNED);
                     return LEARNED;
                 }
@@ -135,26 +164,36 @@ public final class MacTable {
         }
     }
 
-    private int update(long[] values, int i, int port, long now, int stripe) {
+    private int update(long[] values, int i, int port, long now, int stripe, int portLimit) {
         long v = (long) LONGS.getAcquire(values, i);
         boolean current = isCurrent(v, now);
         if (current && (v & STATIC_BIT) != 0) {
             return STATIC;
         }
-        boolean samePort = (v & PORT_MASK) == port;
-        if (current && samePort && now - seen(v) < REFRESH_MILLIS) {
+        int oldPort = (int) (v & PORT_MASK);
+        boolean samePort = oldPort == port;
+        if (current && samePort) {
+            if (now - seen(v) >= REFRESH_MILLIS) {
+                LONGS.setRelease(values, i, encode(port, now, false));
+            }
             return REFRESHED;
         }
-        LONGS.setRelease(values, i, encode(port, now, false));
+        if (portLimit > 0 && perPort.get(port) >= portLimit) {
+            return LIMITED; // a full port neither learns new stations nor takes others' over
+        }
+        if (!LONGS.compareAndSet(values, i, v, encode(port, now, false))) {
+            return REFRESHED; // another thread wrote this entry just now; the next frame looks again
+        }
+        perPort.incrementAndGet(port);
+        if ((v & LIVE_BIT) != 0) {
+            perPort.decrementAndGet(oldPort); // moved, or expired but not yet aged out
+        }
         if (!current) {
             counters.increment(stripe, C_LEARNED);
             return LEARNED;
         }
-        if (!samePort) {
-            counters.increment(stripe, C_MOVED);
-            return MOVED;
-        }
-        return REFRESHED;
+        counters.increment(stripe, C_MOVED);
+        return MOVED;
     }
 
     private boolean reserve() {
@@ -178,7 +217,8 @@ public final class MacTable {
         Slots s = slots;
         int i = find(s, key);
         if (i >= 0) {
-            LONGS.setRelease(s.values, i, value);
+            long old = (long) LONGS.getAndSet(s.values, i, value);
+            forgetLearned(old);
             return true;
         }
         if (!reserve()) {
@@ -198,7 +238,7 @@ public final class MacTable {
         if (i < 0 || (long) LONGS.getAcquire(s.values, i) == 0) {
             return false;
         }
-        LONGS.setRelease(s.values, i, 0L);
+        forgetLearned((long) LONGS.getAndSet(s.values, i, 0L));
         return true;
     }
 
@@ -213,6 +253,7 @@ public final class MacTable {
             }
             if ((port < 0 || (v & PORT_MASK) == port) && (includeStatic || (v & STATIC_BIT) == 0)) {
                 if (LONGS.compareAndSet(s.values, i, v, 0L)) {
+                    forgetLearned(v);
                     removed++;
                 }
             }
@@ -234,6 +275,7 @@ public final class MacTable {
             }
             long v = (long) LONGS.getAcquire(s.values, i);
             if ((v & LIVE_BIT) != 0 && !isCurrent(v, now) && LONGS.compareAndSet(s.values, i, v, 0L)) {
+                forgetLearned(v);
                 expired++;
                 v = 0;
             }
@@ -245,6 +287,7 @@ public final class MacTable {
         if (dead > 0 && (dead * 4 > limit || compactionWanted)) {
             compact();
         }
+        recountPorts();
         return expired;
     }
 
@@ -263,6 +306,35 @@ public final class MacTable {
             }
         }
         occupied.set(n);
+    }
+
+    private void forgetLearned(long v) {
+        if ((v & LIVE_BIT) != 0 && (v & STATIC_BIT) == 0) {
+            perPort.decrementAndGet((int) (v & PORT_MASK));
+        }
+    }
+
+    /** Sets the per-port counts from the table; learns racing a compaction can leave them off until then. */
+    private void recountPorts() {
+        Slots s = slots;
+        int[] counts = recount;
+        java.util.Arrays.fill(counts, 0);
+        for (int i = 0; i < s.keys.length; i++) {
+            long v = (long) LONGS.getAcquire(s.values, i);
+            if ((v & (LIVE_BIT | STATIC_BIT)) == LIVE_BIT && (long) LONGS.getAcquire(s.keys, i) != EMPTY) {
+                counts[(int) (v & PORT_MASK)]++;
+            }
+        }
+        for (int p = 0; p < counts.length; p++) {
+            if (perPort.get(p) != counts[p]) {
+                perPort.set(p, counts[p]);
+            }
+        }
+    }
+
+    /** Learned entries on {@code port} (expired ones count until the next ageing pass). */
+    public int learnedOn(int port) {
+        return perPort.get(port);
     }
 
     private static void copyLive(Slots from, Slots to) {

@@ -6,8 +6,28 @@ package io.switchd.port;
  * could not leave by.
  */
 public enum DropReason {
-    /** Shorter than an Ethernet header (14 bytes), or a VLAN tag cut short. */
+    /** Shorter than an Ethernet header (14 bytes). */
     RUNT("runt"),
+    /** An 802.1Q tag cut short. */
+    VLAN_TRUNCATED("vlan-truncated"),
+    /** VLAN id 4095, which is reserved. */
+    VLAN_INVALID("vlan-invalid"),
+    /** A tagged frame on an access port. */
+    VLAN_TAGGED_ON_ACCESS("vlan-tagged-on-access"),
+    /** A frame in a VLAN the port does not carry (untagged on a trunk without a native VLAN, too). */
+    VLAN_NOT_MEMBER("vlan-not-member"),
+    /** A locked port's frame from a source without a static entry on that port. */
+    LOCKED("locked"),
+    /** A new source beyond the port's mac-limit (or one that would move onto it). */
+    MAC_LIMIT("mac-limit"),
+    /** Unicast from an isolated port to another isolated port. */
+    ISOLATED("isolated"),
+    /** Broadcast over the port's storm-control rate. */
+    STORM_BROADCAST("storm-broadcast"),
+    /** Multicast over the port's storm-control rate. */
+    STORM_MULTICAST("storm-multicast"),
+    /** Unknown unicast over the port's storm-control rate. */
+    STORM_UNKNOWN_UNICAST("storm-unknown-unicast"),
     /** The source address is a group (multicast or broadcast) address. */
     SOURCE_MULTICAST("source-multicast"),
     /** The source address is 00:00:00:00:00:00. */

@@ -11,7 +11,6 @@ import io.netty.channel.unix.FileDescriptor;
 import io.switchd.config.PortType;
 import io.switchd.dataplane.DataPlane;
 import io.switchd.dataplane.LoopContext;
-import io.switchd.dataplane.MonotonicClock;
 import io.switchd.sys.Errno;
 
 import java.io.IOException;
@@ -24,7 +23,7 @@ import java.util.logging.Logger;
  */
 public abstract class FdPort extends Port implements EpollIoHandle {
     private static final Logger LOG = Logger.getLogger(FdPort.class.getName());
-    /** Room before the frame to put an out-of-band VLAN tag back inline. */
+    /** Room before the frame for one 802.1Q tag: the bridge adds tags by moving the header into it. */
     protected static final int HEADROOM = 4;
     /** Frames read per wake-up at most. */
     private static final int READ_BUDGET = 64;
@@ -77,7 +76,7 @@ public abstract class FdPort extends Port implements EpollIoHandle {
     @Override
     public void handle(IoRegistration reg, IoEvent event) {
         LoopContext ctx = context;
-        ctx.now(MonotonicClock.millis());
+        ctx.tick();
         for (int n = 0; n < READ_BUDGET; n++) {
             int r = receive(ctx);
             if (r == RECEIVED) {

@@ -25,7 +25,7 @@ public final class MemoryPort extends Port {
         state(PortState.UP);
     }
 
-    /** Delivers a frame into the bridge as if read from this port's interface. */
+    /** Delivers a frame into the bridge as if read from this port's interface (4 bytes of headroom before {@code offset}). */
     public void inject(ByteBuf buf, int offset, int length, LoopContext ctx) {
         Bridge b = bridge();
         b.receive(this, buf, offset, length, ctx);

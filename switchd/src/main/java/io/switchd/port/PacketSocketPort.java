@@ -4,6 +4,7 @@ import com.sun.jna.Native;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.switchd.config.PortType;
+import io.switchd.dataplane.FrameForm;
 import io.switchd.dataplane.LoopContext;
 import io.switchd.frame.EthernetFrame;
 import io.switchd.sys.Errno;
@@ -44,7 +45,7 @@ public final class PacketSocketPort extends FdPort {
     private static final int AUX_SIZE = 20;
     private static final int TP_STATUS_VLAN_VALID = 1 << 4;
     private static final int TP_STATUS_VLAN_TPID_VALID = 1 << 6;
-    /** The virtio-net header and both addresses: what moves into the headroom to make room for a tag. */
+    /** The virtio-net header and both addresses: the least a frame that can carry a tag has. */
     private static final int MOVED_BYTES = VirtioNetHeader.SIZE + 12;
 
     private static final java.util.logging.Logger LOG = java.util.logging.Logger.getLogger(PacketSocketPort.class.getName());
@@ -124,8 +125,11 @@ public final class PacketSocketPort extends FdPort {
             int tpid = (status & TP_STATUS_VLAN_TPID_VALID) != 0
                     ? message.getUnsignedShortLE(CONTROL_AT + CMSG_DATA + AUX_VLAN_TPID) : EthernetFrame.TPID_8021Q;
             int tci = message.getUnsignedShortLE(CONTROL_AT + CMSG_DATA + AUX_VLAN_TCI);
-            offset = insertTag(buf, tpid, tci);
-            length += EthernetFrame.TAG_LENGTH;
+            FrameForm form = ctx.form();
+            form.reset(buf, offset, length, false, 0);
+            form.tagged(tpid, tci);
+            offset = form.offset();
+            length = form.length();
         }
         bridge().receive(this, buf, offset, length, ctx);
         return RECEIVED;
@@ -146,31 +150,6 @@ public final class PacketSocketPort extends FdPort {
             return 0;
         }
         return message.getIntLE(CONTROL_AT + CMSG_DATA + AUX_STATUS);
-    }
-
-    /**
-     * Moves the virtio-net header and the addresses 4 bytes into the headroom and writes the tag
-     * after them; checksum and header offsets, counted from the frame's start, grow by the tag.
-     */
-    private static int insertTag(ByteBuf buf, int tpid, int tci) {
-        int from = HEADROOM;
-        int to = HEADROOM - EthernetFrame.TAG_LENGTH;
-        for (int i = 0; i < MOVED_BYTES; i++) {
-            buf.setByte(to + i, buf.getByte(from + i));
-        }
-        int eth = to + VirtioNetHeader.SIZE;
-        buf.setShort(eth + EthernetFrame.TYPE_OFFSET, tpid);
-        buf.setShort(eth + EthernetFrame.TCI_OFFSET, tci);
-        if ((buf.getByte(to + VirtioNetHeader.FLAGS_OFFSET) & VirtioNetHeader.F_NEEDS_CSUM) != 0) {
-            int start = to + VirtioNetHeader.CSUM_START_OFFSET;
-            buf.setShortLE(start, buf.getUnsignedShortLE(start) + EthernetFrame.TAG_LENGTH);
-        }
-        int hdrLen = to + VirtioNetHeader.HDR_LEN_OFFSET;
-        int h = buf.getUnsignedShortLE(hdrLen);
-        if (h != 0) {
-            buf.setShortLE(hdrLen, h + EthernetFrame.TAG_LENGTH);
-        }
-        return to;
     }
 
     @Override

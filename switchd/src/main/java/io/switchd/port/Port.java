@@ -23,6 +23,7 @@ public abstract class Port {
     private final StripedCounters counters;
     private volatile PortState state = PortState.ABSENT;
     private volatile int mtu = 1500;
+    private volatile PortPolicy policy = PortPolicy.DEFAULT;
     private Bridge bridge;
     private int index = -1;
 
@@ -88,6 +89,16 @@ public abstract class Port {
     /** Sets the state; the bridge must republish its port set ({@link Bridge#portsChanged}) after. */
     public final void state(PortState state) {
         this.state = state;
+    }
+
+    /** The port's forwarding settings. */
+    public final PortPolicy policy() {
+        return policy;
+    }
+
+    /** Replaces the port's forwarding settings; frames from the next one on use them. */
+    public final void policy(PortPolicy policy) {
+        this.policy = policy;
     }
 
     /** The interface MTU, which bounds the frames accepted on this port. */

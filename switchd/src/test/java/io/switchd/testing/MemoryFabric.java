@@ -17,6 +17,8 @@ import java.util.concurrent.ConcurrentHashMap;
 /** The test topology over memory ports: every frame is forwarded synchronously on the sending thread. */
 public final class MemoryFabric implements Fabric {
     private static final int STRIPES = 2;
+    /** Room for the bridge to add a tag, as the real ports leave. */
+    private static final int HEADROOM = 4;
     private final Map<String, Bridge> bridges = new HashMap<>();
     private final MemHost[] hosts = new MemHost[6];
     private final LoopContext ctx = new LoopContext(0, Unpooled.directBuffer(LoopContext.BUFFER_SIZE));
@@ -85,10 +87,10 @@ public final class MemoryFabric implements Fabric {
         @Override
         public synchronized void send(byte[] frame) {
             ByteBuf buf = ctx.buffer();
-            buf.setZero(0, VirtioNetHeader.SIZE);
-            buf.setBytes(VirtioNetHeader.SIZE, frame);
-            ctx.now(io.switchd.dataplane.MonotonicClock.millis());
-            port.inject(buf, 0, VirtioNetHeader.SIZE + frame.length, ctx);
+            buf.setZero(HEADROOM, VirtioNetHeader.SIZE);
+            buf.setBytes(HEADROOM + VirtioNetHeader.SIZE, frame);
+            ctx.tick();
+            port.inject(buf, HEADROOM, VirtioNetHeader.SIZE + frame.length, ctx);
         }
 
         @Override
