@@ -2,6 +2,7 @@ package io.switchd;
 
 import io.switchd.api.model.BridgeInfo;
 import io.switchd.api.model.FdbEntry;
+import io.switchd.api.model.PortChange;
 import io.switchd.api.model.PortInfo;
 import io.switchd.api.model.PortStats;
 import io.switchd.bridge.Bridge;
@@ -24,6 +25,7 @@ import io.switchd.port.FdPort;
 import io.switchd.port.PacketSocketPort;
 import io.switchd.port.Port;
 import io.switchd.port.PortCounters;
+import io.switchd.port.PortPolicy;
 import io.switchd.port.PortState;
 import io.switchd.port.TapPort;
 import io.switchd.sys.Errno;
@@ -112,6 +114,7 @@ public final class Switchd implements AutoCloseable {
 
     private void attach(Bridge bridge, PortConfig pc, Port port) {
         portConfigs.put(pc.name(), pc);
+        port.policy(pc.policy());
         bridge.add(port);
         if (port instanceof FdPort fdPort) {
             dataPlane.register(fdPort);
@@ -237,17 +240,45 @@ public final class Switchd implements AutoCloseable {
 
     /** Sets a port administratively up (forwarding, if its interface is there) or down. */
     public synchronized PortInfo setAdmin(String bridgeName, String name, boolean up) throws ControlException {
+        return changePort(bridgeName, name, PortChange.admin(up ? "up" : "down"));
+    }
+
+    /** Changes a port's administrative state and forwarding settings; what the change leaves out stays. */
+    public synchronized PortInfo changePort(String bridgeName, String name, PortChange change) throws ControlException {
         Bridge b = bridge(bridgeName, true);
         Port p = port(b, name);
-        PortState s = p.state();
-        if (up && s == PortState.ADMIN_DOWN) {
-            p.state(PortState.UP);
-        } else if (!up && s == PortState.UP) {
-            p.state(PortState.ADMIN_DOWN);
-            b.forget(p);
+        PortConfig pc = portConfigs.get(name);
+        PortPolicy policy;
+        try {
+            policy = PortSettings.apply(p.policy(), change);
+        } catch (IllegalArgumentException e) {
+            throw ControlException.badRequest(e.getMessage());
         }
-        b.portsChanged();
-        portConfigs.computeIfPresent(name, (k, pc) -> pc.withAdminUp(up));
+        Boolean up = null;
+        if (change.admin() != null) {
+            String admin = change.admin().toLowerCase(java.util.Locale.ROOT);
+            if (!admin.equals("up") && !admin.equals("down")) {
+                throw ControlException.badRequest("admin must be up or down, not \"" + change.admin() + "\"");
+            }
+            up = admin.equals("up");
+        }
+        boolean vlansChanged = PortSettings.vlansDiffer(p.policy(), policy);
+        p.policy(policy);
+        if (vlansChanged || !policy.learning() || policy.locked()) {
+            b.forget(p); // entries learned under the old settings would be wrong now
+        }
+        if (up != null) {
+            PortState s = p.state();
+            if (up && s == PortState.ADMIN_DOWN) {
+                p.state(PortState.UP);
+            } else if (!up && s == PortState.UP) {
+                p.state(PortState.ADMIN_DOWN);
+                b.forget(p);
+            }
+            b.portsChanged();
+            pc = pc.withAdminUp(up);
+        }
+        portConfigs.put(name, pc.withPolicy(policy));
         changed();
         return portInfo(b, p);
     }
@@ -338,8 +369,7 @@ public final class Switchd implements AutoCloseable {
 
     private PortInfo portInfo(Bridge b, Port p) {
         PortConfig pc = portConfigs.get(p.name());
-        return new PortInfo(b.name(), p.name(), p.type().configName(), p.state().displayName(), p.mtu(),
-                pc != null && pc.persistent());
+        return PortSettings.info(b.name(), p, pc != null && pc.persistent());
     }
 
     /** MAC table entries of one bridge (or all), filtered by port, VLAN and MAC when given. */

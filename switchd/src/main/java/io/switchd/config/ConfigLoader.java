@@ -11,6 +11,8 @@ import com.typesafe.config.ConfigUtil;
 import com.typesafe.config.ConfigValue;
 import com.typesafe.config.ConfigValueType;
 import io.switchd.frame.MacAddress;
+import io.switchd.port.PortPolicy;
+import io.switchd.port.VlanList;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -35,7 +37,9 @@ public final class ConfigLoader {
     private static final Set<String> METRICS_KEYS = Set.of("listen", "fdb-entries-limit");
     private static final Set<String> BRIDGE_KEYS = Set.of("ageing-time", "mac-table-size", "group-forward-mask",
             "ports", "static-macs");
-    private static final Set<String> PORT_KEYS = Set.of("type", "persistent", "admin");
+    private static final Set<String> PORT_KEYS = Set.of("type", "persistent", "admin", "vlan-mode", "vlan", "vlans",
+            "native-vlan", "mac-limit", "learning", "flood", "locked", "isolated", "storm-control");
+    private static final Set<String> STORM_KEYS = Set.of("broadcast", "multicast", "unknown-unicast", "burst");
     private static final Set<String> STATIC_MAC_KEYS = Set.of("mac", "port", "vlan");
     private static final Pattern BRIDGE_NAME = Pattern.compile("[A-Za-z0-9_.-]{1,64}");
     private static final Pattern IFNAME = Pattern.compile("[^/\\s:]{1,15}");
@@ -192,7 +196,7 @@ public final class ConfigLoader {
                 }
                 adminUp = admin.equals("up");
             }
-            ports.add(new PortConfig(port, type, persistent, adminUp));
+            ports.add(new PortConfig(port, type, persistent, adminUp, policy(p, pc, ppath, file)));
         }
 
         List<StaticMac> statics = new ArrayList<>();
@@ -232,6 +236,88 @@ public final class ConfigLoader {
             }
         }
         return new BridgeConfig(name, ageing, size, mask, ports, statics);
+    }
+
+    /** A port's forwarding settings: VLAN mode and membership, security flags, storm control. */
+    private static PortPolicy policy(ConfigObject p, Config pc, String path, String file) throws ConfigError {
+        PortPolicy.Builder b = PortPolicy.builder();
+        String key = null;
+        try {
+            String mode = p.containsKey("vlan-mode") ? string(pc, key = "vlan-mode", path + ".vlan-mode", file) : "transparent";
+            switch (mode) {
+                case "access":
+                    if (!p.containsKey("vlan")) {
+                        throw error(p.get("vlan-mode"), file, path + ".vlan", "an access port needs vlan = N");
+                    }
+                    rejectKeys(p, path, file, "vlan-mode = access", "vlans", "native-vlan");
+                    b.access(intIn(pc, key = "vlan", path + ".vlan", 1, PortPolicy.MAX_VID, file));
+                    break;
+                case "trunk":
+                    rejectKeys(p, path, file, "vlan-mode = trunk", "vlan");
+                    List<Integer> vlans = List.of();
+                    if (p.containsKey("vlans")) {
+                        key = "vlans";
+                        ConfigValue v = pc.getValue("vlans");
+                        if (v.valueType() != ConfigValueType.LIST) {
+                            throw error(v, file, path + ".vlans", "must be a list such as [1, \"10-20\"]");
+                        }
+                        vlans = VlanList.parse(pc.getList("vlans").unwrapped());
+                    }
+                    int nativeVlan = p.containsKey("native-vlan")
+                            ? intIn(pc, key = "native-vlan", path + ".native-vlan", 1, PortPolicy.MAX_VID, file) : -1;
+                    if (vlans.isEmpty() && nativeVlan < 0) {
+                        throw error(p.get("vlan-mode"), file, path + ".vlans", "a trunk needs vlans, a native-vlan or both");
+                    }
+                    b.trunk(vlans, nativeVlan);
+                    break;
+                case "transparent":
+                    rejectKeys(p, path, file, "a port without vlan-mode", "vlan", "vlans", "native-vlan");
+                    break;
+                default:
+                    throw error(p.get("vlan-mode"), file, path + ".vlan-mode",
+                            "must be access or trunk (or absent: transparent), not \"" + mode + "\"");
+            }
+            if (p.containsKey("mac-limit")) {
+                b.macLimit(intIn(pc, key = "mac-limit", path + ".mac-limit", 0, 1 << 24, file));
+            }
+            if (p.containsKey("learning")) {
+                b.learning(bool(pc, key = "learning", path + ".learning", file));
+            }
+            if (p.containsKey("flood")) {
+                b.flood(bool(pc, key = "flood", path + ".flood", file));
+            }
+            if (p.containsKey("locked")) {
+                b.locked(bool(pc, key = "locked", path + ".locked", file));
+            }
+            if (p.containsKey("isolated")) {
+                b.isolated(bool(pc, key = "isolated", path + ".isolated", file));
+            }
+            if (p.containsKey("storm-control")) {
+                key = "storm-control";
+                ConfigObject storm = object(p, "storm-control", path, file);
+                checkKeys(storm, path + ".storm-control", STORM_KEYS, file);
+                Config sc = storm.toConfig();
+                String sp = path + ".storm-control.";
+                int max = 100_000_000;
+                b.storm(sc.hasPath("broadcast") ? intIn(sc, "broadcast", sp + "broadcast", 0, max, file) : 0,
+                        sc.hasPath("multicast") ? intIn(sc, "multicast", sp + "multicast", 0, max, file) : 0,
+                        sc.hasPath("unknown-unicast") ? intIn(sc, "unknown-unicast", sp + "unknown-unicast", 0, max, file) : 0,
+                        sc.hasPath("burst") ? intIn(sc, "burst", sp + "burst", 1, max, file) : 100);
+            }
+            return b.build();
+        } catch (IllegalArgumentException e) {
+            ConfigValue at = key != null && p.containsKey(key) ? p.get(key) : p;
+            throw error(at, file, path + (key == null ? "" : "." + key), e.getMessage());
+        }
+    }
+
+    private static void rejectKeys(ConfigObject p, String path, String file, String why, String... keys)
+            throws ConfigError {
+        for (String k : keys) {
+            if (p.containsKey(k)) {
+                throw error(p.get(k), file, path + "." + k, k + " does not apply to " + why);
+            }
+        }
     }
 
     private static int groupForwardMask(Config c, String path, String file) throws ConfigError {

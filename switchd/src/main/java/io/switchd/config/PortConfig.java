@@ -1,9 +1,24 @@
 package io.switchd.config;
 
-/** One configured bridge port, named by its Linux interface; {@code adminUp} false keeps it out of forwarding. */
-public record PortConfig(String name, PortType type, boolean persistent, boolean adminUp) {
+import io.switchd.port.PortPolicy;
+
+/**
+ * One configured bridge port, named by its Linux interface: how it is attached, whether it is
+ * administratively up, and its forwarding settings (VLANs, security, storm control).
+ */
+public record PortConfig(String name, PortType type, boolean persistent, boolean adminUp, PortPolicy policy) {
+    /** A port with the default forwarding settings. */
+    public PortConfig(String name, PortType type, boolean persistent, boolean adminUp) {
+        this(name, type, persistent, adminUp, PortPolicy.DEFAULT);
+    }
+
     /** The same port with its administrative state set. */
     public PortConfig withAdminUp(boolean up) {
-        return new PortConfig(name, type, persistent, up);
+        return new PortConfig(name, type, persistent, up, policy);
+    }
+
+    /** The same port with other forwarding settings. */
+    public PortConfig withPolicy(PortPolicy newPolicy) {
+        return new PortConfig(name, type, persistent, adminUp, newPolicy);
     }
 }

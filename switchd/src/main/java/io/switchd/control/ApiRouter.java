@@ -162,17 +162,8 @@ public final class ApiRouter {
             case "DELETE":
                 switchd.deletePort(br, port);
                 return ApiResponse.noContent();
-            case "PATCH": {
-                PortChange req = body(body, PortChange.class);
-                if (req.admin() == null) {
-                    throw ControlException.badRequest("nothing to change: send {\"admin\": \"up\"} or {\"admin\": \"down\"}");
-                }
-                String admin = req.admin().toLowerCase(Locale.ROOT);
-                if (!admin.equals("up") && !admin.equals("down")) {
-                    throw ControlException.badRequest("admin must be up or down, not \"" + req.admin() + "\"");
-                }
-                return ApiResponse.json(200, switchd.setAdmin(br, port, admin.equals("up")));
-            }
+            case "PATCH":
+                return ApiResponse.json(200, switchd.changePort(br, port, body(body, PortChange.class)));
             default:
                 throw methodNotAllowed(method, "GET", "PATCH", "DELETE");
         }

@@ -7,6 +7,10 @@ import io.switchd.config.PortConfig;
 import io.switchd.config.StaticMac;
 import io.switchd.config.SwitchdConfig;
 import io.switchd.frame.MacAddress;
+import io.switchd.port.PortPolicy;
+import io.switchd.port.StormControl;
+import io.switchd.port.VlanList;
+import io.switchd.port.VlanMode;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -77,6 +81,7 @@ public final class StateFile {
                     port.put("persistent", true);
                 }
                 port.put("admin", p.adminUp() ? "up" : "down");
+                policy(p.policy(), port);
                 ports.put(p.name(), port);
             }
             bridge.put("ports", ports);
@@ -94,6 +99,47 @@ public final class StateFile {
         Map<String, Object> root = Map.of("switchd", Map.of("bridges", bridges));
         return ConfigValueFactory.fromMap(root).render(ConfigRenderOptions.defaults().setOriginComments(false)
                 .setJson(false).setFormatted(true));
+    }
+
+    /** The settings that differ from a port's defaults, in config keys. */
+    private static void policy(PortPolicy pol, Map<String, Object> port) {
+        if (pol.mode() == VlanMode.ACCESS) {
+            port.put("vlan-mode", "access");
+            port.put("vlan", pol.accessVlan());
+        } else if (pol.mode() == VlanMode.TRUNK) {
+            port.put("vlan-mode", "trunk");
+            if (!pol.trunkVlans().isEmpty()) {
+                port.put("vlans", List.of(VlanList.format(pol.trunkVlans()).split(",")));
+            }
+            if (pol.nativeVlan() >= 0) {
+                port.put("native-vlan", pol.nativeVlan());
+            }
+        }
+        PortPolicy d = PortPolicy.DEFAULT;
+        if (pol.macLimit() != d.macLimit()) {
+            port.put("mac-limit", pol.macLimit());
+        }
+        if (pol.learning() != d.learning()) {
+            port.put("learning", pol.learning());
+        }
+        if (pol.flood() != d.flood()) {
+            port.put("flood", pol.flood());
+        }
+        if (pol.locked() != d.locked()) {
+            port.put("locked", pol.locked());
+        }
+        if (pol.isolated() != d.isolated()) {
+            port.put("isolated", pol.isolated());
+        }
+        StormControl s = pol.storm();
+        if (s.enabled()) {
+            Map<String, Object> storm = new LinkedHashMap<>();
+            storm.put("broadcast", s.rate(StormControl.BROADCAST));
+            storm.put("multicast", s.rate(StormControl.MULTICAST));
+            storm.put("unknown-unicast", s.rate(StormControl.UNKNOWN_UNICAST));
+            storm.put("burst", s.burst());
+            port.put("storm-control", storm);
+        }
     }
 
     /** Where the file is. */

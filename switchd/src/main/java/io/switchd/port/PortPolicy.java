@@ -158,6 +158,36 @@ public final class PortPolicy {
         return storm;
     }
 
+    @Override
+    public boolean equals(Object o) {
+        if (!(o instanceof PortPolicy p)) {
+            return false;
+        }
+        return mode == p.mode && accessVlan == p.accessVlan && nativeVlan == p.nativeVlan
+                && java.util.Arrays.equals(members, p.members) && macLimit == p.macLimit && learning == p.learning
+                && flood == p.flood && locked == p.locked && isolated == p.isolated
+                && storm.rate(StormControl.BROADCAST) == p.storm.rate(StormControl.BROADCAST)
+                && storm.rate(StormControl.MULTICAST) == p.storm.rate(StormControl.MULTICAST)
+                && storm.rate(StormControl.UNKNOWN_UNICAST) == p.storm.rate(StormControl.UNKNOWN_UNICAST)
+                && storm.burst() == p.storm.burst();
+    }
+
+    @Override
+    public int hashCode() {
+        return java.util.Objects.hash(mode, accessVlan, nativeVlan, java.util.Arrays.hashCode(members), macLimit,
+                learning, flood, locked, isolated, storm.rate(StormControl.BROADCAST));
+    }
+
+    @Override
+    public String toString() {
+        return "PortPolicy[" + mode.configName() + (accessVlan >= 0 ? " vlan " + accessVlan : "")
+                + (mode == VlanMode.TRUNK ? " vlans " + VlanList.format(trunkVlans()) + " native " + nativeVlan : "")
+                + " mac-limit " + macLimit + " learning " + learning + " flood " + flood + " locked " + locked
+                + " isolated " + isolated + " storm " + storm.rate(StormControl.BROADCAST) + "/"
+                + storm.rate(StormControl.MULTICAST) + "/" + storm.rate(StormControl.UNKNOWN_UNICAST) + " burst "
+                + storm.burst() + "]";
+    }
+
     /** Builds a {@link PortPolicy}; setters check their ranges and throw IllegalArgumentException. */
     public static final class Builder {
         private VlanMode mode = VlanMode.TRANSPARENT;

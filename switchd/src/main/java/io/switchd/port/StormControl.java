@@ -13,10 +13,13 @@ public final class StormControl {
     /** No limit. */
     public static final long UNLIMITED = 0;
     private static final long NANOS = 1_000_000_000L;
+    /** Gaps longer than this refill no more (and keep elapsed * rate within a long). */
+    private static final long MAX_GAP = 10 * NANOS;
 
     private final long[] rate = new long[3];
     private final long burst;
-    private final long[] tokensMilli = new long[3];
+    /** Tokens in billionths, so a refill after any gap, however short, is never rounded away. */
+    private final long[] tokens = new long[3];
     private final long[] last = new long[3];
 
     /** Buckets for the given rates (frames per second, 0 for none) and burst (frames). */
@@ -26,7 +29,7 @@ public final class StormControl {
         rate[UNKNOWN_UNICAST] = unknownUnicast;
         this.burst = Math.max(1, burst);
         for (int i = 0; i < 3; i++) {
-            tokensMilli[i] = this.burst * 1000;
+            tokens[i] = this.burst * NANOS;
         }
     }
 
@@ -51,16 +54,14 @@ public final class StormControl {
         if (r == UNLIMITED) {
             return true;
         }
-        long elapsed = nowNanos - last[bucket];
+        long elapsed = Math.min(Math.max(0, nowNanos - last[bucket]), MAX_GAP);
         last[bucket] = nowNanos;
-        // thousandths of a token, so low rates still refill between frames close together
-        long add = elapsed >= NANOS * 1000 ? burst * 1000 : elapsed * r / 1_000_000;
-        long tokens = Math.min(burst * 1000, tokensMilli[bucket] + Math.max(0, add));
-        if (tokens < 1000) {
-            tokensMilli[bucket] = tokens;
+        long t = Math.min(burst * NANOS, tokens[bucket] + elapsed * r);
+        if (t < NANOS) {
+            tokens[bucket] = t;
             return false;
         }
-        tokensMilli[bucket] = tokens - 1000;
+        tokens[bucket] = t - NANOS;
         return true;
     }
 }

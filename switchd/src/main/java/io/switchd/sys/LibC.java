@@ -32,6 +32,9 @@ public final class LibC {
     /** setsockopt(2). */
     public static native int setsockopt(int fd, int level, int name, Pointer value, int length);
 
+    /** getsockopt(2). */
+    public static native int getsockopt(int fd, int level, int name, Pointer value, Pointer length);
+
     /** bind(2). */
     public static native int bind(int fd, Pointer address, int length);
 

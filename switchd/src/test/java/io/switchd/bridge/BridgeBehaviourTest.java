@@ -66,9 +66,20 @@ public abstract class BridgeBehaviourTest {
     /** Sends a broadcast from {@code from} and waits until every host in {@code at} has it. */
     protected void barrier(Host from, Host... at) {
         long t = token();
+        long[] tx = new long[at.length];
+        for (int i = 0; i < at.length; i++) {
+            tx[i] = counter(at[i], PortCounters.TX_FRAMES);
+        }
         from.send(frame(BROADCAST, from.mac(), t));
-        for (Host h : at) {
-            assertTrue(h.await(t, WAIT), "barrier broadcast from " + from.port() + " did not reach " + h.port());
+        for (int i = 0; i < at.length; i++) {
+            Host h = at[i];
+            if (!h.await(t, WAIT)) {
+                throw new AssertionError("barrier broadcast from " + from.port() + " did not reach " + h.port()
+                        + ": the switch sent it " + (counter(h, PortCounters.TX_FRAMES) - tx[i]) + " frame(s) meanwhile, "
+                        + "egress-full " + drops(h, DropReason.EGRESS_FULL) + ", egress-error "
+                        + drops(h, DropReason.EGRESS_ERROR) + "; " + from.port() + " rx "
+                        + counter(from, PortCounters.RX_FRAMES) + "; host: " + h.diagnose());
+            }
         }
     }
 

@@ -4,7 +4,7 @@ import io.switchd.testing.Fabric;
 import io.switchd.testing.MemoryFabric;
 
 /** The forwarding behaviour over memory ports. */
-class MemoryBridgeTest extends BridgeBehaviourTest {
+class MemoryBridgeTest extends PortPolicyBehaviourTest {
     @Override
     protected Fabric createFabric() {
         return new MemoryFabric();

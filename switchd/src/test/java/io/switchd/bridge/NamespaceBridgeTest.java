@@ -38,7 +38,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
  * namespaces' checksum and segmentation offloads left on, and an interface deleted under traffic.
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
-class NamespaceBridgeTest extends BridgeBehaviourTest {
+class NamespaceBridgeTest extends PortPolicyBehaviourTest {
     private static final int TRANSFER_BYTES = 8 << 20;
 
     @Override

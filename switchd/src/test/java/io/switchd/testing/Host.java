@@ -19,6 +19,11 @@ public interface Host {
     /** The VLAN the frame carrying {@code token} arrived tagged with, -1 if untagged; it must have arrived. */
     int vlanOf(long token);
 
+    /** What the host's side can tell about a frame that did not arrive (interface counters), for failure messages. */
+    default String diagnose() {
+        return "";
+    }
+
     /** Whether a frame carrying {@code token} has arrived (checked after a later barrier frame). */
     boolean received(long token);
 }

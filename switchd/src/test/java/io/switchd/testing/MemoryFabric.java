@@ -20,16 +20,16 @@ public final class MemoryFabric implements Fabric {
     /** Room for the bridge to add a tag, as the real ports leave. */
     private static final int HEADROOM = 4;
     private final Map<String, Bridge> bridges = new HashMap<>();
-    private final MemHost[] hosts = new MemHost[6];
+    private final MemHost[] hosts = new MemHost[8];
     private final LoopContext ctx = new LoopContext(0, Unpooled.directBuffer(LoopContext.BUFFER_SIZE));
 
     public MemoryFabric() {
-        Bridge br0 = new Bridge(new BridgeConfig("br0", Duration.ofMinutes(5), 1024, 0, List.of(), List.of()), STRIPES);
+        Bridge br0 = new Bridge(new BridgeConfig("br0", Duration.ofMinutes(5), 4096, 0, List.of(), List.of()), STRIPES);
         Bridge br1 = new Bridge(new BridgeConfig("br1", Duration.ofMinutes(5), 1024, 0x4000, List.of(), List.of()), STRIPES);
         bridges.put("br0", br0);
         bridges.put("br1", br1);
-        for (int n = 1; n <= 5; n++) {
-            Bridge b = n <= 3 ? br0 : br1;
+        for (int n = 1; n <= 7; n++) {
+            Bridge b = n == 4 || n == 5 ? br1 : br0;
             MemHost h = new MemHost(0x0200_0000_0000L | n, "m" + n);
             h.port = new MemoryPort(h.name, STRIPES, h);
             b.add(h.port);

@@ -12,7 +12,6 @@ import java.util.Map;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.ThreadLocalRandom;
-import java.util.concurrent.locks.LockSupport;
 
 /**
  * The test topology over real interfaces: a switchd in this JVM, h1, h2 and h4 behind TAP ports
@@ -23,7 +22,7 @@ public final class NamespaceFabric implements Fabric {
     private final String id = String.format(Locale.ROOT, "%04x", ThreadLocalRandom.current().nextInt(0x10000));
     private final List<Netns> namespaces = new ArrayList<>();
     private final List<String> rootLinks = new ArrayList<>();
-    private final NsHost[] hosts = new NsHost[6];
+    private final NsHost[] hosts = new NsHost[8];
     private final Switchd switchd;
     private final Thread cleanup = new Thread(this::cleanUp, "fabric-cleanup");
     private boolean closed;
@@ -31,24 +30,25 @@ public final class NamespaceFabric implements Fabric {
     public NamespaceFabric() throws Exception {
         Runtime.getRuntime().addShutdownHook(cleanup);
         try {
-            for (int n = 1; n <= 5; n++) {
+            for (int n = 1; n <= 7; n++) {
                 namespaces.add(Netns.create("switchd-test-" + id + "-h" + n));
             }
-            for (int n : new int[] {3, 5}) {
+            for (int n : new int[] {3, 5, 7}) {
                 String link = portName(n);
                 rootLinks.add(link);
                 Netns.run("ip", "link", "add", link, "type", "veth", "peer", "name", "eth0", "netns", ns(n).name());
             }
             String config = "switchd { threads = 2, bridges {\n"
-                    + " br0 { ports { " + portName(1) + " { type = tap }, " + portName(2) + " { type = tap }, "
-                    + portName(3) + " { type = netdev } } }\n"
+                    + " br0 { mac-table-size = 4096, ports { " + portName(1) + " { type = tap }, " + portName(2)
+                    + " { type = tap }, " + portName(3) + " { type = netdev }, " + portName(6) + " { type = tap }, "
+                    + portName(7) + " { type = netdev } } }\n"
                     + " br1 { group-forward-mask = 0x4000, ports { " + portName(4) + " { type = tap }, "
                     + portName(5) + " { type = netdev } } }\n"
                     + "} }";
             switchd = Switchd.start(ConfigLoader.parse(config, "NamespaceFabric"));
-            for (int n = 1; n <= 5; n++) {
+            for (int n = 1; n <= 7; n++) {
                 Netns ns = ns(n);
-                String ifname = n == 3 || n == 5 ? "eth0" : portName(n);
+                String ifname = netdev(n) ? "eth0" : portName(n);
                 if (ifname.equals(portName(n))) {
                     Netns.run("ip", "link", "set", ifname, "netns", ns.name());
                 }
@@ -66,7 +66,11 @@ public final class NamespaceFabric implements Fabric {
 
     /** The name of host n's bridge port in the daemon. */
     public String portName(int n) {
-        return "sw" + id + (n == 3 || n == 5 ? "v" : "t") + n;
+        return "sw" + id + (netdev(n) ? "v" : "t") + n;
+    }
+
+    private static boolean netdev(int n) {
+        return n == 3 || n == 5 || n == 7;
     }
 
     /** Host n's namespace. */
@@ -76,7 +80,7 @@ public final class NamespaceFabric implements Fabric {
 
     /** Host n's IPv4 address, which exists only inside its namespace. */
     public String address(int n) {
-        return n <= 3 ? "10.77.0." + n : "10.77.1." + n;
+        return n == 4 || n == 5 ? "10.77.1." + n : "10.77.0." + n;
     }
 
     /** The daemon under test. */
@@ -123,7 +127,7 @@ public final class NamespaceFabric implements Fabric {
         closed = true;
         for (NsHost h : hosts) {
             if (h != null) {
-                h.socket.close();
+                h.stop();
             }
         }
         if (switchd != null) {
@@ -139,6 +143,10 @@ public final class NamespaceFabric implements Fabric {
         }
     }
 
+    /**
+     * A host in a namespace. A reader thread drains its capture socket all the time, so a burst
+     * of frames (a storm test) cannot leave the socket full when a later frame arrives.
+     */
     private static final class NsHost implements Host {
         final Netns ns;
         final String ifname;
@@ -146,6 +154,8 @@ public final class NamespaceFabric implements Fabric {
         final long mac;
         final RawSocket socket;
         final Map<Long, Integer> seen = new HashMap<>();
+        final Thread reader;
+        volatile boolean running = true;
 
         NsHost(Netns ns, String ifname, String port, long mac, RawSocket socket) {
             this.ns = ns;
@@ -153,6 +163,35 @@ public final class NamespaceFabric implements Fabric {
             this.port = port;
             this.mac = mac;
             this.socket = socket;
+            this.reader = new Thread(this::read, "capture-" + ifname + "-" + ns.name());
+            reader.setDaemon(true);
+            reader.start();
+        }
+
+        private void read() {
+            while (running) {
+                byte[] f = socket.take();
+                if (f == null) {
+                    continue;
+                }
+                long t = Frames.tokenOf(f);
+                if (t != 0) {
+                    synchronized (this) {
+                        seen.put(t, Frames.vlanOf(f));
+                        notifyAll();
+                    }
+                }
+            }
+        }
+
+        void stop() {
+            running = false;
+            try {
+                reader.join(2000);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            socket.close();
         }
 
         @Override
@@ -173,38 +212,35 @@ public final class NamespaceFabric implements Fabric {
         @Override
         public synchronized boolean await(long token, Duration timeout) {
             long deadline = System.nanoTime() + timeout.toNanos();
-            while (true) {
-                drain();
-                if (seen.containsKey(token)) {
-                    return true;
-                }
-                if (System.nanoTime() > deadline) {
+            while (!seen.containsKey(token)) {
+                long left = deadline - System.nanoTime();
+                if (left <= 0) {
                     return false;
                 }
-                LockSupport.parkNanos(500_000);
+                try {
+                    wait(Math.max(1, left / 1_000_000));
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    return false;
+                }
             }
+            return true;
+        }
+
+        @Override
+        public String diagnose() {
+            return ns.exec("ip", "-s", "-s", "link", "show", "dev", ifname).replaceAll("\\s+", " ")
+                    + " | socket: " + socket.stats();
         }
 
         @Override
         public synchronized int vlanOf(long token) {
-            drain();
             return seen.get(token);
         }
 
         @Override
         public synchronized boolean received(long token) {
-            drain();
             return seen.containsKey(token);
-        }
-
-        private void drain() {
-            byte[] f;
-            while ((f = socket.poll()) != null) {
-                long t = Frames.tokenOf(f);
-                if (t != 0) {
-                    seen.put(t, Frames.vlanOf(f));
-                }
-            }
         }
     }
 }

@@ -16,8 +16,11 @@ public final class RawSocket implements AutoCloseable {
     private static final int PACKET_IGNORE_OUTGOING = 23;
     private final int fd;
     private static final int SO_ATTACH_FILTER = 26;
+    private static final int SO_RCVBUFFORCE = 33;
+    private static final int SO_RCVTIMEO = 20;
     private static final int TP_STATUS_VLAN_VALID = 1 << 4;
     private static final int TP_STATUS_VLAN_TPID_VALID = 1 << 6;
+    private final Object receiveLock = new Object();
     private final Memory buffer = new Memory(70_000);
     private final Memory msghdr = new Memory(56);
     private final Memory iov = new Memory(16);
@@ -43,6 +46,11 @@ public final class RawSocket implements AutoCloseable {
             PacketSockets.setInt(s, PacketSockets.SOL_PACKET, PacketSockets.PACKET_AUXDATA, 1, "PACKET_AUXDATA");
             // ETH_P_ALL: only those sockets get an untagged frame's VLAN tag in the aux data.
             attachTestTypeFilter(s);
+            PacketSockets.setInt(s, PacketSockets.SOL_SOCKET, SO_RCVBUFFORCE, 8 << 20, "SO_RCVBUFFORCE");
+            Memory timeout = new Memory(16); // struct timeval: a blocking read returns every 100 ms
+            timeout.setLong(0, 0);
+            timeout.setLong(8, 100_000);
+            Errno.check(LibC.setsockopt(s, PacketSockets.SOL_SOCKET, SO_RCVTIMEO, timeout, 16), "SO_RCVTIMEO");
             PacketSockets.bind(s, ifindex, PacketSockets.ETH_P_ALL, ifname);
             return s;
         });
@@ -71,8 +79,8 @@ public final class RawSocket implements AutoCloseable {
         Errno.check(LibC.setsockopt(fd, PacketSockets.SOL_SOCKET, SO_ATTACH_FILTER, fprog, 16), "SO_ATTACH_FILTER");
     }
 
-    /** Sends one frame; fails the test if the kernel refuses it. */
-    public synchronized void send(byte[] frame) {
+    /** Sends one frame; fails the test if the kernel refuses it. Safe beside a thread that receives. */
+    public void send(byte[] frame) {
         Memory m = new Memory(frame.length);
         m.write(0, frame, 0, frame.length);
         long n = LibC.send(fd, address(m), frame.length, 0);
@@ -89,7 +97,22 @@ public final class RawSocket implements AutoCloseable {
      * The next received frame as it was on the wire, or null when none is waiting: the kernel
      * strips an 802.1Q tag on receive and reports it in PACKET_AUXDATA, so it is put back inline.
      */
-    public synchronized byte[] poll() {
+    public byte[] poll() {
+        return receive(MSG_DONTWAIT);
+    }
+
+    /** The next received frame, waiting up to 100 ms for one; null when none came. */
+    public byte[] take() {
+        return receive(0);
+    }
+
+    private byte[] receive(int flags) {
+        synchronized (receiveLock) {
+            return receiveLocked(flags);
+        }
+    }
+
+    private byte[] receiveLocked(int flags) {
         msghdr.clear();
         msghdr.setLong(16, address(iov));
         msghdr.setLong(24, 1);
@@ -97,7 +120,7 @@ public final class RawSocket implements AutoCloseable {
         msghdr.setLong(40, control.size());
         iov.setLong(0, address(buffer));
         iov.setLong(8, buffer.size());
-        long n = LibC.recvmsg(fd, address(msghdr), MSG_DONTWAIT);
+        long n = LibC.recvmsg(fd, address(msghdr), flags);
         if (n < 0) {
             return null;
         }
@@ -117,6 +140,15 @@ public final class RawSocket implements AutoCloseable {
             return tagged;
         }
         return frame;
+    }
+
+    /** PACKET_STATISTICS: frames the socket received and dropped since the last call. */
+    public String stats() {
+        Memory m = new Memory(8);
+        Memory len = new Memory(4);
+        len.setInt(0, 8);
+        int r = io.switchd.sys.LibC.getsockopt(fd, PacketSockets.SOL_PACKET, 6, m, len);
+        return r < 0 ? "?" : "packets " + m.getInt(0) + " drops " + m.getInt(4);
     }
 
     @Override

@@ -9,7 +9,6 @@ import io.switchd.api.model.FdbFlush;
 import io.switchd.api.model.NewBridge;
 import io.switchd.api.model.NewFdbEntry;
 import io.switchd.api.model.NewPort;
-import io.switchd.api.model.PortChange;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -22,6 +21,7 @@ import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.Iterator;
+import java.util.List;
 import java.util.Map;
 import java.util.StringJoiner;
 
@@ -157,10 +157,10 @@ public final class Switchctl implements Runnable {
                 root.printJson(ports);
                 return;
             }
-            Table t = new Table("BRIDGE", "PORT", "TYPE", "STATE", "MTU");
+            Table t = new Table("BRIDGE", "PORT", "TYPE", "STATE", "MTU", "VLAN", "FLAGS");
             for (JsonNode p : ports) {
                 t.row(p.get("bridge").asText(), p.get("name").asText(), p.get("type").asText(), p.get("state").asText(),
-                        p.get("mtu").asInt());
+                        p.get("mtu").asInt(), PortSetWords.vlanText(p), PortSetWords.flagsText(p));
             }
             t.print(System.out);
         }
@@ -181,13 +181,15 @@ public final class Switchctl implements Runnable {
             root.done(root.call("DELETE", "/bridges/" + enc(bridge) + "/ports/" + enc(name), null));
         }
 
-        @Command(name = "set", description = "Set a port administratively up or down.")
+        @Command(name = "set", description = {"Change a port: any of",
+            "  up | down",
+            "  vlan-mode access|trunk|transparent   vlan N   vlans LIST (1,10-20)   native-vlan N|none",
+            "  learning on|off   flood on|off   locked on|off   isolated on|off   mac-limit N (0: none)",
+            "  storm-broadcast N   storm-multicast N   storm-unknown-unicast N (frames/s, 0: none)   storm-burst N"})
         void set(@Parameters(paramLabel = "BR") String bridge, @Parameters(paramLabel = "IFNAME") String name,
-                 @Parameters(paramLabel = "up|down") String admin) throws Exception {
-            if (!admin.equals("up") && !admin.equals("down")) {
-                throw new CommandLine.ParameterException(root.spec.commandLine(), "expected up or down, not " + admin);
-            }
-            root.done(root.call("PATCH", "/bridges/" + enc(bridge) + "/ports/" + enc(name), new PortChange(admin)));
+                 @Parameters(paramLabel = "SETTING", arity = "1..*") List<String> words) throws Exception {
+            root.done(root.call("PATCH", "/bridges/" + enc(bridge) + "/ports/" + enc(name),
+                    PortSetWords.parse(words, root.spec.commandLine())));
         }
     }
 

@@ -1,4 +1,17 @@
 package io.switchd.api.model;
 
-/** {@code PATCH /v1/bridges/{br}/ports/{port}}: admin up or down. */
-public record PortChange(String admin) {}
+import java.util.List;
+
+/**
+ * {@code PATCH /v1/bridges/{br}/ports/{port}}: any of these, the rest unchanged. vlan_mode
+ * transparent clears the VLAN settings; native_vlan 0 removes a trunk's native VLAN; vlans are
+ * ids or ranges ("10-20"); storm rates are frames per second, 0 for none.
+ */
+public record PortChange(String admin, String vlanMode, Integer vlan, List<String> vlans, Integer nativeVlan,
+                         Integer macLimit, Boolean learning, Boolean flood, Boolean locked, Boolean isolated,
+                         Long stormBroadcast, Long stormMulticast, Long stormUnknownUnicast, Long stormBurst) {
+    /** Only the administrative state. */
+    public static PortChange admin(String admin) {
+        return new PortChange(admin, null, null, null, null, null, null, null, null, null, null, null, null, null);
+    }
+}

@@ -1,0 +1,118 @@
+package io.switchd.api.cli;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.switchd.api.model.PortChange;
+import picocli.CommandLine;
+
+import java.util.List;
+import java.util.Locale;
+import java.util.StringJoiner;
+
+/** {@code port set}'s words ("learning off isolated on vlan 10") to a PortChange, and a port's settings back to text. */
+final class PortSetWords {
+    private PortSetWords() {}
+
+    static PortChange parse(List<String> words, CommandLine cmd) {
+        String admin = null;
+        String vlanMode = null;
+        Integer vlan = null;
+        List<String> vlans = null;
+        Integer nativeVlan = null;
+        Integer macLimit = null;
+        Boolean learning = null;
+        Boolean flood = null;
+        Boolean locked = null;
+        Boolean isolated = null;
+        Long stormBroadcast = null;
+        Long stormMulticast = null;
+        Long stormUnknown = null;
+        Long stormBurst = null;
+        for (int i = 0; i < words.size(); i++) {
+            String w = words.get(i);
+            if (w.equals("up") || w.equals("down")) {
+                admin = w;
+                continue;
+            }
+            if (i + 1 >= words.size()) {
+                throw new CommandLine.ParameterException(cmd, w + " needs a value");
+            }
+            String v = words.get(++i);
+            switch (w) {
+                case "vlan-mode" -> vlanMode = v;
+                case "vlan" -> vlan = number(cmd, w, v).intValue();
+                case "vlans" -> vlans = List.of(v);
+                case "native-vlan" -> nativeVlan = v.equals("none") ? 0 : number(cmd, w, v).intValue();
+                case "mac-limit" -> macLimit = number(cmd, w, v).intValue();
+                case "learning" -> learning = onOff(cmd, w, v);
+                case "flood" -> flood = onOff(cmd, w, v);
+                case "locked" -> locked = onOff(cmd, w, v);
+                case "isolated" -> isolated = onOff(cmd, w, v);
+                case "storm-broadcast" -> stormBroadcast = number(cmd, w, v);
+                case "storm-multicast" -> stormMulticast = number(cmd, w, v);
+                case "storm-unknown-unicast" -> stormUnknown = number(cmd, w, v);
+                case "storm-burst" -> stormBurst = number(cmd, w, v);
+                default -> throw new CommandLine.ParameterException(cmd, "unknown setting " + w
+                        + " (see switchctl port set --help)");
+            }
+        }
+        return new PortChange(admin, vlanMode, vlan, vlans, nativeVlan, macLimit, learning, flood, locked, isolated,
+                stormBroadcast, stormMulticast, stormUnknown, stormBurst);
+    }
+
+    private static Long number(CommandLine cmd, String what, String v) {
+        try {
+            return Long.parseLong(v);
+        } catch (NumberFormatException e) {
+            throw new CommandLine.ParameterException(cmd, what + " takes a number, not " + v);
+        }
+    }
+
+    private static boolean onOff(CommandLine cmd, String what, String v) {
+        return switch (v.toLowerCase(Locale.ROOT)) {
+            case "on", "true", "yes" -> true;
+            case "off", "false", "no" -> false;
+            default -> throw new CommandLine.ParameterException(cmd, what + " takes on or off, not " + v);
+        };
+    }
+
+    /** "access 10", "trunk 10-20 native 1" or "-". */
+    static String vlanText(JsonNode p) {
+        String mode = p.path("vlan_mode").asText("transparent");
+        if (mode.equals("access")) {
+            return "access " + p.get("vlan").asInt();
+        }
+        if (mode.equals("trunk")) {
+            String vlans = p.hasNonNull("vlans") && !p.get("vlans").asText().isEmpty() ? p.get("vlans").asText() : "-";
+            return "trunk " + vlans + (p.hasNonNull("native_vlan") ? " native " + p.get("native_vlan").asInt() : "");
+        }
+        return "-";
+    }
+
+    /** The settings that differ from the defaults, comma-separated, or "-". */
+    static String flagsText(JsonNode p) {
+        StringJoiner j = new StringJoiner(",");
+        j.setEmptyValue("-");
+        if (!p.path("learning").asBoolean(true)) {
+            j.add("no-learning");
+        }
+        if (!p.path("flood").asBoolean(true)) {
+            j.add("no-flood");
+        }
+        if (p.path("locked").asBoolean(false)) {
+            j.add("locked");
+        }
+        if (p.path("isolated").asBoolean(false)) {
+            j.add("isolated");
+        }
+        if (p.path("mac_limit").asInt(0) > 0) {
+            j.add("mac-limit=" + p.get("mac_limit").asInt());
+        }
+        JsonNode storm = p.path("storm_control");
+        for (String k : new String[] {"broadcast", "multicast", "unknown_unicast"}) {
+            if (storm.path(k).asLong(0) > 0) {
+                j.add("storm-" + k.replace('_', '-') + "=" + storm.get(k).asLong() + "/s");
+            }
+        }
+        return j.toString();
+    }
+}

@@ -1,0 +1,114 @@
+package io.switchd;
+
+import io.switchd.api.model.PortChange;
+import io.switchd.api.model.PortInfo;
+import io.switchd.port.Port;
+import io.switchd.port.PortPolicy;
+import io.switchd.port.StormControl;
+import io.switchd.port.VlanList;
+import io.switchd.port.VlanMode;
+
+import java.util.List;
+import java.util.Locale;
+
+/** Between a port's {@link PortPolicy} and the API: a change applied to it, and the view of it. */
+final class PortSettings {
+    private PortSettings() {}
+
+    /** {@code current} with {@code change} applied; throws IllegalArgumentException with the reason. */
+    static PortPolicy apply(PortPolicy current, PortChange change) {
+        PortPolicy.Builder b = current.toBuilder();
+        VlanMode mode = current.mode();
+        if (change.vlanMode() != null) {
+            try {
+                mode = VlanMode.valueOf(change.vlanMode().toUpperCase(Locale.ROOT));
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException("vlan_mode must be access, trunk or transparent, not \""
+                        + change.vlanMode() + "\"");
+            }
+        }
+        boolean vlanKeys = change.vlan() != null || change.vlans() != null || change.nativeVlan() != null;
+        if (change.vlanMode() != null || vlanKeys) {
+            switch (mode) {
+                case ACCESS: {
+                    if (change.vlans() != null || change.nativeVlan() != null) {
+                        throw new IllegalArgumentException("vlans and native_vlan are for trunk ports");
+                    }
+                    Integer vlan = change.vlan() != null ? change.vlan()
+                            : current.mode() == VlanMode.ACCESS ? current.accessVlan() : null;
+                    if (vlan == null) {
+                        throw new IllegalArgumentException("an access port needs a vlan");
+                    }
+                    b.access(vlan);
+                    break;
+                }
+                case TRUNK: {
+                    if (change.vlan() != null) {
+                        throw new IllegalArgumentException("vlan is for access ports; a trunk has vlans and native_vlan");
+                    }
+                    boolean wasTrunk = current.mode() == VlanMode.TRUNK;
+                    List<Integer> vlans = change.vlans() != null ? VlanList.parse(change.vlans())
+                            : wasTrunk ? current.trunkVlans() : List.of();
+                    int nativeVlan = change.nativeVlan() != null ? (change.nativeVlan() == 0 ? -1 : change.nativeVlan())
+                            : wasTrunk ? current.nativeVlan() : -1;
+                    if (vlans.isEmpty() && nativeVlan < 0) {
+                        throw new IllegalArgumentException("a trunk needs vlans, a native_vlan or both");
+                    }
+                    b.trunk(vlans, nativeVlan);
+                    break;
+                }
+                default:
+                    if (vlanKeys) {
+                        throw new IllegalArgumentException("vlan, vlans and native_vlan need vlan_mode access or trunk");
+                    }
+                    b.transparent();
+            }
+        }
+        if (change.macLimit() != null) {
+            b.macLimit(change.macLimit());
+        }
+        if (change.learning() != null) {
+            b.learning(change.learning());
+        }
+        if (change.flood() != null) {
+            b.flood(change.flood());
+        }
+        if (change.locked() != null) {
+            b.locked(change.locked());
+        }
+        if (change.isolated() != null) {
+            b.isolated(change.isolated());
+        }
+        StormControl s = current.storm();
+        if (change.stormBroadcast() != null || change.stormMulticast() != null || change.stormUnknownUnicast() != null
+                || change.stormBurst() != null) {
+            b.storm(or(change.stormBroadcast(), s.rate(StormControl.BROADCAST)),
+                    or(change.stormMulticast(), s.rate(StormControl.MULTICAST)),
+                    or(change.stormUnknownUnicast(), s.rate(StormControl.UNKNOWN_UNICAST)),
+                    or(change.stormBurst(), s.burst()));
+        }
+        return b.build();
+    }
+
+    /** Whether two settings put the port in different VLANs. */
+    static boolean vlansDiffer(PortPolicy a, PortPolicy b) {
+        return a.mode() != b.mode() || a.accessVlan() != b.accessVlan() || a.nativeVlan() != b.nativeVlan()
+                || !a.trunkVlans().equals(b.trunkVlans());
+    }
+
+    /** The API's view of a port. */
+    static PortInfo info(String bridge, Port p, boolean persistent) {
+        PortPolicy pol = p.policy();
+        StormControl s = pol.storm();
+        return new PortInfo(bridge, p.name(), p.type().configName(), p.state().displayName(), p.mtu(), persistent,
+                pol.mode().configName(), pol.mode() == VlanMode.ACCESS ? pol.accessVlan() : null,
+                pol.mode() == VlanMode.TRUNK ? VlanList.format(pol.trunkVlans()) : null,
+                pol.nativeVlan() >= 0 ? pol.nativeVlan() : null, pol.macLimit(), pol.learning(), pol.flood(),
+                pol.locked(), pol.isolated(), new PortInfo.StormInfo(s.rate(StormControl.BROADCAST),
+                        s.rate(StormControl.MULTICAST), s.rate(StormControl.UNKNOWN_UNICAST), s.burst()));
+    }
+
+    private static long or(Long value, long fallback) {
+        return value != null ? value : fallback;
+    }
+}
