@@ -115,6 +115,46 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void readsVlanAndSecuritySettings() throws Exception {
+        SwitchdConfig c = ConfigLoader.parse("""
+                switchd.bridges.br0.ports {
+                  vm1 { type = tap, vlan-mode = access, vlan = 10, mac-limit = 4, locked = true }
+                  uplink { vlan-mode = trunk, vlans = [1, "10-12"], native-vlan = 99, isolated = false }
+                  vm2 { learning = false, flood = false, isolated = true,
+                        storm-control { broadcast = 1000, multicast = 500, unknown-unicast = 200, burst = 50 } }
+                }""", "t.conf");
+        java.util.Map<String, io.switchd.port.PortPolicy> p = new java.util.HashMap<>();
+        c.bridges().get(0).ports().forEach(pc -> p.put(pc.name(), pc.policy()));
+        assertEquals(io.switchd.port.PortPolicy.builder().access(10).macLimit(4).locked(true).build(), p.get("vm1"));
+        assertEquals(io.switchd.port.PortPolicy.builder().trunk(java.util.List.of(1, 10, 11, 12), 99).build(), p.get("uplink"));
+        assertEquals(io.switchd.port.PortPolicy.builder().learning(false).flood(false).isolated(true)
+                .storm(1000, 500, 200, 50).build(), p.get("vm2"));
+    }
+
+    @Test
+    void vlanMistakesAreNamed() {
+        ConfigError noVlan = assertThrows(ConfigError.class, () -> ConfigLoader.parse(
+                "switchd.bridges.br0.ports.vm1 {\n vlan-mode = access\n}", "t.conf"));
+        assertEquals("switchd.bridges.br0.ports.vm1.vlan", noVlan.path());
+        assertEquals(2, noVlan.line());
+        ConfigError range = assertThrows(ConfigError.class, () -> ConfigLoader.parse(
+                "switchd.bridges.br0.ports.vm1 { vlan-mode = access, vlan = 4095 }", "t.conf"));
+        assertEquals("switchd.bridges.br0.ports.vm1.vlan", range.path());
+        ConfigError list = assertThrows(ConfigError.class, () -> ConfigLoader.parse(
+                "switchd.bridges.br0.ports.up { vlan-mode = trunk, vlans = [\"20-10\"] }", "t.conf"));
+        assertEquals("switchd.bridges.br0.ports.up.vlans", list.path());
+        ConfigError stray = assertThrows(ConfigError.class, () -> ConfigLoader.parse(
+                "switchd.bridges.br0.ports.vm1 { vlan = 10 }", "t.conf"));
+        assertTrue(stray.problem().contains("does not apply"), stray.getMessage());
+        ConfigError mode = assertThrows(ConfigError.class, () -> ConfigLoader.parse(
+                "switchd.bridges.br0.ports.vm1 { vlan-mode = hybrid }", "t.conf"));
+        assertTrue(mode.problem().contains("access or trunk"), mode.getMessage());
+        ConfigError storm = assertThrows(ConfigError.class, () -> ConfigLoader.parse(
+                "switchd.bridges.br0.ports.vm1 { storm-control { broadcst = 10 } }", "t.conf"));
+        assertEquals("switchd.bridges.br0.ports.vm1.storm-control.broadcst", storm.path());
+    }
+
+    @Test
     void pauseCanNeverBeForwarded() {
         ConfigError e = assertThrows(ConfigError.class, () -> ConfigLoader.parse(
                 "switchd.bridges.br0.group-forward-mask = 2", "t.conf"));

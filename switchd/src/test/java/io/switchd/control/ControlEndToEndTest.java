@@ -164,6 +164,31 @@ class ControlEndToEndTest {
         assertTrue(again.err().contains("no port"), again.err());
     }
 
+    @Test
+    @Order(5)
+    void portSettingsSetWithSwitchctlShowInPortListAndPersist() throws Exception {
+        TestDaemon.CliResult set = daemon.switchctl("port", "set", "br0", tap, "vlan-mode", "access", "vlan", "10",
+                "learning", "off", "isolated", "on", "storm-broadcast", "100");
+        assertEquals(0, set.status(), set.err());
+        JsonNode port = Json.mapper().readTree(daemon.switchctl("port", "list", "br0", "-j").out()).get(0);
+        assertEquals("access", port.get("vlan_mode").asText(), port.toString());
+        assertEquals(10, port.get("vlan").asInt());
+        assertFalse(port.get("learning").asBoolean());
+        assertTrue(port.get("isolated").asBoolean());
+        assertEquals(100, port.get("storm_control").get("broadcast").asLong());
+        String table = daemon.switchctl("port", "list").out();
+        assertTrue(table.contains("access 10") && table.contains("no-learning") && table.contains("isolated"), table);
+        String state = java.nio.file.Files.readString(daemon.stateFile());
+        assertTrue(state.contains("vlan-mode=access") && state.contains("isolated=true"), state);
+
+        TestDaemon.CliResult trunk = daemon.switchctl("port", "set", "br0", tap, "vlan-mode", "trunk");
+        assertEquals(1, trunk.status());
+        assertTrue(trunk.err().contains("trunk needs"), trunk.err());
+        assertEquals(2, daemon.switchctl("port", "set", "br0", tap, "colour", "blue").status());
+        assertEquals(0, daemon.switchctl("port", "set", "br0", tap, "vlan-mode", "transparent", "learning", "on",
+                "isolated", "off", "storm-broadcast", "0").status());
+    }
+
     private boolean pings() {
         return ns1.execStatus("ping", "-c", "1", "-W", "1", "10.78.0.2") == 0;
     }
