@@ -6,6 +6,7 @@ import io.switchd.bridge.Bridge;
 import io.switchd.config.BridgeConfig;
 import io.switchd.dataplane.LoopContext;
 import io.switchd.port.MemoryPort;
+import io.switchd.port.PortPolicy;
 import io.switchd.sys.VirtioNetHeader;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
@@ -44,6 +45,9 @@ public class ForwardBenchmark {
     private LoopContext ctx;
     private ByteBuf unicast;
     private ByteBuf broadcast;
+    private ByteBuf toTrunk;
+    private MemoryPort portC;
+    private MemoryPort trunk;
     private Blackhole sink;
 
     @Setup(Level.Trial)
@@ -55,14 +59,20 @@ public class ForwardBenchmark {
         portB = new MemoryPort("b", 1, out);
         bridge.add(portA);
         bridge.add(portB);
-        for (int n = 0; n < 2; n++) {
-            bridge.add(new MemoryPort("c" + n, 1, out));
-        }
+        portC = new MemoryPort("c", 1, out);
+        trunk = new MemoryPort("t", 1, out);
+        bridge.add(portC);
+        bridge.add(trunk);
+        portC.policy(PortPolicy.builder().access(10).build());
+        trunk.policy(PortPolicy.builder().trunk(List.of(10, 20), -1).build());
         bridge.portsChanged();
         ctx = new LoopContext(0, Unpooled.directBuffer(LoopContext.BUFFER_SIZE));
         unicast = frame(B, A);
         broadcast = frame(0xFFFF_FFFF_FFFFL, A);
         bridge.receive(portB, frame(A, B), 4, VirtioNetHeader.SIZE + 64, ctx); // learn B
+        long t = 0x0200_0000_000FL;
+        bridge.receive(trunk, tagged(A, t, 10), 0, VirtioNetHeader.SIZE + 68, ctx); // learn t in VLAN 10 on the trunk
+        toTrunk = frame(t, 0x0200_0000_000CL);
     }
 
     @TearDown(Level.Trial)
@@ -80,10 +90,31 @@ public class ForwardBenchmark {
         return b;
     }
 
+    private static ByteBuf tagged(long dst, long src, int vlan) {
+        ByteBuf b = Unpooled.directBuffer(4 + VirtioNetHeader.SIZE + 68);
+        b.writeZero(VirtioNetHeader.SIZE);
+        b.writeShort((int) (dst >>> 32)).writeInt((int) dst);
+        b.writeShort((int) (src >>> 32)).writeInt((int) src);
+        b.writeShort(0x8100).writeShort(vlan).writeShort(0x0800);
+        b.writeZero(64 - 14);
+        return b;
+    }
+
     /** Known unicast from A to B. */
     @Benchmark
     public void forwardUnicast() {
         bridge.receive(portA, unicast, 4, VirtioNetHeader.SIZE + 64, ctx);
+    }
+
+    /**
+     * Known unicast from an access port (VLAN 10) to a trunk: the tag is added on the way out. Adding
+     * it edits the frame in place, so each operation first copies the frame in, as a read would.
+     */
+    @Benchmark
+    public void forwardAccessToTrunk() {
+        ByteBuf work = ctx.buffer();
+        work.setBytes(0, toTrunk, 0, 4 + VirtioNetHeader.SIZE + 64);
+        bridge.receive(portC, work, 4, VirtioNetHeader.SIZE + 64, ctx);
     }
 
     /** A broadcast from A flooded to the three other ports. */

@@ -69,6 +69,28 @@ class NamespaceBridgeTest extends PortPolicyBehaviourTest {
     }
 
     @Test
+    void aVlanSubInterfaceBehindATrunkReachesItsAccessPort() {
+        // Needs the kernel's 802.1Q module, which some machines (this project's CI among them) lack.
+        Netns ns3 = ns().ns(3);
+        assumeTrue(ns3.execStatus("ip", "link", "add", "link", "eth0", "name", "eth0.10", "type", "vlan", "id", "10") == 0,
+                "no 802.1Q module: ip link add ... type vlan fails here");
+        try {
+            fabric.port(h(1)).policy(io.switchd.port.PortPolicy.builder().access(10).build());
+            fabric.port(h(3)).policy(io.switchd.port.PortPolicy.builder().trunk(java.util.List.of(10), -1).build());
+            ns3.exec("ip", "addr", "add", "10.79.0.3/24", "dev", "eth0.10");
+            ns3.exec("ip", "link", "set", "eth0.10", "up");
+            ns().ns(1).exec("ip", "addr", "add", "10.79.0.1/24", "dev", ns().portName(1));
+            long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+            while (ns().ns(1).execStatus("ping", "-c", "1", "-W", "1", "10.79.0.3") != 0) {
+                assertTrue(System.nanoTime() < deadline, "h1 (access 10) cannot ping h3's eth0.10 behind the trunk");
+            }
+        } finally {
+            ns3.execStatus("ip", "link", "del", "eth0.10");
+            ns().ns(1).execStatus("ip", "addr", "del", "10.79.0.1/24", "dev", ns().portName(1));
+        }
+    }
+
+    @Test
     @Order(Integer.MAX_VALUE - 1)
     void aNetdevPortRidesOutALinkFlapAndGoesAbsentWhenItsInterfaceIsDeleted() {
         Bridge br1 = fabric.bridge("br1");
