@@ -238,11 +238,6 @@ public final class Switchd implements AutoCloseable {
         portConfigs.remove(p.name());
     }
 
-    /** Sets a port administratively up (forwarding, if its interface is there) or down. */
-    public synchronized PortInfo setAdmin(String bridgeName, String name, boolean up) throws ControlException {
-        return changePort(bridgeName, name, PortChange.admin(up ? "up" : "down"));
-    }
-
     /** Changes a port's administrative state and forwarding settings; what the change leaves out stays. */
     public synchronized PortInfo changePort(String bridgeName, String name, PortChange change) throws ControlException {
         Bridge b = bridge(bridgeName, true);

@@ -162,11 +162,6 @@ public final class ControlServer implements AutoCloseable {
         }
     }
 
-    /** The unix socket's path. */
-    public Path socketPath() {
-        return socketPath;
-    }
-
     /** The TCP metrics listener's port, or -1. */
     public int metricsPort() {
         for (Channel c : channels) {

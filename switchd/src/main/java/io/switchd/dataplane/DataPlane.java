@@ -56,11 +56,6 @@ public final class DataPlane implements AutoCloseable {
         return loops.length + 1;
     }
 
-    /** The stripe of the maintenance (non-loop) thread. */
-    public int maintenanceStripe() {
-        return loops.length;
-    }
-
     /** How many forwarding loops run. */
     public int loopCount() {
         return loops.length;

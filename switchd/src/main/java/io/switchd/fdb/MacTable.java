@@ -332,11 +332,6 @@ public final class MacTable {
         }
     }
 
-    /** Learned entries on {@code port} (expired ones count until the next ageing pass). */
-    public int learnedOn(int port) {
-        return perPort.get(port);
-    }
-
     private static void copyLive(Slots from, Slots to) {
         for (int i = 0; i < from.keys.length; i++) {
             long k = (long) LONGS.getAcquire(from.keys, i);

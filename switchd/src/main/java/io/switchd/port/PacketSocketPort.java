@@ -73,11 +73,6 @@ public final class PacketSocketPort extends FdPort {
         return new PacketSocketPort(name, stripes, fd, mtu, ifindex);
     }
 
-    /** The kernel's index of the interface. */
-    public int ifindex() {
-        return ifindex;
-    }
-
     @Override
     protected void bound(LoopContext ctx) {
         ByteBuf buf = ctx.buffer();

@@ -5,15 +5,10 @@ import com.sun.jna.Native;
 /** errno values that the switch reacts to, and turning a failed setup call into an exception. */
 public final class Errno {
     public static final int EPERM = 1;
-    public static final int EIO = 5;
     public static final int EACCES = 13;
     public static final int EAGAIN = 11;
     public static final int ENODEV = 19;
-    public static final int EINVAL = 22;
     public static final int ENETDOWN = 100;
-    public static final int ENXIO = 6;
-    public static final int EBADFD = 77;
-    public static final int EMSGSIZE = 90;
     public static final int ENOBUFS = 105;
 
     private Errno() {}
