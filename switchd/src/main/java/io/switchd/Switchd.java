@@ -73,7 +73,7 @@ public final class Switchd implements AutoCloseable {
 
     /** Starts the loops, creates every bridge and attaches every port that can be attached now. */
     public static Switchd start(SwitchdConfig config) {
-        Switchd s = new Switchd(config, new DataPlane(config.threads()));
+        Switchd s = new Switchd(config, new DataPlane(config.threads(), config.busyPoll()));
         try {
             synchronized (s) {
                 for (BridgeConfig bc : config.bridges()) {
@@ -86,7 +86,7 @@ public final class Switchd implements AutoCloseable {
         }
         s.maintenance.scheduleWithFixedDelay(s::age, 1, 1, TimeUnit.SECONDS);
         LOG.info("switchd running: " + s.bridges.size() + " bridge(s), " + s.dataPlane.loopCount()
-                + " forwarding loop(s)");
+                + " forwarding loop(s)" + (config.busyPoll() ? ", busy polling" : ""));
         return s;
     }
 

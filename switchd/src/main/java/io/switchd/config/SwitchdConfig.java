@@ -8,7 +8,7 @@ import java.util.List;
  * API writes layered over it. {@code bridgeDefaults} (named "") is what a bridge added at run time
  * starts from.
  */
-public record SwitchdConfig(int threads, ControlConfig control, MetricsConfig metrics, Path stateFile,
+public record SwitchdConfig(int threads, boolean busyPoll, ControlConfig control, MetricsConfig metrics, Path stateFile,
                             BridgeConfig bridgeDefaults, List<BridgeConfig> bridges) {
     public SwitchdConfig {
         bridges = List.copyOf(bridges);
@@ -16,6 +16,6 @@ public record SwitchdConfig(int threads, ControlConfig control, MetricsConfig me
 
     /** The same configuration with other bridges. */
     public SwitchdConfig withBridges(List<BridgeConfig> newBridges) {
-        return new SwitchdConfig(threads, control, metrics, stateFile, bridgeDefaults, newBridges);
+        return new SwitchdConfig(threads, busyPoll, control, metrics, stateFile, bridgeDefaults, newBridges);
     }
 }

@@ -3,7 +3,10 @@ package io.switchd.dataplane;
 import io.netty.buffer.PooledByteBufAllocator;
 import io.netty.channel.IoEventLoop;
 import io.netty.channel.IoRegistration;
+import io.netty.channel.DefaultSelectStrategyFactory;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.SelectStrategy;
+import io.netty.channel.SelectStrategyFactory;
 import io.netty.channel.epoll.Epoll;
 import io.netty.channel.epoll.EpollIoHandler;
 import io.netty.channel.epoll.EpollIoOps;
@@ -32,12 +35,23 @@ public final class DataPlane implements AutoCloseable {
     private final AtomicInteger next = new AtomicInteger();
     private final AtomicLongArray beats;
 
-    /** Starts {@code threads} loops (0: one per core). */
+    /** Starts {@code threads} loops (0: one per core) that sleep in epoll_wait between frames. */
     public DataPlane(int threads) {
+        this(threads, false);
+    }
+
+    /**
+     * Starts {@code threads} loops (0: one per core). With {@code busyPoll} a loop never sleeps:
+     * it polls epoll without a timeout, trading a core per loop for the wake-up latency.
+     */
+    public DataPlane(int threads, boolean busyPoll) {
         Epoll.ensureAvailability();
         int n = threads > 0 ? threads : Runtime.getRuntime().availableProcessors();
+        SelectStrategyFactory strategy = busyPoll
+                ? () -> (pending, hasTasks) -> hasTasks ? pending.get() : SelectStrategy.BUSY_WAIT
+                : DefaultSelectStrategyFactory.INSTANCE;
         group = new MultiThreadIoEventLoopGroup(n, new DefaultThreadFactory("switchd-loop", false),
-                EpollIoHandler.newFactory());
+                EpollIoHandler.newFactory(0, strategy));
         List<IoEventLoop> list = new ArrayList<>();
         for (EventExecutor e : group) {
             list.add((IoEventLoop) e);
