@@ -97,7 +97,10 @@ public final class ControlServer implements AutoCloseable {
         }
         try {
             GroupPrincipal g = path.getFileSystem().getUserPrincipalLookupService().lookupPrincipalByGroupName(group);
-            Files.getFileAttributeView(path, PosixFileAttributeView.class).setGroup(g);
+            PosixFileAttributeView view = Files.getFileAttributeView(path, PosixFileAttributeView.class);
+            if (!view.readAttributes().group().equals(g)) {
+                view.setGroup(g); // under the unit it is already the service's group: no chown needed
+            }
         } catch (UserPrincipalNotFoundException e) {
             LOG.warning("control socket group " + group + " does not exist: only root can use " + path
                     + " (create the group or set switchd.control.group)");
