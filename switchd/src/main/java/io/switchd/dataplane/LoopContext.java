@@ -8,8 +8,12 @@ import io.netty.buffer.ByteBuf;
  * current wake-up. Only that loop's thread touches it.
  */
 public final class LoopContext {
-    /** The receive buffer's size: a virtio-net header, a 64 KB super-frame, a tag and headroom. */
-    public static final int BUFFER_SIZE = 70 * 1024;
+    /** One receive slot: headroom, a virtio-net header, a 64 KB super-frame and a tag. */
+    public static final int SLOT_SIZE = 70 * 1024;
+    /** Slots in the buffer: a packet socket takes up to this many frames in one system call. */
+    public static final int SLOTS = 32;
+    /** The receive buffer's size. */
+    public static final int BUFFER_SIZE = SLOT_SIZE * SLOTS;
 
     private final int stripe;
     private final ByteBuf buffer;

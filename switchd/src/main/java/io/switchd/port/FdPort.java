@@ -31,7 +31,7 @@ public abstract class FdPort extends Port implements EpollIoHandle {
     private static final int ERROR_WAKEUPS_LIMIT = 1000;
     /** What {@link #receive} returns when the descriptor has nothing more. */
     protected static final int DRAINED = 0;
-    /** What {@link #receive} returns after a frame. */
+    /** What {@link #receive} returns after one frame (it returns how many it handled). */
     protected static final int RECEIVED = 1;
     /** What {@link #receive} returns when the port has failed and must stop. */
     protected static final int BROKEN = -1;
@@ -49,7 +49,10 @@ public abstract class FdPort extends Port implements EpollIoHandle {
         mtu(mtu);
     }
 
-    /** Reads one frame into the loop's buffer and hands it to the bridge. */
+    /**
+     * Reads frames into the loop's buffer and hands them to the bridge; returns how many, or
+     * {@link #DRAINED} when there were none, or {@link #BROKEN}.
+     */
     protected abstract int receive(LoopContext ctx);
 
     /** Called on the loop before registration: the buffer and loop this port reads with. */
@@ -77,9 +80,10 @@ public abstract class FdPort extends Port implements EpollIoHandle {
     public void handle(IoRegistration reg, IoEvent event) {
         LoopContext ctx = context;
         ctx.tick();
-        for (int n = 0; n < READ_BUDGET; n++) {
+        for (int n = 0; n < READ_BUDGET; ) {
             int r = receive(ctx);
-            if (r == RECEIVED) {
+            if (r > 0) {
+                n += r;
                 continue;
             }
             if (r == DRAINED && n == 0 && ((EpollIoEvent) event).ops().contains(EpollIoOps.EPOLLERR)) {
