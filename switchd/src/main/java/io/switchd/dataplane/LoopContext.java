@@ -46,11 +46,6 @@ public final class LoopContext {
         return now;
     }
 
-    /** Sets the time of the current wake-up. */
-    public void now(long millis) {
-        this.now = millis;
-    }
-
     /** Reads the clock once for this wake-up. */
     public void tick() {
         nanos = System.nanoTime();

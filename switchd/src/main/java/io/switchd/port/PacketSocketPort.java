@@ -60,6 +60,8 @@ public final class PacketSocketPort extends FdPort {
 
     private final int ifindex;
     private boolean linkDownLogged;
+    /** How many message headers the last recvmmsg filled (all of them before the first). */
+    private int filled = BATCH;
     private final ByteBuf message = Unpooled.directBuffer(MESSAGE_SIZE, MESSAGE_SIZE);
     private final long messageAddress = message.memoryAddress();
 
@@ -97,12 +99,14 @@ public final class PacketSocketPort extends FdPort {
 
     @Override
     protected int receive(LoopContext ctx) {
-        for (int i = 0; i < BATCH; i++) {
+        // the kernel rewrote the control lengths and flags of the headers it filled last time
+        for (int i = 0; i < filled; i++) {
             int h = i * MMSGHDR;
             message.setLongLE(h + MSG_CONTROLLEN, CONTROL_SIZE);
             message.setIntLE(h + MSG_FLAGS, 0);
         }
         int n = LibC.recvmmsg(fd.intValue(), messageAddress, BATCH, MSG_DONTWAIT, 0L);
+        filled = Math.max(n, 0);
         if (n < 0) {
             int errno = Native.getLastError();
             if (errno == Errno.EAGAIN || errno == EINTR) {

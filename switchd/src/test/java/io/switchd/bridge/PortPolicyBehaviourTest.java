@@ -284,25 +284,7 @@ public abstract class PortPolicyBehaviourTest extends BridgeBehaviourTest {
         set(1, PortPolicy.builder().storm(0, 0, 0, 1));
         long t = token();
         h(1).send(frame(BROADCAST, h(1).mac(), t));
-        boolean got = h(2).await(t, WAIT);
-        if (!got) {
-            StringBuilder sb = new StringBuilder();
-            for (int n : new int[] {1, 2, 3}) {
-                io.switchd.port.Port p = fabric.port(h(n));
-                sb.append(" h").append(n).append(" state=").append(p.state()).append(" rx=").append(counter(h(n), PortCounters.RX_FRAMES))
-                        .append(" tx=").append(counter(h(n), PortCounters.TX_FRAMES));
-                for (DropReason d : DropReason.values()) {
-                    long v = drops(h(n), d);
-                    if (v > 0) {
-                        sb.append(' ').append(d.label()).append('=').append(v);
-                    }
-                }
-            }
-            long rx1 = counter(h(1), PortCounters.RX_FRAMES);
-            java.util.concurrent.locks.LockSupport.parkNanos(1_000_000_000L);
-            sb.append(" rx1 a second later: +").append(counter(h(1), PortCounters.RX_FRAMES) - rx1);
-            throw new AssertionError("without storm control broadcasts pass:" + sb);
-        }
+        assertTrue(h(2).await(t, WAIT), "without storm control broadcasts pass");
     }
 
     @Test

@@ -64,12 +64,6 @@ public final class Frames {
         return (((f[14] & 0xFF) << 8) | (f[15] & 0xFF)) & 0xFFF;
     }
 
-    /** The destination address of a frame. */
-    public static long destination(byte[] f) {
-        ByteBuffer b = ByteBuffer.wrap(f);
-        return ((long) (b.getShort(0) & 0xFFFF) << 32) | (b.getInt(2) & 0xFFFF_FFFFL);
-    }
-
     private static void putMac(ByteBuffer b, long mac) {
         b.putShort((short) (mac >>> 32));
         b.putInt((int) mac);

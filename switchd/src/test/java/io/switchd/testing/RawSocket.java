@@ -94,14 +94,10 @@ public final class RawSocket implements AutoCloseable {
     }
 
     /**
-     * The next received frame as it was on the wire, or null when none is waiting: the kernel
-     * strips an 802.1Q tag on receive and reports it in PACKET_AUXDATA, so it is put back inline.
+     * The next received frame as it was on the wire, waiting up to 100 ms for one; null when none
+     * came. The kernel strips an 802.1Q tag on receive and reports it in PACKET_AUXDATA, so it is
+     * put back inline.
      */
-    public byte[] poll() {
-        return receive(MSG_DONTWAIT);
-    }
-
-    /** The next received frame, waiting up to 100 ms for one; null when none came. */
     public byte[] take() {
         return receive(0);
     }
