@@ -1,0 +1,116 @@
+package io.switchd.testing;
+
+import io.switchd.api.client.SwitchdClient;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * switchd as its own process, started from this test's class path, for what a daemon in the test
+ * JVM cannot show: a kill -9, the file mode a umask gives, a process's own descriptors. Closing
+ * stops it (SIGTERM, then SIGKILL); it ends only the process it started.
+ */
+public final class DaemonProcess implements AutoCloseable {
+    private final Process process;
+    private final SwitchdClient client;
+
+    private DaemonProcess(Process process, SwitchdClient client) {
+        this.process = process;
+        this.client = client;
+    }
+
+    /** A daemon started as {@code switchd --config config}; its output goes to {@code log}. */
+    public static Builder builder(Path config, Path socket, Path log) {
+        return new Builder(config, socket, log);
+    }
+
+    /** The daemon's process id. */
+    public long pid() {
+        return process.pid();
+    }
+
+    /** Whether the process is still running. */
+    public boolean alive() {
+        return process.isAlive();
+    }
+
+    /** Waits until the daemon answers on its control socket, failing early if it exits. */
+    public DaemonProcess awaitServing(Duration timeout) {
+        Await.until(timeout, "the daemon serving its socket", () -> {
+            if (!process.isAlive()) {
+                throw new AssertionError("the daemon exited with " + process.exitValue());
+            }
+            try {
+                return client.exchange("GET", "/v1/health", new byte[0]).status() == 200;
+            } catch (IOException e) {
+                return false;
+            }
+        });
+        return this;
+    }
+
+    /** Sends SIGKILL (no shutdown hook runs) and waits for the process to be gone. */
+    public void kill() throws InterruptedException {
+        process.destroyForcibly();
+        if (!process.waitFor(10, TimeUnit.SECONDS)) {
+            throw new AssertionError("the daemon survived SIGKILL for 10 s");
+        }
+    }
+
+    @Override
+    public void close() throws InterruptedException {
+        process.destroy();
+        if (!process.waitFor(10, TimeUnit.SECONDS)) {
+            process.destroyForcibly();
+            process.waitFor(10, TimeUnit.SECONDS);
+        }
+    }
+
+    /** How to start the daemon: notify socket and umask, both optional. */
+    public static final class Builder {
+        private final Path config;
+        private final Path socket;
+        private final Path log;
+        private Path notifySocket;
+        private String umask;
+
+        private Builder(Path config, Path socket, Path log) {
+            this.config = config;
+            this.socket = socket;
+            this.log = log;
+        }
+
+        /** Sets NOTIFY_SOCKET, as systemd does for a Type=notify service. */
+        public Builder notifySocket(Path path) {
+            this.notifySocket = path;
+            return this;
+        }
+
+        /** Starts the daemon under this umask (octal, as the shell's umask takes it). */
+        public Builder umask(String mask) {
+            this.umask = mask;
+            return this;
+        }
+
+        /** Starts the process; it is not serving yet (see {@link #awaitServing}). */
+        public DaemonProcess start() throws IOException {
+            String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+            List<String> cmd = new ArrayList<>(List.of(java, "-cp", System.getProperty("java.class.path"),
+                    "io.switchd.Main", "--config", config.toString()));
+            if (umask != null) {
+                // sh sets the umask and execs: the JVM is still the process this object ends
+                cmd.addAll(0, List.of("sh", "-c", "umask " + umask + " && exec \"$@\"", "sh"));
+            }
+            ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile());
+            pb.environment().remove("NOTIFY_SOCKET");
+            if (notifySocket != null) {
+                pb.environment().put("NOTIFY_SOCKET", notifySocket.toString());
+            }
+            return new DaemonProcess(pb.start(), new SwitchdClient(socket));
+        }
+    }
+}
