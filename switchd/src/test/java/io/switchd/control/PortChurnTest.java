@@ -1,0 +1,142 @@
+package io.switchd.control;
+
+import io.switchd.api.client.SwitchdClient;
+import io.switchd.sys.Interfaces;
+import io.switchd.testing.Await;
+import io.switchd.testing.Netns;
+import io.switchd.testing.TestDaemon;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.IOException;
+import java.lang.management.ManagementFactory;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Locale;
+import java.util.Map;
+import java.util.TreeSet;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+/**
+ * A thousand ports added and removed through the API, as VMs and containers come and go: afterwards
+ * the process holds exactly the descriptors and threads it held before, and its heap after a
+ * full GC is where it was, give or take {@link #HEAP_TOLERANCE}.
+ */
+class PortChurnTest {
+    private static final int PORTS = 1000;
+    private static final int WARM_UP = 30;
+    /**
+     * Heap noise allowed after the loop. A leaked port holds at least its ~1 KB counter array,
+     * so a leak of every port would show as 1 MB or more.
+     */
+    private static final long HEAP_TOLERANCE = 256 * 1024;
+    private static final Duration SETTLE = Duration.ofSeconds(15);
+    private final String id = String.format(Locale.ROOT, "%04x", ThreadLocalRandom.current().nextInt(0x10000));
+
+    @Test
+    void addingAndRemovingAThousandPortsLeavesNoDescriptorThreadOrHeapBehind(@TempDir Path dir) throws Exception {
+        if (!Netns.required()) {
+            assumeTrue(Netns.available(), "needs root, /dev/net/tun and iproute2");
+        }
+        String veth = "sw" + id + "v";
+        try (TestDaemon daemon = TestDaemon.start(dir, "br0 { ports { } }", null)) {
+            Netns.run("ip", "link", "add", veth, "type", "veth", "peer", "name", "sw" + id + "w");
+            SwitchdClient client = daemon.client();
+            for (int i = 0; i < WARM_UP; i++) {
+                churn(client, i, veth);
+            }
+            quiesce(daemon);
+            long fds = fds();
+            int threads = threads();
+            TreeSet<String> threadNames = threadNames();
+            long heap = heapAfterGc();
+
+            long start = System.nanoTime();
+            for (int i = WARM_UP; i < WARM_UP + PORTS; i++) {
+                churn(client, i, veth);
+            }
+            System.out.println("PortChurnTest: " + PORTS + " ports added and removed in "
+                    + (System.nanoTime() - start) / 1_000_000 + " ms");
+
+            quiesce(daemon);
+            assertEquals(fds, fds(), "open descriptors after the loop");
+            Await.equals(threads, SETTLE, "threads after the loop (before: " + threadNames + ")", PortChurnTest::threads);
+            long after = heapAfterGc();
+            System.out.println("PortChurnTest: heap after GC " + heap + " bytes before, " + after + " after");
+            assertTrue(after - heap <= HEAP_TOLERANCE, "the heap grew by " + (after - heap) + " bytes over "
+                    + PORTS + " ports (before " + heap + ", after " + after + ")");
+            assertTrue(client.call("GET", "/v1/bridges/br0/ports", null).isEmpty(), "ports left on br0");
+            try (Stream<Path> links = Files.list(Path.of("/sys/class/net"))) {
+                assertTrue(links.noneMatch(l -> l.getFileName().toString().startsWith("sw" + id + "t")),
+                        "a TAP interface outlived its port");
+            }
+        } finally {
+            if (Interfaces.exists(veth)) {
+                Netns.status("ip", "link", "del", veth);
+            }
+        }
+    }
+
+    /**
+     * One round: a TAP port (every tenth persistent) added, scraped and deleted; every tenth round
+     * the veth too, as a netdev port.
+     */
+    private void churn(SwitchdClient client, int i, String veth) throws Exception {
+        String tap = "sw" + id + "t" + Integer.toString(i, 36);
+        client.call("POST", "/v1/bridges/br0/ports", Map.of("name", tap, "type", "tap", "persistent", i % 10 == 0));
+        if (i % 10 == 5) {
+            client.call("POST", "/v1/bridges/br0/ports", Map.of("name", veth, "type", "netdev"));
+        }
+        // a scrape registers the ports' meters; the next one must drop them again
+        client.text("/metrics");
+        client.call("DELETE", "/v1/bridges/br0/ports/" + tap, null);
+        if (i % 10 == 5) {
+            client.call("DELETE", "/v1/bridges/br0/ports/" + veth, null);
+        }
+    }
+
+    /** Returns once every descriptor closed so far has been closed: the loops close them after quiescence. */
+    private static void quiesce(TestDaemon daemon) throws Exception {
+        CompletableFuture<Void> done = new CompletableFuture<>();
+        daemon.daemon().switchd().dataPlane().afterQuiescence(() -> done.complete(null));
+        done.get(SETTLE.toSeconds(), TimeUnit.SECONDS);
+    }
+
+    private static long fds() {
+        try (Stream<Path> s = Files.list(Path.of("/proc/self/fd"))) {
+            return s.count();
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static int threads() {
+        return ManagementFactory.getThreadMXBean().getThreadCount();
+    }
+
+    private static TreeSet<String> threadNames() {
+        TreeSet<String> names = new TreeSet<>();
+        for (Thread t : Thread.getAllStackTraces().keySet()) {
+            names.add(t.getName());
+        }
+        return names;
+    }
+
+    /** The least heap in use over three full collections. */
+    private static long heapAfterGc() {
+        long least = Long.MAX_VALUE;
+        for (int i = 0; i < 3; i++) {
+            System.gc();
+            least = Math.min(least, ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed());
+        }
+        return least;
+    }
+}
