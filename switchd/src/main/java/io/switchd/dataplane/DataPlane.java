@@ -16,6 +16,8 @@ import io.switchd.port.FdPort;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -34,6 +36,12 @@ public final class DataPlane implements AutoCloseable {
     private final LoopContext[] contexts;
     private final AtomicInteger next = new AtomicInteger();
     private final AtomicLongArray beats;
+    /**
+     * Runs what waits for quiescence. Closing a TAP descriptor unregisters its interface, which
+     * takes the kernel tens of milliseconds: on a loop, every port of that loop would stall.
+     */
+    private final ExecutorService closer = Executors.newSingleThreadExecutor(
+            new DefaultThreadFactory("switchd-closer", true));
 
     /** Starts {@code threads} loops (0: one per core) that sleep in epoll_wait between frames. */
     public DataPlane(int threads) {
@@ -94,13 +102,14 @@ public final class DataPlane implements AutoCloseable {
 
     /**
      * Runs {@code action} once every loop has finished what it was doing: after that, no loop
-     * still holds a port set or descriptor published before this call.
+     * still holds a port set or descriptor published before this call. It runs on a thread of its
+     * own, never on a loop, in the order the calls were made.
      */
     public void afterQuiescence(Runnable action) {
         AtomicInteger remaining = new AtomicInteger(loops.length);
         Runnable step = () -> {
             if (remaining.decrementAndGet() == 0) {
-                action.run();
+                offLoop(action);
             }
         };
         for (IoEventLoop loop : loops) {
@@ -109,6 +118,14 @@ public final class DataPlane implements AutoCloseable {
             } catch (RejectedExecutionException e) {
                 step.run(); // the loop has stopped: it holds nothing
             }
+        }
+    }
+
+    private void offLoop(Runnable action) {
+        try {
+            closer.execute(action);
+        } catch (RejectedExecutionException e) {
+            action.run(); // the plane is closed: nothing is left to wait for
         }
     }
 
@@ -136,6 +153,12 @@ public final class DataPlane implements AutoCloseable {
     @Override
     public void close() {
         group.shutdownGracefully(0, 2, TimeUnit.SECONDS).awaitUninterruptibly(5, TimeUnit.SECONDS);
+        closer.shutdown(); // what the loops handed over still runs: no descriptor is left open
+        try {
+            closer.awaitTermination(10, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
         for (LoopContext c : contexts) {
             c.buffer().release();
         }

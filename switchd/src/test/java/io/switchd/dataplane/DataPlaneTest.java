@@ -4,12 +4,37 @@ import io.switchd.testing.Await;
 import org.junit.jupiter.api.Test;
 
 import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class DataPlaneTest {
+    /** What waits for quiescence (closing a TAP, tens of ms in the kernel) must never hold up a loop. */
+    @Test
+    void workAfterQuiescenceWaitsForEveryLoopAndRunsOnNoneOfThem() throws Exception {
+        try (DataPlane plane = new DataPlane(2)) {
+            CountDownLatch release = new CountDownLatch(1);
+            plane.loop(1).execute(() -> {
+                try {
+                    release.await(10, TimeUnit.SECONDS); // a loop still forwarding a frame
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            });
+            CompletableFuture<Thread> ran = new CompletableFuture<>();
+            plane.afterQuiescence(() -> ran.complete(Thread.currentThread()));
+            assertFalse(ran.isDone(), "ran while loop 1 was still busy");
+            release.countDown();
+            Thread thread = ran.get(5, TimeUnit.SECONDS);
+            for (int i = 0; i < plane.loopCount(); i++) {
+                assertFalse(plane.loop(i).inEventLoop(thread), "ran on forwarding loop " + i);
+            }
+        }
+    }
+
     @Test
     void theHeartbeatFailsWhileALoopIsStuckAndRecoversAfter() throws Exception {
         try (DataPlane plane = new DataPlane(2)) {
