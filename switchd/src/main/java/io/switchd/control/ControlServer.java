@@ -66,8 +66,9 @@ public final class ControlServer implements AutoCloseable {
 
     private void bindUnix(ApiRouter router, ControlConfig control) {
         Path path = Path.of(control.socket());
+        GroupPrincipal owners = group(path, control.group());
         try {
-            Files.createDirectories(path.getParent());
+            createDirectories(path.getParent(), owners);
             if (Files.exists(path)) {
                 if (listening(path)) {
                     throw new StartupException("another process is serving " + path + " (is switchd running already?)");
@@ -84,26 +85,55 @@ public final class ControlServer implements AutoCloseable {
         socketPath = path;
         try {
             Files.setPosixFilePermissions(path, PosixFilePermissions.fromString("rw-rw----"));
-            setGroup(path, control.group());
+            setGroup(path, owners);
         } catch (IOException e) {
             throw new StartupException("cannot set the control socket's mode: " + e);
         }
         LOG.info("control API on unix socket " + path);
     }
 
-    private static void setGroup(Path path, String group) throws IOException {
+    /** The socket's group, or null when none is configured or it does not exist (then only root gets in). */
+    private static GroupPrincipal group(Path path, String group) {
         if (group.isEmpty()) {
-            return;
+            return null;
         }
         try {
-            GroupPrincipal g = path.getFileSystem().getUserPrincipalLookupService().lookupPrincipalByGroupName(group);
-            PosixFileAttributeView view = Files.getFileAttributeView(path, PosixFileAttributeView.class);
-            if (!view.readAttributes().group().equals(g)) {
-                view.setGroup(g); // under the unit it is already the service's group: no chown needed
-            }
+            return path.getFileSystem().getUserPrincipalLookupService().lookupPrincipalByGroupName(group);
         } catch (UserPrincipalNotFoundException e) {
             LOG.warning("control socket group " + group + " does not exist: only root can use " + path
                     + " (create the group or set switchd.control.group)");
+            return null;
+        } catch (IOException e) {
+            throw new StartupException("cannot look up the control socket's group " + group + ": " + e);
+        }
+    }
+
+    /**
+     * Creates the socket's missing directories as rwxr-x--- in the socket's group, whatever the
+     * umask: the group must be able to reach the socket, and nobody else needs to.
+     */
+    private static void createDirectories(Path dir, GroupPrincipal group) throws IOException {
+        Path first = dir;
+        while (first.getParent() != null && !Files.exists(first.getParent())) {
+            first = first.getParent();
+        }
+        if (Files.exists(first)) {
+            return;
+        }
+        Files.createDirectories(dir);
+        for (Path d = dir; d != null && d.startsWith(first); d = d.getParent()) {
+            Files.setPosixFilePermissions(d, PosixFilePermissions.fromString("rwxr-x---"));
+            setGroup(d, group);
+        }
+    }
+
+    private static void setGroup(Path path, GroupPrincipal group) throws IOException {
+        if (group == null) {
+            return;
+        }
+        PosixFileAttributeView view = Files.getFileAttributeView(path, PosixFileAttributeView.class);
+        if (!view.readAttributes().group().equals(group)) {
+            view.setGroup(group); // under the unit it is already the service's group: no chown needed
         }
     }
 
