@@ -16,14 +16,7 @@ class DataPlaneTest {
     @Test
     void workAfterQuiescenceWaitsForEveryLoopAndRunsOnNoneOfThem() throws Exception {
         try (DataPlane plane = new DataPlane(2)) {
-            CountDownLatch release = new CountDownLatch(1);
-            plane.loop(1).execute(() -> {
-                try {
-                    release.await(10, TimeUnit.SECONDS); // a loop still forwarding a frame
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                }
-            });
+            CountDownLatch release = hold(plane, 1); // a loop still forwarding a frame
             CompletableFuture<Thread> ran = new CompletableFuture<>();
             plane.afterQuiescence(() -> ran.complete(Thread.currentThread()));
             assertFalse(ran.isDone(), "ran while loop 1 was still busy");
@@ -39,18 +32,24 @@ class DataPlaneTest {
     void theHeartbeatFailsWhileALoopIsStuckAndRecoversAfter() throws Exception {
         try (DataPlane plane = new DataPlane(2)) {
             Await.until(Duration.ofSeconds(5), "every loop answering", () -> plane.heartbeat(200));
-            CountDownLatch release = new CountDownLatch(1);
-            plane.loop(1).execute(() -> {
-                try {
-                    release.await(10, TimeUnit.SECONDS); // a loop stuck in a frame
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                }
-            });
+            CountDownLatch release = hold(plane, 1); // a loop stuck in a frame
             Await.until(Duration.ofSeconds(5), "the stuck loop noticed", () -> !plane.heartbeat(200));
             release.countDown();
             Await.until(Duration.ofSeconds(5), "the loop answering again", () -> plane.heartbeat(200));
             assertTrue(plane.heartbeat(1000));
         }
+    }
+
+    /** Keeps loop {@code i} busy until the returned latch is counted down (10 s at most). */
+    private static CountDownLatch hold(DataPlane plane, int i) {
+        CountDownLatch release = new CountDownLatch(1);
+        plane.loop(i).execute(() -> {
+            try {
+                release.await(10, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        });
+        return release;
     }
 }
