@@ -73,13 +73,21 @@ public final class SwitchdMetrics implements AutoCloseable {
         List<Bridge> bridges = switchd.bridges();
         Map<Bridge, Boolean> liveBridges = new IdentityHashMap<>();
         Map<Port, Boolean> livePorts = new IdentityHashMap<>();
+        for (Bridge b : bridges) {
+            liveBridges.put(b, true);
+            for (Port p : b.ports()) {
+                livePorts.put(p, true);
+            }
+        }
+        // Gone first: a port deleted and added again under its name has the same meter ids, and
+        // Micrometer would hand the new port the old port's meters, which are then removed.
+        removeUnless(portMeters, livePorts);
+        removeUnless(bridgeMeters, liveBridges);
         List<MultiGauge.Row<?>> rows = new ArrayList<>();
         long now = MonotonicClock.millis();
         for (Bridge b : bridges) {
-            liveBridges.put(b, true);
             bridgeMeters.computeIfAbsent(b, this::registerBridge);
             for (Port p : b.ports()) {
-                livePorts.put(p, true);
                 portMeters.computeIfAbsent(p, port -> registerPort(b, port));
             }
             for (MacTable.Entry e : b.fdb().entries(now)) {
@@ -94,15 +102,11 @@ public final class SwitchdMetrics implements AutoCloseable {
         }
         exported = rows.size();
         fdbEntryAge.register(rows, true);
-        portMeters.entrySet().removeIf(en -> {
-            if (livePorts.containsKey(en.getKey())) {
-                return false;
-            }
-            en.getValue().forEach(registry::remove);
-            return true;
-        });
-        bridgeMeters.entrySet().removeIf(en -> {
-            if (liveBridges.containsKey(en.getKey())) {
+    }
+
+    private <K> void removeUnless(Map<K, List<Meter>> meters, Map<K, Boolean> live) {
+        meters.entrySet().removeIf(en -> {
+            if (live.containsKey(en.getKey())) {
                 return false;
             }
             en.getValue().forEach(registry::remove);
