@@ -38,10 +38,10 @@ class PortChurnTest {
     private static final int PORTS = 1000;
     private static final int WARM_UP = 30;
     /**
-     * Heap noise allowed after the loop. A leaked port holds at least its ~1 KB counter array,
-     * so a leak of every port would show as 1 MB or more.
+     * Heap noise allowed after the loop (seen: 66 to 152 KB). A leaked port holds at least its
+     * ~1 KB counter array, so a leak of every port would show as 1 MB or more.
      */
-    private static final long HEAP_TOLERANCE = 256 * 1024;
+    private static final long HEAP_TOLERANCE = 512 * 1024;
     private static final Duration SETTLE = Duration.ofSeconds(15);
     private final String id = String.format(Locale.ROOT, "%04x", ThreadLocalRandom.current().nextInt(0x10000));
 
