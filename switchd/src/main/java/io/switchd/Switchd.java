@@ -18,6 +18,7 @@ import io.switchd.dataplane.DataPlane;
 import io.switchd.dataplane.MonotonicClock;
 import io.switchd.fdb.FdbKey;
 import io.switchd.fdb.MacTable;
+import io.switchd.link.LinkMonitor;
 import io.switchd.frame.MacAddress;
 import io.switchd.port.AbsentPort;
 import io.switchd.port.DropReason;
@@ -58,6 +59,8 @@ public final class Switchd implements AutoCloseable {
     private final Map<String, PortConfig> portConfigs = new LinkedHashMap<>();
     private final ScheduledExecutorService maintenance;
     private final long startedMillis = MonotonicClock.millis();
+    private final LinkFollower follower;
+    private LinkMonitor linkMonitor;
     private volatile Runnable onChange = () -> { };
     private volatile boolean closed;
 
@@ -69,17 +72,21 @@ public final class Switchd implements AutoCloseable {
             t.setDaemon(true);
             return t;
         });
+        this.follower = new LinkFollower(this, maintenance);
     }
 
     /** Starts the loops, creates every bridge and attaches every port that can be attached now. */
     public static Switchd start(SwitchdConfig config) {
         Switchd s = new Switchd(config, new DataPlane(config.threads(), config.busyPoll()));
         try {
+            // Subscribed before any port opens, so no change between opening and listening is missed.
+            s.followLinks();
             synchronized (s) {
                 for (BridgeConfig bc : config.bridges()) {
                     s.createBridge(bc);
                 }
             }
+            s.follower.followAll();
         } catch (RuntimeException e) {
             s.close();
             throw e;
@@ -88,6 +95,16 @@ public final class Switchd implements AutoCloseable {
         LOG.info("switchd running: " + s.bridges.size() + " bridge(s), " + s.dataPlane.loopCount()
                 + " forwarding loop(s)" + (config.busyPoll() ? ", busy polling" : ""));
         return s;
+    }
+
+    private void followLinks() {
+        try {
+            linkMonitor = LinkMonitor.open(follower);
+            linkMonitor.registered(dataPlane.registerControl(linkMonitor));
+        } catch (SysException e) {
+            LOG.warning("cannot follow link changes (" + e.getMessage() + "); ports will not notice their interfaces "
+                    + "going down, away or coming back");
+        }
     }
 
     /** Runs {@code action} after every change made through the operations below (the state file). */
@@ -116,11 +133,11 @@ public final class Switchd implements AutoCloseable {
         portConfigs.put(pc.name(), pc);
         port.policy(pc.policy());
         bridge.add(port);
+        port.adminUp(pc.adminUp());
         if (port instanceof FdPort fdPort) {
             dataPlane.register(fdPort);
-            if (!pc.adminUp()) {
-                port.state(PortState.ADMIN_DOWN);
-            }
+            Boolean up = Interfaces.operational(port.name());
+            port.linkUp(up == null || up);
             bridge.portsChanged();
             LOG.info("bridge " + bridge.name() + ": " + port + " " + port.state().displayName() + " (mtu "
                     + port.mtu() + ")");
@@ -230,7 +247,7 @@ public final class Switchd implements AutoCloseable {
             tap.removeInterfaceOnClose();
         }
         if (p instanceof FdPort f) {
-            f.retire(PortState.DOWN);
+            f.retire();
         }
         b.remove(p);
         int index = p.index();
@@ -263,11 +280,9 @@ public final class Switchd implements AutoCloseable {
             b.forget(p); // entries learned under the old settings would be wrong now
         }
         if (up != null) {
-            PortState s = p.state();
-            if (up && s == PortState.ADMIN_DOWN) {
-                p.state(PortState.UP);
-            } else if (!up && s == PortState.UP) {
-                p.state(PortState.ADMIN_DOWN);
+            PortState before = p.state();
+            p.adminUp(up);
+            if (before == PortState.UP && p.state() != PortState.UP) {
                 b.forget(p);
             }
             b.portsChanged();
@@ -513,6 +528,32 @@ public final class Switchd implements AutoCloseable {
         return new ArrayList<>(bridges.values());
     }
 
+    // ---- for the link follower, under this object's lock ----
+
+    /** The bridges. */
+    List<Bridge> bridgeList() {
+        return new ArrayList<>(bridges.values());
+    }
+
+    /** The configuration of the port named {@code name}, or null. */
+    PortConfig portConfig(String name) {
+        return portConfigs.get(name);
+    }
+
+    /** Opens a port's interface as its configuration says. */
+    Port openPort(PortConfig pc) throws SysException {
+        return openOrThrow(pc);
+    }
+
+    /** Records that a port followed its interface to a new name, in the state file too. */
+    void portRenamed(String old, String now) {
+        PortConfig pc = portConfigs.remove(old);
+        if (pc != null) {
+            portConfigs.put(now, pc.withName(now));
+        }
+        changed();
+    }
+
     /** The data plane, for its loops and stripe numbers. */
     public DataPlane dataPlane() {
         return dataPlane;
@@ -534,12 +575,15 @@ public final class Switchd implements AutoCloseable {
         for (Bridge b : bridges.values()) {
             for (Port p : b.ports()) {
                 if (p instanceof FdPort f && !f.retired()) {
-                    f.retire(PortState.DOWN);
+                    f.retire();
                     open.add(f);
                 }
             }
         }
         dataPlane.close();
+        if (linkMonitor != null) {
+            linkMonitor.closeSocket();
+        }
         for (FdPort f : open) {
             f.closeDescriptor();
             if (f instanceof TapPort t && !t.persistent()) {

@@ -232,6 +232,20 @@ public final class Bridge {
         }
     }
 
+    /**
+     * Puts {@code fresh} in the place of {@code old} (the same interface, opened again): same index,
+     * so the static entries that name it stay right.
+     */
+    public synchronized void replace(Port old, Port fresh) {
+        int i = old.index();
+        if (i < 0 || i >= ports.length || ports[i] != old) {
+            throw new IllegalStateException(old + " is not a port of bridge " + name);
+        }
+        ports[i] = fresh;
+        fresh.join(this, i);
+        portSet = PortSet.of(ports);
+    }
+
     /** Frees a removed port's index, forgetting anything learned on it in the meantime. */
     public synchronized void release(int index) {
         if (reserved.get(index)) {

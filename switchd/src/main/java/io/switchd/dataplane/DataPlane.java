@@ -8,6 +8,7 @@ import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.SelectStrategy;
 import io.netty.channel.SelectStrategyFactory;
 import io.netty.channel.epoll.Epoll;
+import io.netty.channel.epoll.EpollIoHandle;
 import io.netty.channel.epoll.EpollIoHandler;
 import io.netty.channel.epoll.EpollIoOps;
 import io.netty.util.concurrent.DefaultThreadFactory;
@@ -90,6 +91,14 @@ public final class DataPlane implements AutoCloseable {
             registration.submit(EpollIoOps.EPOLLIN);
             port.registered(registration);
         }).syncUninterruptibly();
+    }
+
+    /** Puts a control descriptor (the link monitor) on the first loop and starts reading it. */
+    public IoRegistration registerControl(EpollIoHandle handle) {
+        IoEventLoop loop = loops[0];
+        IoRegistration registration = loop.register(handle).syncUninterruptibly().getNow();
+        loop.submit(() -> registration.submit(EpollIoOps.EPOLLIN)).syncUninterruptibly();
+        return registration;
     }
 
     /**

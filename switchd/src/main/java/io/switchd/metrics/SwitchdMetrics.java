@@ -38,7 +38,7 @@ public final class SwitchdMetrics implements AutoCloseable {
     private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     private final Switchd switchd;
     private final int fdbEntriesLimit;
-    private final Map<Port, List<Meter>> portMeters = new IdentityHashMap<>();
+    private final Map<Port, PortMeters> portMeters = new IdentityHashMap<>();
     private final Map<Bridge, List<Meter>> bridgeMeters = new IdentityHashMap<>();
     private final MultiGauge fdbEntryAge;
     private final JvmGcMetrics gc = new JvmGcMetrics();
@@ -80,7 +80,14 @@ public final class SwitchdMetrics implements AutoCloseable {
             bridgeMeters.computeIfAbsent(b, this::registerBridge);
             for (Port p : b.ports()) {
                 livePorts.put(p, true);
-                portMeters.computeIfAbsent(p, port -> registerPort(b, port));
+                PortMeters pm = portMeters.get(p);
+                if (pm != null && !pm.name().equals(p.name())) {
+                    pm.meters().forEach(registry::remove); // the port followed its interface's rename
+                    pm = null;
+                }
+                if (pm == null) {
+                    portMeters.put(p, new PortMeters(p.name(), registerPort(b, p)));
+                }
             }
             for (MacTable.Entry e : b.fdb().entries(now)) {
                 if (rows.size() >= fdbEntriesLimit) {
@@ -98,7 +105,7 @@ public final class SwitchdMetrics implements AutoCloseable {
             if (livePorts.containsKey(en.getKey())) {
                 return false;
             }
-            en.getValue().forEach(registry::remove);
+            en.getValue().meters().forEach(registry::remove);
             return true;
         });
         bridgeMeters.entrySet().removeIf(en -> {
@@ -124,6 +131,11 @@ public final class SwitchdMetrics implements AutoCloseable {
         }
         m.add(Gauge.builder("switchd.port.up", p, port -> port.state() == PortState.UP ? 1 : 0)
                 .description("1 while the port forwards").tags(tags).register(registry));
+        for (PortState s : PortState.values()) {
+            m.add(Gauge.builder("switchd.port.state", p, port -> port.state() == s ? 1 : 0)
+                    .description("1 for the port's current state: up, down (link), absent (no interface), admin-down")
+                    .tags(tags.and("state", s.displayName())).register(registry));
+        }
         return m;
     }
 
@@ -149,6 +161,9 @@ public final class SwitchdMetrics implements AutoCloseable {
         return FunctionCounter.builder(name, c, counters -> counters.get(id)).description(description)
                 .baseUnit(unit).tags(tags).register(registry);
     }
+
+    /** The meters of one port, under the name they were registered with. */
+    private record PortMeters(String name, List<Meter> meters) {}
 
     @Override
     public void close() {
