@@ -170,15 +170,36 @@ public final class Switchctl implements Runnable {
                  @Option(names = "--type", defaultValue = "netdev", paramLabel = "tap|netdev",
                          description = "tap or netdev (default: ${DEFAULT-VALUE})") String type,
                  @Option(names = "--persistent", description = "tap only: keep the interface when the port goes")
-                 boolean persistent) throws Exception {
+                 boolean persistent,
+                 @Option(names = "--may-exist", description = "succeed if the bridge has this port already, "
+                         + "as ovs-vsctl's --may-exist add-port") boolean mayExist) throws Exception {
+            if (mayExist && hasPort(bridge, name)) {
+                return;
+            }
             root.done(root.call("POST", "/bridges/" + enc(bridge) + "/ports", new NewPort(name, type,
                     persistent ? Boolean.TRUE : null)));
         }
 
         @Command(name = "del", description = "Delete a port; a TAP interface switchd created goes with it.")
-        void del(@Parameters(paramLabel = "BR") String bridge, @Parameters(paramLabel = "IFNAME") String name)
-                throws Exception {
+        void del(@Parameters(paramLabel = "BR") String bridge, @Parameters(paramLabel = "IFNAME") String name,
+                 @Option(names = "--if-exists", description = "succeed if the bridge has no such port, "
+                         + "as ovs-vsctl's --if-exists del-port") boolean ifExists) throws Exception {
+            if (ifExists && !hasPort(bridge, name)) {
+                return;
+            }
             root.done(root.call("DELETE", "/bridges/" + enc(bridge) + "/ports/" + enc(name), null));
+        }
+
+        private boolean hasPort(String bridge, String name) throws Exception {
+            try {
+                root.call("GET", "/bridges/" + enc(bridge) + "/ports/" + enc(name), null);
+                return true;
+            } catch (ApiException e) {
+                if (e.status() == 404) {
+                    return false;
+                }
+                throw e;
+            }
         }
 
         @Command(name = "set", description = {"Change a port: any of",
