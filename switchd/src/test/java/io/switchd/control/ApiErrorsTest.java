@@ -122,15 +122,19 @@ class ApiErrorsTest {
     }
 
     @Test
-    void apiChangesAreInTheStateFileAndComeBackAtTheNextStart(@TempDir Path other) throws Exception {
+    void apiChangesAreInTheStateFileAndComeBackAtTheNextStartBesideTheConfigFilesEdits(@TempDir Path other)
+            throws Exception {
         try (TestDaemon first = TestDaemon.start(other, "br0 {}", null)) {
             assertEquals(201, first.client().exchange("POST", "/v1/bridges", "{\"name\":\"br7\"}".getBytes()).status());
             assertTrue(Files.readString(first.stateFile()).contains("br7"));
         }
-        try (TestDaemon second = TestDaemon.start(other, "br0 {}", null)) {
+        TestDaemon.writeConfig(other, "br0 { ageing-time = 60s }, br3 {}");
+        try (TestDaemon second = TestDaemon.start(other, "", null)) {
             JsonNode bridges = second.client().call("GET", "/v1/bridges", null);
-            assertEquals(2, bridges.size(), bridges.toString());
-            assertEquals("br7", bridges.get(1).get("name").asText());
+            assertEquals(3, bridges.size(), bridges.toString());
+            assertEquals("br7", bridges.get(1).get("name").asText(), "the API's bridge is back");
+            assertEquals("br3", bridges.get(2).get("name").asText(), "the config file's new bridge is there");
+            assertEquals(60, bridges.get(0).get("ageing_time").asLong(), "the config file's edit is applied");
         }
     }
 }
