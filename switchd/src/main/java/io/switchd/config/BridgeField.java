@@ -6,7 +6,7 @@ import java.time.Duration;
  * A bridge's own settings one by one, as a reload merges and compares them: each in the config
  * file's words, and copied from one bridge's configuration to another's. All change in place.
  */
-public enum BridgeField {
+public enum BridgeField implements Setting<BridgeConfig> {
     AGEING_TIME("ageing-time") {
         @Override
         public String of(BridgeConfig b) {
@@ -50,37 +50,19 @@ public enum BridgeField {
         this.key = key;
     }
 
-    /** The config key. */
+    @Override
     public String key() {
         return key;
     }
 
-    /** The setting of {@code b}, in config words. */
-    public abstract String of(BridgeConfig b);
-
-    /** {@code into} with this setting taken from {@code from}. */
-    public abstract BridgeConfig copy(BridgeConfig into, BridgeConfig from);
-
     /** Whether two bridges have the same settings (their ports and static entries aside). */
     public static boolean sameSettings(BridgeConfig a, BridgeConfig b) {
-        for (BridgeField f : values()) {
-            if (!f.of(a).equals(f.of(b))) {
-                return false;
-            }
-        }
-        return true;
+        return describe(a, b).isEmpty();
     }
 
-    /** What differs between two bridges' settings, as "key old -> new"; empty when nothing does. */
+    /** What differs between two bridges' settings, as "key old -> new, ..."; empty when nothing does. */
     public static String describe(BridgeConfig from, BridgeConfig to) {
-        StringBuilder sb = new StringBuilder();
-        for (BridgeField f : values()) {
-            if (!f.of(from).equals(f.of(to))) {
-                sb.append(sb.length() == 0 ? "" : ", ").append(f.key).append(' ').append(f.of(from)).append(" -> ")
-                        .append(f.of(to));
-            }
-        }
-        return sb.toString();
+        return Setting.describe(values(), from, to);
     }
 
     /** A duration as the config file writes it: whole seconds as "300s", anything finer in milliseconds. */

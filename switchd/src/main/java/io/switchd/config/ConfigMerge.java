@@ -122,13 +122,7 @@ public final class ConfigMerge {
             }
             return c;
         }
-        BridgeConfig out = r;
-        for (BridgeField f : BridgeField.values()) {
-            if (configWins("bridge " + name + " " + f.key(), b == null ? null : f.of(b), f.of(c), f.of(r))) {
-                out = f.copy(out, c);
-            }
-        }
-        return out;
+        return mergeSettings("bridge " + name, BridgeField.values(), b, c, r);
     }
 
     private Placed port(String name, Placed b, Placed c, Placed r) {
@@ -150,14 +144,19 @@ public final class ConfigMerge {
             return c;
         }
         String bridge = pick("port " + name + " bridge", b == null ? null : b.bridge(), c.bridge(), r.bridge());
-        PortConfig out = r.port();
-        for (PortField f : PortField.values()) {
-            if (configWins("port " + bridge + "/" + name + " " + f.key(), b == null ? null : f.of(b.port()),
-                    f.of(c.port()), f.of(r.port()))) {
-                out = f.copy(out, c.port());
+        return new Placed(bridge, mergeSettings("port " + bridge + "/" + name, PortField.values(),
+                b == null ? null : b.port(), c.port(), r.port()));
+    }
+
+    /** {@code r} with each of {@code settings} that the config file changed since {@code b} taken from {@code c}. */
+    private <T> T mergeSettings(String what, Setting<T>[] settings, T b, T c, T r) {
+        T out = r;
+        for (Setting<T> s : settings) {
+            if (configWins(what + " " + s.key(), b == null ? null : s.of(b), s.of(c), s.of(r))) {
+                out = s.copy(out, c);
             }
         }
-        return new Placed(bridge, out);
+        return out;
     }
 
     /** The value that runs: the config file's if it changed it since the base, else the running one. */

@@ -9,7 +9,7 @@ import io.switchd.port.VlanList;
  * words (two ports have the same setting exactly when the words are equal), and copied from one
  * port's configuration to another's.
  */
-public enum PortField {
+public enum PortField implements Setting<PortConfig> {
     /** How the port reaches its interface: changing it re-creates the port. */
     TYPE("type") {
         @Override
@@ -146,27 +146,14 @@ public enum PortField {
         this.key = key;
     }
 
-    /** The config key the setting is written under (the first, for settings of several keys). */
+    @Override
     public String key() {
         return key;
     }
 
-    /** The setting of {@code p}, in config words. */
-    public abstract String of(PortConfig p);
-
-    /** {@code into} with this setting taken from {@code from}. */
-    public abstract PortConfig copy(PortConfig into, PortConfig from);
-
-    /** What differs between two ports' settings, as "key old -> new" in field order; empty when nothing does. */
+    /** What differs between two ports' settings, as "key old -> new, ..."; empty when nothing does. */
     public static String describe(PortConfig from, PortConfig to) {
-        StringBuilder sb = new StringBuilder();
-        for (PortField f : values()) {
-            if (!f.of(from).equals(f.of(to))) {
-                sb.append(sb.length() == 0 ? "" : ", ").append(f.key).append(' ').append(f.of(from)).append(" -> ")
-                        .append(f.of(to));
-            }
-        }
-        return sb.toString();
+        return Setting.describe(values(), from, to);
     }
 
     private static String onOff(boolean on) {
