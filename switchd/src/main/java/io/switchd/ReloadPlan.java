@@ -58,8 +58,11 @@ final class ReloadPlan {
     /** A static entry within one bridge. */
     private record StaticKey(int vlan, long mac) {}
 
-    /** One step; {@code change} is how the reload's summary shows it, null for a step it does not show. */
-    record Step(ReloadChange change, Consumer<Target> action) {}
+    /**
+     * One step and the change it makes; {@code shown} is false for a step that is half of a change
+     * shown by another (a re-created port's removal), whose change is named only if it fails.
+     */
+    record Step(ReloadChange change, boolean shown, Consumer<Target> action) {}
 
     private final List<Step> steps;
     private final int unchangedPorts;
@@ -90,7 +93,8 @@ final class ReloadPlan {
                 steps.add(step("removed", "port", p.bridge() + "/" + name, "moved to bridge " + q.bridge(),
                         x -> x.removePort(p.bridge(), name)));
             } else if (!PortField.TYPE.of(q.port()).equals(PortField.TYPE.of(p.port()))) {
-                steps.add(new Step(null, x -> x.removePort(p.bridge(), name)));
+                steps.add(new Step(new ReloadChange("removed", "port", p.bridge() + "/" + name, "to re-create it"),
+                        false, x -> x.removePort(p.bridge(), name)));
             }
         }
         for (BridgeConfig b : r.values()) {
@@ -165,7 +169,9 @@ final class ReloadPlan {
                 steps.add(step("changed", "static-mac", bridge + " " + macText(s),
                         "port " + was.port() + " -> " + s.port(), x -> x.addStatic(bridge, s)));
             } else if (opened.contains(s.port())) {
-                steps.add(new Step(null, x -> x.addStatic(bridge, s))); // the re-created port's entries went with it
+                // the re-created port's entries went with it
+                steps.add(new Step(new ReloadChange("added", "static-mac", bridge + " " + macText(s), "port " + s.port()),
+                        false, x -> x.addStatic(bridge, s)));
             }
         }
     }
@@ -183,7 +189,7 @@ final class ReloadPlan {
     }
 
     private static Step step(String action, String kind, String name, String detail, Consumer<Target> apply) {
-        return new Step(new ReloadChange(action, kind, name, detail), apply);
+        return new Step(new ReloadChange(action, kind, name, detail), true, apply);
     }
 
     /** The steps in order. */

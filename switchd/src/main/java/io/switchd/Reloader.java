@@ -1,6 +1,5 @@
 package io.switchd;
 
-import io.switchd.api.model.ReloadChange;
 import io.switchd.api.model.ReloadSummary;
 import io.switchd.config.ConfigError;
 import io.switchd.config.ConfigLoader;
@@ -78,19 +77,6 @@ public final class Reloader implements AutoCloseable {
     }
 
     private void log(ReloadSummary s) {
-        for (ReloadChange c : s.changes()) {
-            if (c.action().equals("failed")) {
-                LOG.warning("reload: " + c);
-            } else {
-                LOG.info("reload: " + c);
-            }
-        }
-        for (String c : s.conflicts()) {
-            LOG.warning("reload: conflict: " + c);
-        }
-        for (String r : s.needsRestart()) {
-            LOG.warning("reload: " + r + " takes effect at the next start, not now");
-        }
         LOG.info("reloaded " + configFile + ": " + s.changes().size() + " change(s), " + s.unchangedPorts()
                 + " port(s) untouched");
     }

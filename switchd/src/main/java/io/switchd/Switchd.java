@@ -309,23 +309,29 @@ public final class Switchd implements AutoCloseable {
     public synchronized ReloadSummary reload(SwitchdConfig next) {
         List<BridgeConfig> running = snapshot().bridges();
         ConfigMerge.Result merged = ConfigMerge.merge(config.bridges(), next.bridges(), running);
+        for (String c : merged.conflicts()) {
+            LOG.warning("reload: conflict: " + c);
+        }
         ReloadPlan plan = ReloadPlan.between(running, merged.bridges());
         Applier applier = new Applier();
         List<ReloadChange> changes = new ArrayList<>();
         for (ReloadPlan.Step step : plan.steps()) {
             try {
                 step.action().accept(applier);
-                if (step.change() != null) {
+                if (step.shown()) {
                     changes.add(step.change());
+                    LOG.info("reload: " + step.change());
                 }
             } catch (RuntimeException e) {
                 ReloadChange c = step.change();
-                LOG.log(Level.WARNING, "reload: " + (c == null ? "a step" : c) + " failed", e);
-                changes.add(new ReloadChange("failed", c == null ? "step" : c.kind(), c == null ? "" : c.name(),
-                        String.valueOf(e.getMessage())));
+                LOG.log(Level.WARNING, "reload: " + c + " failed", e);
+                changes.add(new ReloadChange("failed", c.kind(), c.name(), c.action() + ": " + e.getMessage()));
             }
         }
         List<String> restart = ReloadPlan.needsRestart(config, next);
+        for (String r : restart) {
+            LOG.warning("reload: " + r + " takes effect at the next start, not now");
+        }
         SwitchdConfig old = config;
         config = new SwitchdConfig(old.threads(), old.busyPoll(), old.control(), old.metrics(), old.stateFile(),
                 next.bridgeDefaults(), next.bridges());

@@ -1,6 +1,5 @@
 package io.switchd;
 
-import io.switchd.api.model.ReloadChange;
 import io.switchd.config.BridgeConfig;
 import io.switchd.config.ConfigError;
 import io.switchd.config.ConfigLoader;
@@ -74,9 +73,8 @@ class ReloadPlanTest {
     private static List<String> shown(ReloadPlan plan) {
         List<String> out = new ArrayList<>();
         for (ReloadPlan.Step s : plan.steps()) {
-            ReloadChange c = s.change();
-            if (c != null) {
-                out.add(c.toString());
+            if (s.shown()) {
+                out.add(s.change().toString());
             }
         }
         return out;
