@@ -282,9 +282,9 @@ public final class Switchctl implements Runnable {
         }
     }
 
-    @Command(name = "reload", mixinStandardHelpOptions = true, description = {
-        "Read the config file again and apply what changed; what the API changed stays unless the",
-        "config file changed the same thing. Prints what changed; a bad config file changes nothing."})
+    @Command(name = "reload", mixinStandardHelpOptions = true, description = "Read the config file again and apply "
+            + "what changed; what the API changed stays unless the config file changed the same thing. Prints what "
+            + "changed; a bad config file changes nothing.")
     static final class Reload implements java.util.concurrent.Callable<Integer> {
         @ParentCommand
         Switchctl root;
