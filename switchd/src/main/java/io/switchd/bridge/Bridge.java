@@ -34,11 +34,11 @@ public final class Bridge {
     /** Counter ids in {@link #counters()}. */
     public static final int C_FLOODED = 0;
 
-    private final BridgeConfig config;
+    private volatile BridgeConfig config;
     private final String name;
     private final MacTable fdb;
     private final StripedCounters counters;
-    private final int groupForwardMask;
+    private volatile int groupForwardMask;
     private Port[] ports = new Port[0];
     private final BitSet reserved = new BitSet();
     private volatile PortSet portSet = PortSet.EMPTY;
@@ -290,6 +290,19 @@ public final class Bridge {
         return out;
     }
 
+    /**
+     * Takes new table settings in place: the ageing time, the table size (its entries kept) and
+     * the group-forward mask. The ports and what they learned stay.
+     */
+    public synchronized void reconfigure(BridgeConfig next) {
+        fdb.ageingMillis(next.ageingTime().toMillis());
+        if (next.macTableSize() != fdb.limit()) {
+            fdb.resize(next.macTableSize());
+        }
+        groupForwardMask = next.groupForwardMask() & ~(1 << PAUSE_BIT);
+        config = next;
+    }
+
     /** The bridge's name. */
     public String name() {
         return name;
@@ -300,7 +313,7 @@ public final class Bridge {
         return fdb;
     }
 
-    /** The settings the bridge was made with. */
+    /** The bridge's table settings, as made or last {@link #reconfigure reconfigured}. */
     public BridgeConfig config() {
         return config;
     }

@@ -122,6 +122,22 @@ public final class DataPlane implements AutoCloseable {
     }
 
     /**
+     * Waits until every loop has finished what it was doing, and with it every action handed to
+     * {@link #afterQuiescence} before this call (a removed port's descriptor is closed, so its
+     * interface name is free again); gives up after {@code timeout}.
+     */
+    public boolean awaitQuiescence(java.time.Duration timeout) {
+        java.util.concurrent.CountDownLatch done = new java.util.concurrent.CountDownLatch(1);
+        afterQuiescence(done::countDown);
+        try {
+            return done.await(timeout.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        }
+    }
+
+    /**
      * Asks every loop to record that it is alive, and says whether each did within the last
      * {@code maxAgeMillis}: a loop stuck in a frame, or blocked, stops answering.
      */

@@ -9,6 +9,7 @@ import io.switchd.api.model.FdbFlush;
 import io.switchd.api.model.NewBridge;
 import io.switchd.api.model.NewFdbEntry;
 import io.switchd.api.model.NewPort;
+import io.switchd.api.model.ReloadChange;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -302,14 +303,33 @@ public final class Switchctl implements Runnable {
         }
     }
 
-    @Command(name = "reload", description = "Read the config file again.", mixinStandardHelpOptions = true)
+    @Command(name = "reload", mixinStandardHelpOptions = true, description = "Read the config file again and apply "
+            + "what changed; what the API changed stays unless the config file changed the same thing. Prints what "
+            + "changed; a bad config file changes nothing.")
     static final class Reload implements java.util.concurrent.Callable<Integer> {
         @ParentCommand
         Switchctl root;
 
         @Override
         public Integer call() throws Exception {
-            root.done(root.call("POST", "/reload", null));
+            JsonNode s = root.call("POST", "/reload", null);
+            if (root.json) {
+                root.printJson(s);
+                return 0;
+            }
+            for (JsonNode c : s.get("changes")) {
+                ReloadChange change = Json.mapper().treeToValue(c, ReloadChange.class);
+                System.out.println(change);
+            }
+            for (JsonNode c : s.get("conflicts")) {
+                System.out.println("conflict: " + c.asText());
+            }
+            for (JsonNode r : s.get("needs_restart")) {
+                System.out.println("needs a restart: " + r.asText());
+            }
+            int changes = s.get("changes").size();
+            System.out.println((changes == 0 ? "nothing changed" : changes + " change(s)") + ", "
+                    + s.get("unchanged_ports").asInt() + " port(s) untouched");
             return 0;
         }
     }
