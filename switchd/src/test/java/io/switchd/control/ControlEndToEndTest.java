@@ -78,6 +78,10 @@ class ControlEndToEndTest {
         ns2.exec("ip", "link", "set", "dev", "eth0", "address", MacAddress.format(mac2));
         ns2.exec("ip", "addr", "add", "10.78.0.2/24", "dev", "eth0");
         ns2.exec("ip", "link", "set", "dev", "eth0", "up");
+        // Permanent neighbours: no ARP probe of a stale entry lands in a window where a test counts frames.
+        ns1.exec("ip", "neigh", "replace", "10.78.0.2", "lladdr", MacAddress.format(mac2), "dev", tap, "nud", "permanent");
+        ns2.exec("ip", "neigh", "replace", "10.78.0.1", "lladdr", MacAddress.format(mac1), "dev", "eth0", "nud",
+                "permanent");
     }
 
     @AfterAll
