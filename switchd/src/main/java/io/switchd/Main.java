@@ -6,14 +6,19 @@ import io.switchd.config.SwitchdConfig;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
+import sun.misc.Signal;
 
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
-/** The daemon's command line: {@code switchd --config FILE}, in the foreground until SIGTERM or SIGINT. */
+/**
+ * The daemon's command line: {@code switchd --config FILE}, in the foreground until SIGTERM or
+ * SIGINT; SIGHUP reads the config file again.
+ */
 @Command(name = "switchd", mixinStandardHelpOptions = true, version = "switchd 0.1.0",
         description = "A userspace virtual Ethernet switch: bridges of TAP and netdev ports.",
         exitCodeListHeading = "%nExit status:%n",
@@ -40,24 +45,25 @@ public final class Main implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        SwitchdConfig cfg;
         try {
-            cfg = ConfigLoader.load(config);
+            SwitchdConfig cfg = ConfigLoader.load(config);
+            ConfigLoader.loadState(cfg.stateFile());
         } catch (ConfigError e) {
             System.err.println("switchd: bad configuration: " + e.getMessage());
             return 2;
-        }
-        if (cfg.stateFile() != null && java.nio.file.Files.isRegularFile(cfg.stateFile())) {
-            LOG.info("bridges from " + cfg.stateFile() + " (what the API changed), in place of " + config
-                    + "'s; delete it to go back to the config file");
         }
         if (check) {
             System.out.println(config + ": configuration is valid");
             return 0;
         }
+        AtomicReference<Daemon> running = new AtomicReference<>();
+        reloadOnSighup(running);
         Daemon daemon;
         try {
-            daemon = Daemon.start(cfg);
+            daemon = Daemon.start(config, System.getenv("NOTIFY_SOCKET"));
+        } catch (ConfigError e) {
+            System.err.println("switchd: bad configuration: " + e.getMessage());
+            return 2;
         } catch (StartupException e) {
             LOG.severe("could not start: " + e.getMessage());
             return 1;
@@ -65,6 +71,7 @@ public final class Main implements Callable<Integer> {
             LOG.log(Level.SEVERE, "could not start: " + e.getMessage(), e);
             return 1;
         }
+        running.set(daemon);
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             LOG.info("stopping");
@@ -77,5 +84,24 @@ public final class Main implements Callable<Integer> {
             Thread.currentThread().interrupt();
         }
         return 0;
+    }
+
+    /**
+     * Makes SIGHUP reload the config file (by default it would stop the JVM). Installed before the
+     * start, so a SIGHUP that comes early is ignored rather than fatal.
+     */
+    private static void reloadOnSighup(AtomicReference<Daemon> running) {
+        try {
+            Signal.handle(new Signal("HUP"), signal -> {
+                Daemon d = running.get();
+                if (d == null) {
+                    LOG.warning("SIGHUP while starting: ignored; send it again once switchd is ready");
+                } else {
+                    d.reloader().reloadLater();
+                }
+            });
+        } catch (IllegalArgumentException e) {
+            LOG.warning("cannot handle SIGHUP (" + e.getMessage() + "); reload with switchctl reload");
+        }
     }
 }

@@ -5,10 +5,13 @@ import io.switchd.api.model.FdbEntry;
 import io.switchd.api.model.PortChange;
 import io.switchd.api.model.PortInfo;
 import io.switchd.api.model.PortStats;
+import io.switchd.api.model.ReloadChange;
+import io.switchd.api.model.ReloadSummary;
 import io.switchd.bridge.Bridge;
 import io.switchd.config.BridgeConfig;
 import io.switchd.config.ConfigError;
 import io.switchd.config.ConfigLoader;
+import io.switchd.config.ConfigMerge;
 import io.switchd.config.PortConfig;
 import io.switchd.config.PortType;
 import io.switchd.config.StaticMac;
@@ -18,6 +21,7 @@ import io.switchd.dataplane.DataPlane;
 import io.switchd.dataplane.MonotonicClock;
 import io.switchd.fdb.FdbKey;
 import io.switchd.fdb.MacTable;
+import io.switchd.link.LinkMonitor;
 import io.switchd.frame.MacAddress;
 import io.switchd.port.AbsentPort;
 import io.switchd.port.DropReason;
@@ -52,12 +56,14 @@ import java.util.logging.Logger;
 public final class Switchd implements AutoCloseable {
     private static final Logger LOG = Logger.getLogger(Switchd.class.getName());
 
-    private final SwitchdConfig config;
+    private volatile SwitchdConfig config;
     private final DataPlane dataPlane;
     private final Map<String, Bridge> bridges = new LinkedHashMap<>();
     private final Map<String, PortConfig> portConfigs = new LinkedHashMap<>();
     private final ScheduledExecutorService maintenance;
     private final long startedMillis = MonotonicClock.millis();
+    private final LinkFollower follower;
+    private LinkMonitor linkMonitor;
     private volatile Runnable onChange = () -> { };
     private volatile boolean closed;
 
@@ -69,17 +75,29 @@ public final class Switchd implements AutoCloseable {
             t.setDaemon(true);
             return t;
         });
+        this.follower = new LinkFollower(this, maintenance);
     }
 
     /** Starts the loops, creates every bridge and attaches every port that can be attached now. */
     public static Switchd start(SwitchdConfig config) {
+        return start(config, config.bridges());
+    }
+
+    /**
+     * Starts with {@code bridges} (the config file's merged with the state file's) in place of the
+     * config file's own, which stay the base that later reloads compare the config file with.
+     */
+    public static Switchd start(SwitchdConfig config, List<BridgeConfig> bridges) {
         Switchd s = new Switchd(config, new DataPlane(config.threads(), config.busyPoll()));
         try {
+            // Subscribed before any port opens, so no change between opening and listening is missed.
+            s.followLinks();
             synchronized (s) {
-                for (BridgeConfig bc : config.bridges()) {
+                for (BridgeConfig bc : bridges) {
                     s.createBridge(bc);
                 }
             }
+            s.follower.followAll();
         } catch (RuntimeException e) {
             s.close();
             throw e;
@@ -88,6 +106,16 @@ public final class Switchd implements AutoCloseable {
         LOG.info("switchd running: " + s.bridges.size() + " bridge(s), " + s.dataPlane.loopCount()
                 + " forwarding loop(s)" + (config.busyPoll() ? ", busy polling" : ""));
         return s;
+    }
+
+    private void followLinks() {
+        try {
+            linkMonitor = LinkMonitor.open(follower);
+            linkMonitor.registered(dataPlane.registerControl(linkMonitor));
+        } catch (SysException e) {
+            LOG.warning("cannot follow link changes (" + e.getMessage() + "); ports will not notice their interfaces "
+                    + "going down, away or coming back");
+        }
     }
 
     /** Runs {@code action} after every change made through the operations below (the state file). */
@@ -116,11 +144,11 @@ public final class Switchd implements AutoCloseable {
         portConfigs.put(pc.name(), pc);
         port.policy(pc.policy());
         bridge.add(port);
+        port.adminUp(pc.adminUp());
         if (port instanceof FdPort fdPort) {
             dataPlane.register(fdPort);
-            if (!pc.adminUp()) {
-                port.state(PortState.ADMIN_DOWN);
-            }
+            Boolean up = Interfaces.operational(port.name());
+            port.linkUp(up == null || up);
             bridge.portsChanged();
             LOG.info("bridge " + bridge.name() + ": " + port + " " + port.state().displayName() + " (mtu "
                     + port.mtu() + ")");
@@ -174,13 +202,16 @@ public final class Switchd implements AutoCloseable {
 
     /** Deletes a bridge and all its ports. */
     public synchronized void deleteBridge(String name) throws ControlException {
-        Bridge b = bridge(name, true);
+        removeBridge(bridge(name, true));
+        changed();
+    }
+
+    private void removeBridge(Bridge b) {
         for (Port p : b.ports()) {
             detach(b, p);
         }
-        bridges.remove(name);
-        LOG.info("bridge " + name + " deleted");
-        changed();
+        bridges.remove(b.name());
+        LOG.info("bridge " + b.name() + " deleted");
     }
 
     /**
@@ -230,7 +261,7 @@ public final class Switchd implements AutoCloseable {
             tap.removeInterfaceOnClose();
         }
         if (p instanceof FdPort f) {
-            f.retire(PortState.DOWN);
+            f.retire();
         }
         b.remove(p);
         int index = p.index();
@@ -257,25 +288,133 @@ public final class Switchd implements AutoCloseable {
             }
             up = admin.equals("up");
         }
+        reconfigure(b, p, policy, up);
+        if (up != null) {
+            pc = pc.withAdminUp(up);
+        }
+        portConfigs.put(name, pc.withPolicy(policy));
+        changed();
+        return portInfo(b, p);
+    }
+
+    /** Gives a port other forwarding settings and, unless {@code up} is null, an administrative state, in place. */
+    private static void reconfigure(Bridge b, Port p, PortPolicy policy, Boolean up) {
         boolean vlansChanged = PortSettings.vlansDiffer(p.policy(), policy);
         p.policy(policy);
         if (vlansChanged || !policy.learning() || policy.locked()) {
             b.forget(p); // entries learned under the old settings would be wrong now
         }
         if (up != null) {
-            PortState s = p.state();
-            if (up && s == PortState.ADMIN_DOWN) {
-                p.state(PortState.UP);
-            } else if (!up && s == PortState.UP) {
-                p.state(PortState.ADMIN_DOWN);
+            PortState before = p.state();
+            p.adminUp(up);
+            if (before == PortState.UP && p.state() != PortState.UP) {
                 b.forget(p);
             }
             b.portsChanged();
-            pc = pc.withAdminUp(up);
         }
-        portConfigs.put(name, pc.withPolicy(policy));
+    }
+
+    /**
+     * Applies a new reading of the config file: merges it with what runs ({@link ConfigMerge}: the
+     * API's changes stay unless the config file changed the same thing) and changes only what
+     * differs, in place where it can. Ports whose settings did not change are not touched: their
+     * descriptors, learned addresses and counters stay. Global settings that need a restart are
+     * reported, not applied.
+     */
+    public synchronized ReloadSummary reload(SwitchdConfig next) {
+        List<BridgeConfig> running = snapshot().bridges();
+        ConfigMerge.Result merged = ConfigMerge.merge(config.bridges(), next.bridges(), running);
+        for (String c : merged.conflicts()) {
+            LOG.warning("reload: conflict: " + c);
+        }
+        ReloadPlan plan = ReloadPlan.between(running, merged.bridges());
+        Applier applier = new Applier();
+        List<ReloadChange> changes = new ArrayList<>();
+        for (ReloadPlan.Step step : plan.steps()) {
+            try {
+                step.action().accept(applier);
+                if (step.shown()) {
+                    changes.add(step.change());
+                    LOG.info("reload: " + step.change());
+                }
+            } catch (RuntimeException e) {
+                ReloadChange c = step.change();
+                LOG.log(Level.WARNING, "reload: " + c + " failed", e);
+                changes.add(new ReloadChange("failed", c.kind(), c.name(), c.action() + ": " + e.getMessage()));
+            }
+        }
+        List<String> restart = ReloadPlan.needsRestart(config, next);
+        for (String r : restart) {
+            LOG.warning("reload: " + r + " takes effect at the next start, not now");
+        }
+        SwitchdConfig old = config;
+        config = new SwitchdConfig(old.threads(), old.busyPoll(), old.control(), old.metrics(), old.stateFile(),
+                next.bridgeDefaults(), next.bridges());
         changed();
-        return portInfo(b, p);
+        return new ReloadSummary(changes, merged.conflicts(), restart, plan.unchangedPorts());
+    }
+
+    /** Carries a reload's steps out on this switch, with its lock held. */
+    private final class Applier implements ReloadPlan.Target {
+        private boolean removed;
+
+        @Override
+        public void removePort(String bridge, String port) {
+            Bridge b = bridges.get(bridge);
+            detach(b, b.port(port));
+            removed = true;
+        }
+
+        @Override
+        public void removeBridge(String bridge) {
+            Switchd.this.removeBridge(bridges.get(bridge));
+            removed = true;
+        }
+
+        @Override
+        public void reconfigureBridge(BridgeConfig next) {
+            bridges.get(next.name()).reconfigure(next);
+        }
+
+        @Override
+        public void addBridge(BridgeConfig bridge) {
+            settle();
+            createBridge(bridge);
+        }
+
+        @Override
+        public void reconfigurePort(String bridge, PortConfig next) {
+            Bridge b = bridges.get(bridge);
+            reconfigure(b, b.port(next.name()), next.policy(), next.adminUp());
+            portConfigs.put(next.name(), next);
+        }
+
+        @Override
+        public void addPort(String bridge, PortConfig port) {
+            settle();
+            attach(bridges.get(bridge), port, open(port));
+        }
+
+        @Override
+        public void removeStatic(String bridge, StaticMac entry) {
+            bridges.get(bridge).fdb().remove(FdbKey.of(entry.vlan(), entry.mac()));
+        }
+
+        @Override
+        public void addStatic(String bridge, StaticMac entry) {
+            Bridge b = bridges.get(bridge);
+            if (!b.fdb().putStatic(FdbKey.of(entry.vlan(), entry.mac()), b.port(entry.port()).index())) {
+                throw new IllegalStateException("the MAC table of bridge " + bridge + " is full");
+            }
+        }
+
+        /** Before opening a port: removed ports' descriptors are closed, so their interface names are free. */
+        private void settle() {
+            if (removed && !dataPlane.awaitQuiescence(java.time.Duration.ofSeconds(5))) {
+                LOG.warning("reload: the forwarding loops did not answer within 5 s; opening ports anyway");
+            }
+            removed = false;
+        }
     }
 
     /** Adds or replaces a static MAC table entry. */
@@ -513,12 +652,41 @@ public final class Switchd implements AutoCloseable {
         return new ArrayList<>(bridges.values());
     }
 
+    // ---- for the link follower, under this object's lock ----
+
+    /** The bridges. */
+    List<Bridge> bridgeList() {
+        return new ArrayList<>(bridges.values());
+    }
+
+    /** The configuration of the port named {@code name}, or null. */
+    PortConfig portConfig(String name) {
+        return portConfigs.get(name);
+    }
+
+    /** Opens a port's interface as its configuration says. */
+    Port openPort(PortConfig pc) throws SysException {
+        return openOrThrow(pc);
+    }
+
+    /** Records that a port followed its interface to a new name, in the state file too. */
+    void portRenamed(String old, String now) {
+        PortConfig pc = portConfigs.remove(old);
+        if (pc != null) {
+            portConfigs.put(now, pc.withName(now));
+        }
+        changed();
+    }
+
     /** The data plane, for its loops and stripe numbers. */
     public DataPlane dataPlane() {
         return dataPlane;
     }
 
-    /** The configuration the daemon started with. */
+    /**
+     * The configuration file as last read (at the start or the last reload), with the global
+     * settings in force: the base the next reload compares the config file with.
+     */
     public SwitchdConfig config() {
         return config;
     }
@@ -534,12 +702,15 @@ public final class Switchd implements AutoCloseable {
         for (Bridge b : bridges.values()) {
             for (Port p : b.ports()) {
                 if (p instanceof FdPort f && !f.retired()) {
-                    f.retire(PortState.DOWN);
+                    f.retire();
                     open.add(f);
                 }
             }
         }
         dataPlane.close();
+        if (linkMonitor != null) {
+            linkMonitor.closeSocket();
+        }
         for (FdPort f : open) {
             f.closeDescriptor();
             if (f instanceof TapPort t && !t.persistent()) {

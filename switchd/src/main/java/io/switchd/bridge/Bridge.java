@@ -34,11 +34,11 @@ public final class Bridge {
     /** Counter ids in {@link #counters()}. */
     public static final int C_FLOODED = 0;
 
-    private final BridgeConfig config;
+    private volatile BridgeConfig config;
     private final String name;
     private final MacTable fdb;
     private final StripedCounters counters;
-    private final int groupForwardMask;
+    private volatile int groupForwardMask;
     private Port[] ports = new Port[0];
     private final BitSet reserved = new BitSet();
     private volatile PortSet portSet = PortSet.EMPTY;
@@ -232,6 +232,20 @@ public final class Bridge {
         }
     }
 
+    /**
+     * Puts {@code fresh} in the place of {@code old} (the same interface, opened again): same index,
+     * so the static entries that name it stay right.
+     */
+    public synchronized void replace(Port old, Port fresh) {
+        int i = old.index();
+        if (i < 0 || i >= ports.length || ports[i] != old) {
+            throw new IllegalStateException(old + " is not a port of bridge " + name);
+        }
+        ports[i] = fresh;
+        fresh.join(this, i);
+        portSet = PortSet.of(ports);
+    }
+
     /** Frees a removed port's index, forgetting anything learned on it in the meantime. */
     public synchronized void release(int index) {
         if (reserved.get(index)) {
@@ -276,6 +290,19 @@ public final class Bridge {
         return out;
     }
 
+    /**
+     * Takes new table settings in place: the ageing time, the table size (its entries kept) and
+     * the group-forward mask. The ports and what they learned stay.
+     */
+    public synchronized void reconfigure(BridgeConfig next) {
+        fdb.ageingMillis(next.ageingTime().toMillis());
+        if (next.macTableSize() != fdb.limit()) {
+            fdb.resize(next.macTableSize());
+        }
+        groupForwardMask = next.groupForwardMask() & ~(1 << PAUSE_BIT);
+        config = next;
+    }
+
     /** The bridge's name. */
     public String name() {
         return name;
@@ -286,7 +313,7 @@ public final class Bridge {
         return fdb;
     }
 
-    /** The settings the bridge was made with. */
+    /** The bridge's table settings, as made or last {@link #reconfigure reconfigured}. */
     public BridgeConfig config() {
         return config;
     }

@@ -31,6 +31,7 @@ import java.util.regex.Pattern;
  */
 public final class ConfigLoader {
     private static final Set<String> ROOT_KEYS = Set.of("switchd");
+    private static final Set<String> STATE_KEYS = Set.of("switchd", "base");
     private static final Set<String> SWITCHD_KEYS = Set.of("threads", "busy-poll", "bridges", "bridge-defaults", "port-defaults",
             "control", "metrics", "state-file");
     private static final Set<String> CONTROL_KEYS = Set.of("socket", "group");
@@ -47,19 +48,31 @@ public final class ConfigLoader {
 
     private ConfigLoader() {}
 
-    /**
-     * Loads and validates {@code file}, with the state file it names (the API's changes) layered
-     * over it when that file exists: the state file's bridges replace the config file's.
-     */
+    /** Loads and validates the config file {@code file}. */
     public static SwitchdConfig load(Path file) throws ConfigError {
-        Config user = parseFile(file);
-        SwitchdConfig base = validate(user, file.toString());
-        Path state = base.stateFile();
-        if (state == null || !Files.isRegularFile(state)) {
-            return base;
+        return validate(parseFile(file), file.toString());
+    }
+
+    /**
+     * Reads and validates the state file at {@code file}, or returns null when there is none. Its
+     * sections stand alone: only the built-in defaults are under them, never the config file's.
+     */
+    public static SavedState loadState(Path file) throws ConfigError {
+        if (file == null || !Files.isRegularFile(file)) {
+            return null;
         }
-        Config layered = parseFile(state).withFallback(user.withoutPath("switchd.bridges"));
-        return validate(layered, state.toString());
+        String name = file.toString();
+        Config state = parseFile(file);
+        checkKeys(state.root(), "", STATE_KEYS, name);
+        List<BridgeConfig> bridges = validate(state.withOnlyPath("switchd"), name).bridges();
+        ConfigValue base = state.root().get("base");
+        if (base == null) {
+            return new SavedState(bridges, null);
+        }
+        if (base.valueType() != ConfigValueType.OBJECT) {
+            throw error(base, name, "base", "must be an object { bridges { ... } }, not a " + typeName(base));
+        }
+        return new SavedState(bridges, validate(((ConfigObject) base).toConfig().atKey("switchd"), name).bridges());
     }
 
     private static Config parseFile(Path file) throws ConfigError {

@@ -17,6 +17,11 @@ public record PortConfig(String name, PortType type, boolean persistent, boolean
         return new PortConfig(name, type, persistent, up, policy);
     }
 
+    /** The same port under the name its interface now has. */
+    public PortConfig withName(String newName) {
+        return new PortConfig(newName, type, persistent, adminUp, policy);
+    }
+
     /** The same port with other forwarding settings. */
     public PortConfig withPolicy(PortPolicy newPolicy) {
         return new PortConfig(name, type, persistent, adminUp, newPolicy);

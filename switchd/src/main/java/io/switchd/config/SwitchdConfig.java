@@ -4,9 +4,8 @@ import java.nio.file.Path;
 import java.util.List;
 
 /**
- * The whole validated configuration of a daemon: the config file, with the state file that the
- * API writes layered over it. {@code bridgeDefaults} (named "") is what a bridge added at run time
- * starts from.
+ * The whole validated configuration of a daemon, as the config file gives it. {@code bridgeDefaults}
+ * (named "") is what a bridge added at run time starts from.
  */
 public record SwitchdConfig(int threads, boolean busyPoll, ControlConfig control, MetricsConfig metrics, Path stateFile,
                             BridgeConfig bridgeDefaults, List<BridgeConfig> bridges) {

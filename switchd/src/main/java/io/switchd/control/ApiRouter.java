@@ -3,6 +3,7 @@ package io.switchd.control;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
 import io.netty.handler.codec.http.QueryStringDecoder;
+import io.switchd.Reloader;
 import io.switchd.Switchd;
 import io.switchd.api.ApiPaths;
 import io.switchd.api.Json;
@@ -14,6 +15,7 @@ import io.switchd.api.model.NewFdbEntry;
 import io.switchd.api.model.NewPort;
 import io.switchd.api.model.PortChange;
 import io.switchd.api.model.PortInfo;
+import io.switchd.config.ConfigError;
 import io.switchd.config.PortType;
 import io.switchd.metrics.SwitchdMetrics;
 
@@ -35,10 +37,13 @@ public final class ApiRouter {
 
     private final Switchd switchd;
     private final SwitchdMetrics metrics;
+    private final Reloader reloader;
 
-    public ApiRouter(Switchd switchd, SwitchdMetrics metrics) {
+    /** Routes to {@code switchd}, its {@code metrics}, and the {@code reloader} of its config file. */
+    public ApiRouter(Switchd switchd, SwitchdMetrics metrics, Reloader reloader) {
         this.switchd = switchd;
         this.metrics = metrics;
+        this.reloader = reloader;
     }
 
     /** Answers one request; {@code apiAllowed} is false on the metrics listener, which serves /metrics only. */
@@ -98,7 +103,12 @@ public final class ApiRouter {
         }
         if (n == 1 && s[0].equals("reload")) {
             requireMethod(method, "POST");
-            return ApiResponse.error(501, "reload is not available yet: restart switchd to read the config file again");
+            try {
+                return ApiResponse.json(200, reloader.reload());
+            } catch (ConfigError e) {
+                throw new ControlException(422, "bad configuration: " + e.getMessage()
+                        + "; the running configuration stays");
+            }
         }
         if (n == 0 || !s[0].equals("bridges")) {
             throw ControlException.notFound("no such route: " + ApiPaths.PREFIX + "/" + String.join("/", s));

@@ -3,6 +3,7 @@ package io.switchd.control;
 import com.typesafe.config.ConfigRenderOptions;
 import com.typesafe.config.ConfigValueFactory;
 import io.switchd.config.BridgeConfig;
+import io.switchd.config.BridgeField;
 import io.switchd.config.PortConfig;
 import io.switchd.config.StaticMac;
 import io.switchd.config.SwitchdConfig;
@@ -27,9 +28,11 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * The record of what the API changed: the bridges as they are now, in HOCON, which the next start
- * layers over the config file. Written whole on every change through a temporary file, fsync and
- * rename, so a crash at any moment leaves either the old file or the new one.
+ * The record of what the API changed: the bridges as they run, and the config file's bridges they
+ * were based on, in HOCON. At the next start or reload, what the config file changed since that
+ * base is applied over the running bridges ({@link io.switchd.config.ConfigMerge}). Written whole on
+ * every change through a temporary file, fsync and rename, so a crash at any moment leaves either
+ * the old file or the new one.
  */
 public final class StateFile {
     private final Path path;
@@ -39,13 +42,18 @@ public final class StateFile {
         this.path = path;
     }
 
-    /** Writes {@code config}'s bridges; returns once the file and its directory are on disk. */
-    public void write(SwitchdConfig config) throws IOException {
+    /**
+     * Writes {@code running}'s bridges and the config file's bridges {@code base}; returns once the
+     * file and its directory are on disk.
+     */
+    public void write(SwitchdConfig running, List<BridgeConfig> base) throws IOException {
         Path dir = path.toAbsolutePath().getParent();
         Files.createDirectories(dir);
-        String text = "# Written by switchd: the bridges as the control API left them. They replace the\n"
-                + "# config file's bridges at the next start; delete this file to go back to the config file.\n"
-                + render(config);
+        String text = "# Written by switchd: the bridges as they run, with what the control API changed\n"
+                + "# (switchd.bridges), and the config file's bridges they were based on (base.bridges).\n"
+                + "# At a start or reload, what the config file changed since its base is applied over\n"
+                + "# switchd.bridges. Delete this file to go back to the config file alone.\n"
+                + render(running.bridges(), base);
         Path tmp = dir.resolve("." + path.getFileName() + ".tmp");
         try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
                 StandardOpenOption.TRUNCATE_EXISTING)) {
@@ -65,12 +73,20 @@ public final class StateFile {
         }
     }
 
-    /** The HOCON text of {@code config}'s bridges. */
-    static String render(SwitchdConfig config) {
+    /** The HOCON text of the running bridges and their base. */
+    static String render(List<BridgeConfig> running, List<BridgeConfig> base) {
+        Map<String, Object> root = new LinkedHashMap<>();
+        root.put("switchd", Map.of("bridges", bridges(running)));
+        root.put("base", Map.of("bridges", bridges(base)));
+        return ConfigValueFactory.fromMap(root).render(ConfigRenderOptions.defaults().setOriginComments(false)
+                .setJson(false).setFormatted(true));
+    }
+
+    private static Map<String, Object> bridges(List<BridgeConfig> list) {
         Map<String, Object> bridges = new LinkedHashMap<>();
-        for (BridgeConfig b : config.bridges()) {
+        for (BridgeConfig b : list) {
             Map<String, Object> bridge = new LinkedHashMap<>();
-            bridge.put("ageing-time", b.ageingTime().toSeconds() + "s");
+            bridge.put("ageing-time", BridgeField.duration(b.ageingTime()));
             bridge.put("mac-table-size", b.macTableSize());
             bridge.put("group-forward-mask", b.groupForwardMask());
             Map<String, Object> ports = new LinkedHashMap<>();
@@ -96,9 +112,7 @@ public final class StateFile {
             bridge.put("static-macs", statics);
             bridges.put(b.name(), bridge);
         }
-        Map<String, Object> root = Map.of("switchd", Map.of("bridges", bridges));
-        return ConfigValueFactory.fromMap(root).render(ConfigRenderOptions.defaults().setOriginComments(false)
-                .setJson(false).setFormatted(true));
+        return bridges;
     }
 
     /** The settings that differ from a port's defaults, in config keys. */

@@ -8,6 +8,7 @@ import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.SelectStrategy;
 import io.netty.channel.SelectStrategyFactory;
 import io.netty.channel.epoll.Epoll;
+import io.netty.channel.epoll.EpollIoHandle;
 import io.netty.channel.epoll.EpollIoHandler;
 import io.netty.channel.epoll.EpollIoOps;
 import io.netty.util.concurrent.DefaultThreadFactory;
@@ -100,6 +101,14 @@ public final class DataPlane implements AutoCloseable {
         }).syncUninterruptibly();
     }
 
+    /** Puts a control descriptor (the link monitor) on the first loop and starts reading it. */
+    public IoRegistration registerControl(EpollIoHandle handle) {
+        IoEventLoop loop = loops[0];
+        IoRegistration registration = loop.register(handle).syncUninterruptibly().getNow();
+        loop.submit(() -> registration.submit(EpollIoOps.EPOLLIN)).syncUninterruptibly();
+        return registration;
+    }
+
     /**
      * Runs {@code action} once every loop has finished what it was doing: after that, no loop
      * still holds a port set or descriptor published before this call. It runs on a thread of its
@@ -126,6 +135,22 @@ public final class DataPlane implements AutoCloseable {
             closer.execute(action);
         } catch (RejectedExecutionException e) {
             action.run(); // the plane is closed: nothing is left to wait for
+        }
+    }
+
+    /**
+     * Waits until every loop has finished what it was doing, and with it every action handed to
+     * {@link #afterQuiescence} before this call (a removed port's descriptor is closed, so its
+     * interface name is free again); gives up after {@code timeout}.
+     */
+    public boolean awaitQuiescence(java.time.Duration timeout) {
+        java.util.concurrent.CountDownLatch done = new java.util.concurrent.CountDownLatch(1);
+        afterQuiescence(done::countDown);
+        try {
+            return done.await(timeout.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
         }
     }
 

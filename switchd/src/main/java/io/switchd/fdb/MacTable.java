@@ -21,7 +21,8 @@ import java.util.concurrent.atomic.AtomicIntegerArray;
  * its key with a dead value (0), and the maintenance thread compacts the table into fresh arrays
  * when dead slots pile up. A learn that races a compaction may be lost; the station's next frame
  * learns it again. The number of occupied slots is held at or under the limit, so memory is fixed
- * at construction and a flood of new source addresses cannot grow it or evict anyone.
+ * by the limit (set at construction, changed only by {@link #resize}) and a flood of new source
+ * addresses cannot grow it or evict anyone.
  *
  * <p>Value layout: bits 0-15 port index, bit 16 static, bit 17 live, bits 18-63 last-seen millis.
  */
@@ -75,8 +76,9 @@ public final class MacTable {
     /** Learned (not static) entries per port, for per-port limits; recounted at each ageing pass. */
     private final AtomicIntegerArray perPort = new AtomicIntegerArray(1 << 16);
     private final int[] recount = new int[1 << 16];
-    private final int limit;
-    private final int capacity;
+    private volatile int limit;
+    /** Slots in the arrays; changed only under the table's lock, with the arrays. */
+    private int capacity;
     private volatile long ageingMillis;
     private final StripedCounters counters;
     private final int maintenanceStripe;
@@ -88,15 +90,24 @@ public final class MacTable {
      * thread's.
      */
     public MacTable(int limit, long ageingMillis, int stripes) {
-        if (limit < 1 || limit > (1 << 28)) {
-            throw new IllegalArgumentException("mac-table-size must be 1 to 268435456: " + limit);
-        }
+        checkLimit(limit);
         this.limit = limit;
-        this.capacity = Integer.highestOneBit(Math.max(limit, 8) * 2 - 1) << 1;
+        this.capacity = capacityFor(limit);
         this.ageingMillis = ageingMillis;
         this.counters = new StripedCounters(COUNTERS, stripes);
         this.maintenanceStripe = stripes - 1;
         this.slots = new Slots(capacity);
+    }
+
+    private static void checkLimit(int limit) {
+        if (limit < 1 || limit > (1 << 28)) {
+            throw new IllegalArgumentException("mac-table-size must be 1 to 268435456: " + limit);
+        }
+    }
+
+    /** Twice the limit or more, a power of two: linear probing stays short at full load. */
+    private static int capacityFor(int limit) {
+        return Integer.highestOneBit(Math.max(limit, 8) * 2 - 1) << 1;
     }
 
     /** The port index of {@code key} at time {@code now}, or {@link #MISSING}. */
@@ -295,17 +306,41 @@ public final class MacTable {
         compactionWanted = false;
         Slots old = slots;
         Slots fresh = new Slots(capacity);
-        copyLive(old, fresh);
+        copyLive(old, fresh, true, Integer.MAX_VALUE);
         slots = fresh;
         // Learns that landed in the old arrays after they were copied: carry them over too.
-        copyLive(old, fresh);
+        copyLive(old, fresh, true, Integer.MAX_VALUE);
+        occupied.set(count(fresh));
+    }
+
+    /**
+     * Changes the most entries the table holds, keeping its entries: all static ones, and learned
+     * ones while there is room. As with a compaction, a station first learned in the moment of the
+     * switch-over may have to be learned again by its next frame.
+     */
+    public synchronized void resize(int newLimit) {
+        checkLimit(newLimit);
+        compactionWanted = false;
+        Slots old = slots;
+        Slots fresh = new Slots(capacityFor(newLimit));
+        copyLive(old, fresh, false, Integer.MAX_VALUE); // static entries first: they are configuration
+        copyLive(old, fresh, true, newLimit);
+        limit = newLimit;
+        capacity = fresh.keys.length;
+        slots = fresh;
+        copyLive(old, fresh, true, newLimit);
+        occupied.set(count(fresh));
+        recountPorts();
+    }
+
+    private static int count(Slots s) {
         int n = 0;
-        for (int i = 0; i < fresh.keys.length; i++) {
-            if ((long) LONGS.getAcquire(fresh.keys, i) != EMPTY) {
+        for (int i = 0; i < s.keys.length; i++) {
+            if ((long) LONGS.getAcquire(s.keys, i) != EMPTY) {
                 n++;
             }
         }
-        occupied.set(n);
+        return n;
     }
 
     private void forgetLearned(long v) {
@@ -332,16 +367,24 @@ public final class MacTable {
         }
     }
 
-    private static void copyLive(Slots from, Slots to) {
+    /**
+     * Copies the live static entries of {@code from} into {@code to}, and the learned ones too if
+     * {@code learned}, adding none once {@code to} holds {@code room} entries.
+     */
+    private static void copyLive(Slots from, Slots to, boolean learned, int room) {
+        int n = room == Integer.MAX_VALUE ? 0 : count(to);
         for (int i = 0; i < from.keys.length; i++) {
             long k = (long) LONGS.getAcquire(from.keys, i);
             long v = (long) LONGS.getAcquire(from.values, i);
-            if (k == EMPTY || (v & LIVE_BIT) == 0) {
+            if (k == EMPTY || (v & LIVE_BIT) == 0 || (!learned && (v & STATIC_BIT) == 0)) {
                 continue;
             }
             int j = find(to, k);
             if (j < 0) {
-                insert(to, k, v);
+                if (n < room || (v & STATIC_BIT) != 0) {
+                    insert(to, k, v);
+                    n++;
+                }
             } else if (seen(v) > seen((long) LONGS.getAcquire(to.values, j))) {
                 LONGS.setRelease(to.values, j, v);
             }

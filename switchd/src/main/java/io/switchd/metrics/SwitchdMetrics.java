@@ -28,6 +28,7 @@ import java.util.ArrayList;
 import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Function;
 
 /**
  * The Prometheus view of a switch. Meters only read the counters the data path keeps (function
@@ -38,7 +39,7 @@ public final class SwitchdMetrics implements AutoCloseable {
     private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     private final Switchd switchd;
     private final int fdbEntriesLimit;
-    private final Map<Port, List<Meter>> portMeters = new IdentityHashMap<>();
+    private final Map<Port, PortMeters> portMeters = new IdentityHashMap<>();
     private final Map<Bridge, List<Meter>> bridgeMeters = new IdentityHashMap<>();
     private final MultiGauge fdbEntryAge;
     private final JvmGcMetrics gc = new JvmGcMetrics();
@@ -81,14 +82,21 @@ public final class SwitchdMetrics implements AutoCloseable {
         }
         // Gone first: a port deleted and added again under its name has the same meter ids, and
         // Micrometer would hand the new port the old port's meters, which are then removed.
-        removeUnless(portMeters, livePorts);
-        removeUnless(bridgeMeters, liveBridges);
+        removeUnless(portMeters, livePorts, PortMeters::meters);
+        removeUnless(bridgeMeters, liveBridges, Function.identity());
         List<MultiGauge.Row<?>> rows = new ArrayList<>();
         long now = MonotonicClock.millis();
         for (Bridge b : bridges) {
             bridgeMeters.computeIfAbsent(b, this::registerBridge);
             for (Port p : b.ports()) {
-                portMeters.computeIfAbsent(p, port -> registerPort(b, port));
+                PortMeters pm = portMeters.get(p);
+                if (pm != null && !pm.name().equals(p.name())) {
+                    pm.meters().forEach(registry::remove); // the port followed its interface's rename
+                    pm = null;
+                }
+                if (pm == null) {
+                    portMeters.put(p, new PortMeters(p.name(), registerPort(b, p)));
+                }
             }
             for (MacTable.Entry e : b.fdb().entries(now)) {
                 if (rows.size() >= fdbEntriesLimit) {
@@ -104,12 +112,12 @@ public final class SwitchdMetrics implements AutoCloseable {
         fdbEntryAge.register(rows, true);
     }
 
-    private <K> void removeUnless(Map<K, List<Meter>> meters, Map<K, Boolean> live) {
+    private <K, V> void removeUnless(Map<K, V> meters, Map<K, Boolean> live, Function<V, List<Meter>> list) {
         meters.entrySet().removeIf(en -> {
             if (live.containsKey(en.getKey())) {
                 return false;
             }
-            en.getValue().forEach(registry::remove);
+            list.apply(en.getValue()).forEach(registry::remove);
             return true;
         });
     }
@@ -128,6 +136,11 @@ public final class SwitchdMetrics implements AutoCloseable {
         }
         m.add(Gauge.builder("switchd.port.up", p, port -> port.state() == PortState.UP ? 1 : 0)
                 .description("1 while the port forwards").tags(tags).register(registry));
+        for (PortState s : PortState.values()) {
+            m.add(Gauge.builder("switchd.port.state", p, port -> port.state() == s ? 1 : 0)
+                    .description("1 for the port's current state: up, down (link), absent (no interface), admin-down")
+                    .tags(tags.and("state", s.displayName())).register(registry));
+        }
         return m;
     }
 
@@ -153,6 +166,9 @@ public final class SwitchdMetrics implements AutoCloseable {
         return FunctionCounter.builder(name, c, counters -> counters.get(id)).description(description)
                 .baseUnit(unit).tags(tags).register(registry);
     }
+
+    /** The meters of one port, under the name they were registered with. */
+    private record PortMeters(String name, List<Meter> meters) {}
 
     @Override
     public void close() {

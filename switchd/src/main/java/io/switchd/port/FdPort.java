@@ -41,6 +41,7 @@ public abstract class FdPort extends Port implements EpollIoHandle {
     private DataPlane dataPlane;
     private IoRegistration registration;
     private volatile boolean retired;
+    private volatile int ifindex;
     private int errorWakeups;
 
     protected FdPort(String name, PortType type, int stripes, int fd, int mtu) {
@@ -68,8 +69,29 @@ public abstract class FdPort extends Port implements EpollIoHandle {
     /** Called on the loop once the descriptor is on its epoll set. */
     public void registered(IoRegistration registration) {
         this.registration = registration;
-        state(PortState.UP);
+        attached(true);
     }
+
+    /**
+     * The current name of the interface behind the descriptor, or null when it is gone (or, for a
+     * TAP, out of this namespace's sight): the link follower's question after every link event.
+     */
+    public final synchronized String interfaceName() {
+        return retired || !fd.isOpen() ? null : queryInterfaceName();
+    }
+
+    /** The index of the interface in our namespace when last seen there (link events name it by index). */
+    public final int ifindex() {
+        return ifindex;
+    }
+
+    /** Records the interface's index in our namespace. */
+    public final void ifindex(int index) {
+        this.ifindex = index;
+    }
+
+    /** Asks the kernel for the name of the interface behind the open descriptor; null when it is gone. */
+    protected abstract String queryInterfaceName();
 
     @Override
     public FileDescriptor fd() {
@@ -119,17 +141,22 @@ public abstract class FdPort extends Port implements EpollIoHandle {
         if (retired) {
             return;
         }
-        LOG.warning(this + " failed: " + why + "; the port is down, the other ports go on");
-        retire(PortState.ABSENT);
+        LOG.warning(this + " failed: " + why + "; the port is absent until its interface is back, the other ports go on");
+        retire();
     }
 
-    /** Takes the port out of forwarding with {@code state}, stops reading and closes it safely. */
-    public final void retire(PortState state) {
-        if (retired) {
-            return;
+    /**
+     * Takes the port out of forwarding (it is absent from now on), stops reading and closes the
+     * descriptor once no loop can still be using it.
+     */
+    public final void retire() {
+        synchronized (this) {
+            if (retired) {
+                return;
+            }
+            retired = true;
         }
-        retired = true;
-        state(state);
+        attached(false);
         if (bridge() != null) {
             bridge().portsChanged();
             bridge().forget(this);

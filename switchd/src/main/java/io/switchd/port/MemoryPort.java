@@ -22,7 +22,7 @@ public final class MemoryPort extends Port {
     public MemoryPort(String name, int stripes, Sink sink) {
         super(name, PortType.NETDEV, stripes);
         this.sink = sink;
-        state(PortState.UP);
+        attached(true);
     }
 
     /** Delivers a frame into the bridge as if read from this port's interface (4 bytes of headroom before {@code offset}). */
@@ -33,7 +33,9 @@ public final class MemoryPort extends Port {
 
     /** Sets the port up or down, as a link change would. */
     public void setState(PortState state) {
-        state(state);
+        attached(state != PortState.ABSENT);
+        adminUp(state != PortState.ADMIN_DOWN);
+        linkUp(state != PortState.DOWN);
         bridge().portsChanged();
     }
 

@@ -68,6 +68,7 @@ public final class PacketSocketPort extends FdPort {
     private PacketSocketPort(String name, int stripes, int fd, int mtu, int ifindex) {
         super(name, PortType.NETDEV, stripes, fd, mtu);
         this.ifindex = ifindex;
+        ifindex(ifindex);
         message.setZero(0, message.capacity());
     }
 
@@ -81,6 +82,11 @@ public final class PacketSocketPort extends FdPort {
         int mtu = Interfaces.mtu(name);
         int fd = PacketSockets.open(ifindex, name);
         return new PacketSocketPort(name, stripes, fd, mtu, ifindex);
+    }
+
+    @Override
+    protected String queryInterfaceName() {
+        return Interfaces.name(ifindex);
     }
 
     @Override

@@ -18,10 +18,13 @@ public abstract class Port {
     /** What {@link #write} returns when the descriptor failed the write. */
     protected static final int FAILED = 2;
 
-    private final String name;
+    private volatile String name;
     private final PortType type;
-    private final StripedCounters counters;
+    private StripedCounters counters;
     private volatile PortState state = PortState.ABSENT;
+    private boolean attached;
+    private boolean adminUp = true;
+    private boolean linkUp = true;
     private volatile int mtu = 1500;
     private volatile PortPolicy policy = PortPolicy.DEFAULT;
     private Bridge bridge;
@@ -86,9 +89,52 @@ public abstract class Port {
         return state;
     }
 
-    /** Sets the state; the bridge must republish its port set ({@link Bridge#portsChanged}) after. */
-    public final void state(PortState state) {
-        this.state = state;
+    /**
+     * Records whether a descriptor is attached (false: the port is absent); the bridge must
+     * republish its port set ({@link Bridge#portsChanged}) after any of these state changes.
+     */
+    protected final synchronized void attached(boolean attached) {
+        this.attached = attached;
+        updateState();
+    }
+
+    /** Records the operator's wish: forward (true) or not. */
+    public final synchronized void adminUp(boolean up) {
+        this.adminUp = up;
+        updateState();
+    }
+
+    /** Whether the operator wants the port to forward. */
+    public final synchronized boolean adminUp() {
+        return adminUp;
+    }
+
+    /** Records whether the interface is up with its carrier on, as rtnetlink reports it. */
+    public final synchronized void linkUp(boolean up) {
+        this.linkUp = up;
+        updateState();
+    }
+
+    private void updateState() {
+        state = !attached ? PortState.ABSENT
+                : !adminUp ? PortState.ADMIN_DOWN
+                : !linkUp ? PortState.DOWN
+                : PortState.UP;
+    }
+
+    /**
+     * Takes over what a port of the same name had before this one replaced it (its interface came
+     * back): counters, settings and the operator's admin state. Called before this port is published.
+     */
+    public final void inherit(Port previous) {
+        this.counters = previous.counters;
+        this.policy = previous.policy;
+        adminUp(previous.adminUp());
+    }
+
+    /** Follows the interface to its new name. */
+    public final void rename(String name) {
+        this.name = name;
     }
 
     /** The port's forwarding settings. */
@@ -107,7 +153,7 @@ public abstract class Port {
     }
 
     /** Records the interface MTU. */
-    protected final void mtu(int mtu) {
+    public final void mtu(int mtu) {
         this.mtu = mtu;
     }
 

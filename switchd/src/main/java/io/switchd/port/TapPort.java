@@ -36,7 +36,9 @@ public final class TapPort extends FdPort {
         try {
             Interfaces.setUp(name);
             int mtu = Interfaces.mtu(name);
-            return new TapPort(name, stripes, fd, mtu, !existed, persistent);
+            TapPort port = new TapPort(name, stripes, fd, mtu, !existed, persistent);
+            port.ifindex(Interfaces.index(name));
+            return port;
         } catch (SysException | RuntimeException e) {
             io.switchd.sys.LibC.close(fd);
             throw e;
@@ -61,6 +63,11 @@ public final class TapPort extends FdPort {
     /** Whether the interface outlives the port. */
     public boolean persistent() {
         return persistent || !created;
+    }
+
+    @Override
+    protected String queryInterfaceName() {
+        return Tun.name(fd.intValue());
     }
 
     @Override

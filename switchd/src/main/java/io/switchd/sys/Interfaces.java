@@ -11,6 +11,9 @@ public final class Interfaces {
     private static final long SIOCSIFFLAGS = 0x8914;
     private static final long SIOCGIFMTU = 0x8921;
     private static final short IFF_UP = 0x1;
+    private static final short IFF_RUNNING = 0x40;
+    private static final long SIOCETHTOOL = 0x8946;
+    private static final int ETHTOOL_GLINK = 0x0a;
     /** sizeof(struct ifreq). */
     static final int IFREQ_SIZE = 40;
     /** IFNAMSIZ, including the terminating NUL. */
@@ -26,6 +29,47 @@ public final class Interfaces {
     /** Whether an interface of that name exists in our namespace. */
     public static boolean exists(String name) {
         return index(name) != 0;
+    }
+
+    /** The name of the interface with index {@code index}, or null when there is none in our namespace. */
+    public static String name(int index) {
+        byte[] buf = new byte[IFNAMSIZ];
+        if (index <= 0 || LibC.if_indextoname(index, buf) == null) {
+            return null;
+        }
+        int n = 0;
+        while (n < buf.length && buf[n] != 0) {
+            n++;
+        }
+        return new String(buf, 0, n, java.nio.charset.StandardCharsets.US_ASCII);
+    }
+
+    /**
+     * Whether the interface is up with its carrier on (IFF_UP and LOWER_UP, as the kernel bridge
+     * judges its ports); null when there is no interface of that name in our namespace. The carrier
+     * comes from ETHTOOL_GLINK, which is current at once: IFF_RUNNING follows the operational state,
+     * which the kernel's linkwatch may update up to a second later.
+     */
+    public static Boolean operational(String name) {
+        try {
+            return withIfreq(name, (fd, ifr) -> {
+                Errno.check(LibC.ioctl(fd, SIOCGIFFLAGS, ifr), "SIOCGIFFLAGS " + name);
+                short flags = ifr.getShort(IFNAMSIZ);
+                if ((flags & IFF_UP) == 0) {
+                    return 0;
+                }
+                Memory value = new Memory(8);
+                value.setInt(0, ETHTOOL_GLINK);
+                value.setInt(4, 0);
+                ifr.setPointer(IFNAMSIZ, value);
+                if (LibC.ioctl(fd, SIOCETHTOOL, ifr) < 0) {
+                    return (flags & IFF_RUNNING) != 0 ? 1 : 0; // no ethtool link report: trust the flags
+                }
+                return value.getInt(4) != 0 ? 1 : 0;
+            }) == 1;
+        } catch (SysException e) {
+            return null;
+        }
     }
 
     /** Sets the interface administratively up, as {@code ip link set NAME up} does. */

@@ -56,6 +56,9 @@ public final class LibC {
     /** if_nametoindex(3): 0 when there is no such interface. */
     public static native int if_nametoindex(String name);
 
+    /** if_indextoname(3) into {@code name} (IFNAMSIZ bytes); null when there is no such interface. */
+    public static native Pointer if_indextoname(int index, byte[] name);
+
     /** setns(2), used by tests to open sockets inside a network namespace. */
     public static native int setns(int fd, int nstype);
 

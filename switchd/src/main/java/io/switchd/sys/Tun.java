@@ -8,6 +8,7 @@ public final class Tun {
     private static final int O_NONBLOCK = 0x800;
     private static final int O_CLOEXEC = 0x80000;
     private static final long TUNSETIFF = 0x400454caL;
+    private static final long TUNGETIFF = 0x800454d2L;
     private static final long TUNSETPERSIST = 0x400454cbL;
     private static final long TUNSETOFFLOAD = 0x400454d0L;
     private static final long TUNSETVNETHDRSZ = 0x400454d8L;
@@ -24,6 +25,19 @@ public final class Tun {
     /** Clears TUNSETPERSIST, so that closing the descriptor removes the interface. */
     public static void unpersist(int fd) {
         LibC.ioctl(fd, TUNSETPERSIST, 0L);
+    }
+
+    /**
+     * The current name of the TAP interface behind {@code fd}, in whatever namespace it now is; null
+     * once the interface has been deleted (EBADFD).
+     */
+    public static String name(int fd) {
+        Memory ifr = new Memory(Interfaces.IFREQ_SIZE);
+        ifr.clear();
+        if (LibC.ioctl(fd, TUNGETIFF, ifr) < 0) {
+            return null;
+        }
+        return ifr.getString(0, "US-ASCII");
     }
 
     /**

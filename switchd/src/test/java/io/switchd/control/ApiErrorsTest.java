@@ -70,6 +70,7 @@ class ApiErrorsTest {
         "DELETE | /v1/bridges/br0/fdb/02:00:00:00:00:09 | ``                              | 404 | no entry",
         "GET    | /v1/bridges/br0/fdb?vlan=ten     | ``                                   | 400 | vlan must be",
         "PUT    | /v1/bridges                      | `{}`                                 | 405 | not allowed",
+        "GET    | /v1/reload                       | ``                                   | 405 | not allowed",
         "GET    | /v1/nothing                      | ``                                   | 404 | no such route",
         "GET    | /elsewhere                       | ``                                   | 404 | no such route",
     })
@@ -122,15 +123,45 @@ class ApiErrorsTest {
     }
 
     @Test
-    void apiChangesAreInTheStateFileAndComeBackAtTheNextStart(@TempDir Path other) throws Exception {
+    void apiChangesAreInTheStateFileAndComeBackAtTheNextStartBesideTheConfigFilesEdits(@TempDir Path other)
+            throws Exception {
         try (TestDaemon first = TestDaemon.start(other, "br0 {}", null)) {
             assertEquals(201, first.client().exchange("POST", "/v1/bridges", "{\"name\":\"br7\"}".getBytes()).status());
             assertTrue(Files.readString(first.stateFile()).contains("br7"));
         }
-        try (TestDaemon second = TestDaemon.start(other, "br0 {}", null)) {
+        TestDaemon.writeConfig(other, "br0 { ageing-time = 60s }, br3 {}");
+        try (TestDaemon second = TestDaemon.start(other, "", null)) {
             JsonNode bridges = second.client().call("GET", "/v1/bridges", null);
-            assertEquals(2, bridges.size(), bridges.toString());
-            assertEquals("br7", bridges.get(1).get("name").asText());
+            assertEquals(3, bridges.size(), bridges.toString());
+            assertEquals("br7", bridges.get(1).get("name").asText(), "the API's bridge is back");
+            assertEquals("br3", bridges.get(2).get("name").asText(), "the config file's new bridge is there");
+            assertEquals(60, bridges.get(0).get("ageing_time").asLong(), "the config file's edit is applied");
+        }
+    }
+
+    @Test
+    void aReloadAnswersWhatItDidWhatItCouldNotAnd422ForABadConfigFile(@TempDir Path other) throws Exception {
+        String entry = "{ mac = \"02:00:00:00:00:0%d\", port = sw-nosuch1 }";
+        try (TestDaemon d = TestDaemon.start(other, "br0 { mac-table-size = 1, ports { sw-nosuch1 {} }, static-macs = ["
+                + entry.formatted(1) + "] }", null)) {
+            d.rewriteConfig("br0 { mac-table-size = 1, ports { sw-nosuch1 {} }, static-macs = [" + entry.formatted(1)
+                    + ", " + entry.formatted(2) + "] }, br1 {}");
+            SwitchdClient.Response r = d.client().exchange("POST", "/v1/reload", new byte[0]);
+            assertEquals(200, r.status());
+            JsonNode changes = Json.mapper().readTree(r.body()).get("changes");
+            assertEquals("added", changes.get(0).get("action").asText(), changes.toString());
+            assertEquals("br1", changes.get(0).get("name").asText());
+            assertEquals("failed", changes.get(1).get("action").asText(), changes.toString());
+            assertEquals("br0 02:00:00:00:00:02 vlan 0", changes.get(1).get("name").asText());
+            assertTrue(changes.get(1).get("detail").asText().contains("is full"), changes.toString());
+
+            d.rewriteConfig("br0 { mac-table-size = many }");
+            r = d.client().exchange("POST", "/v1/reload", new byte[0]);
+            assertEquals(422, r.status());
+            String error = Json.mapper().readTree(r.body()).get("error").asText();
+            assertTrue(error.startsWith("bad configuration: " + d.configFile() + ":6: switchd.bridges.br0.mac-table-size: "),
+                    error);
+            assertEquals(2, d.client().call("GET", "/v1/bridges", null).size(), "nothing changed");
         }
     }
 }

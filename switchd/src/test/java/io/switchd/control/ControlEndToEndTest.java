@@ -78,6 +78,10 @@ class ControlEndToEndTest {
         ns2.exec("ip", "link", "set", "dev", "eth0", "address", MacAddress.format(mac2));
         ns2.exec("ip", "addr", "add", "10.78.0.2/24", "dev", "eth0");
         ns2.exec("ip", "link", "set", "dev", "eth0", "up");
+        // Permanent neighbours: no ARP probe of a stale entry lands in a window where a test counts frames.
+        ns1.exec("ip", "neigh", "replace", "10.78.0.2", "lladdr", MacAddress.format(mac2), "dev", tap, "nud", "permanent");
+        ns2.exec("ip", "neigh", "replace", "10.78.0.1", "lladdr", MacAddress.format(mac1), "dev", "eth0", "nud",
+                "permanent");
     }
 
     @AfterAll
@@ -111,6 +115,10 @@ class ControlEndToEndTest {
         TestDaemon.CliResult add = daemon.switchctl("port", "add", "br0", veth);
         assertEquals(0, add.status(), add.err());
         Await.until(WAIT, "ping from h1 to h2 once h2's port is added", this::pings);
+        TestDaemon.CliResult twice = daemon.switchctl("port", "add", "br0", veth);
+        assertEquals(1, twice.status(), "adding a port twice is a mistake");
+        TestDaemon.CliResult mayExist = daemon.switchctl("port", "add", "br0", veth, "--may-exist");
+        assertEquals(0, mayExist.status(), "--may-exist: " + mayExist.err());
 
         TestDaemon.CliResult fdb = daemon.switchctl("fdb", "show", "br0", "-j");
         assertEquals(0, fdb.status(), fdb.err());
@@ -150,6 +158,10 @@ class ControlEndToEndTest {
             assertTrue(metrics.contains("\n" + name), name + " missing from /metrics");
         }
         assertEquals(1.0, PrometheusText.value(metrics, "switchd_port_up{bridge=\"br0\",port=\"" + tap + "\"}"));
+        assertEquals(1.0, PrometheusText.value(metrics,
+                "switchd_port_state{bridge=\"br0\",port=\"" + tap + "\",state=\"up\"}"));
+        assertEquals(0.0, PrometheusText.value(metrics,
+                "switchd_port_state{bridge=\"br0\",port=\"" + tap + "\",state=\"absent\"}"));
     }
 
     @Test
@@ -162,6 +174,8 @@ class ControlEndToEndTest {
         TestDaemon.CliResult again = daemon.switchctl("port", "del", "br0", veth);
         assertEquals(1, again.status());
         assertTrue(again.err().contains("no port"), again.err());
+        TestDaemon.CliResult ifExists = daemon.switchctl("port", "del", "br0", veth, "--if-exists");
+        assertEquals(0, ifExists.status(), "--if-exists: " + ifExists.err());
     }
 
     @Test

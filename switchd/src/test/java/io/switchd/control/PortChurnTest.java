@@ -19,9 +19,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import java.util.TreeMap;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ThreadLocalRandom;
-import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -113,10 +111,8 @@ class PortChurnTest {
     }
 
     /** Returns once every descriptor close queued so far has run: ports are closed after quiescence. */
-    private static void quiesce(TestDaemon daemon) throws Exception {
-        CompletableFuture<Void> done = new CompletableFuture<>();
-        daemon.daemon().switchd().dataPlane().afterQuiescence(() -> done.complete(null));
-        done.get(SETTLE.toSeconds(), TimeUnit.SECONDS);
+    private static void quiesce(TestDaemon daemon) {
+        assertTrue(daemon.daemon().switchd().dataPlane().awaitQuiescence(SETTLE), "the loops did not quiesce");
     }
 
     /** This process's open descriptors: number to what they point at (a socket's inode tells one from another). */

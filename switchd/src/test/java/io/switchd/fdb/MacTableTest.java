@@ -167,4 +167,47 @@ class MacTableTest {
         assertEquals(limit, t.counters().get(MacTable.C_LEARNED));
         assertEquals(200_000 - limit, t.counters().get(MacTable.C_FULL));
     }
+
+    @Test
+    void resizingKeepsEveryEntryWithItsAgeAndTheCounters() {
+        MacTable t = new MacTable(4, AGEING, 1);
+        t.learn(A, 1, 1_000, 0);
+        t.putStatic(B, 2);
+        long c = FdbKey.of(7, 0x0200_0000_000CL);
+        t.learn(c, 3, 2_000, 0);
+        t.learn(FdbKey.of(0, 0x0200_0000_000DL), 3, 2_000, 0);
+        assertEquals(MacTable.FULL, t.learn(FdbKey.of(0, 0x0200_0000_000EL), 1, 2_000, 0));
+
+        t.resize(1000);
+        assertEquals(1000, t.limit());
+        assertEquals(1, t.lookup(A, 5_000));
+        assertEquals(2, t.lookupStatic(B));
+        assertEquals(3, t.lookup(c, 5_000));
+        assertEquals(4_000, entry(t, A, 5_000).ageMillis(), "last seen is kept");
+        assertEquals(3, t.counters().get(MacTable.C_LEARNED), "counters are the table's, not the arrays'");
+        assertEquals(MacTable.LEARNED, t.learn(FdbKey.of(0, 0x0200_0000_000EL), 1, 6_000, 0), "room now");
+        assertEquals(MacTable.MISSING, t.lookup(A, 1_000 + AGEING), "still ages");
+    }
+
+    @Test
+    void shrinkingBelowWhatItHoldsKeepsStaticEntriesFirstAndThenStopsLearning() {
+        MacTable t = new MacTable(16, AGEING, 1);
+        for (int i = 0; i < 10; i++) {
+            t.learn(FdbKey.of(0, 0x0200_0000_0100L + i), 1, 1_000, 0);
+        }
+        t.putStatic(B, 2);
+        t.resize(4);
+        assertEquals(2, t.lookupStatic(B));
+        assertEquals(4, t.size(2_000), "static entry plus learned ones up to the new limit");
+        assertEquals(MacTable.FULL, t.learn(A, 1, 2_000, 0));
+    }
+
+    private static MacTable.Entry entry(MacTable t, long key, long now) {
+        for (MacTable.Entry e : t.entries(now)) {
+            if (FdbKey.of(e.vlan(), e.mac()) == key) {
+                return e;
+            }
+        }
+        throw new AssertionError("no entry");
+    }
 }

@@ -3,7 +3,6 @@ package io.switchd.testing;
 import io.switchd.Daemon;
 import io.switchd.api.cli.Switchctl;
 import io.switchd.api.client.SwitchdClient;
-import io.switchd.config.ConfigLoader;
 
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
@@ -30,15 +29,28 @@ public final class TestDaemon implements AutoCloseable {
     public static TestDaemon start(Path dir, String bridges, String notify) throws Exception {
         Path config = dir.resolve("switchd.conf");
         if (!Files.exists(config)) {
-            Files.writeString(config, "switchd {\n"
-                    + "  threads = 2\n"
-                    + "  control { socket = \"" + dir.resolve("switchd.sock") + "\", group = \"\" }\n"
-                    + "  metrics { listen = \"127.0.0.1:0\", fdb-entries-limit = 100 }\n"
-                    + "  state-file = \"" + dir.resolve("state.conf") + "\"\n"
-                    + "  bridges { " + bridges + " }\n"
-                    + "}\n");
+            writeConfig(dir, bridges);
         }
-        return new TestDaemon(dir, config, Daemon.start(ConfigLoader.load(config), notify));
+        return new TestDaemon(dir, config, Daemon.start(config, notify));
+    }
+
+    /**
+     * Writes the config file of a daemon in {@code dir} with {@code bridges}; the text of
+     * {@code bridges} starts on line 6 of the file.
+     */
+    public static void writeConfig(Path dir, String bridges) throws java.io.IOException {
+        Files.writeString(dir.resolve("switchd.conf"), "switchd {\n"
+                + "  threads = 2\n"
+                + "  control { socket = \"" + dir.resolve("switchd.sock") + "\", group = \"\" }\n"
+                + "  metrics { listen = \"127.0.0.1:0\", fdb-entries-limit = 100 }\n"
+                + "  state-file = \"" + dir.resolve("state.conf") + "\"\n"
+                + "  bridges { " + bridges + " }\n"
+                + "}\n");
+    }
+
+    /** Rewrites this daemon's config file with {@code bridges}, for a reload. */
+    public void rewriteConfig(String bridges) throws java.io.IOException {
+        writeConfig(dir, bridges);
     }
 
     /** The running daemon. */

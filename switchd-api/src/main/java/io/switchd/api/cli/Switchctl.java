@@ -9,6 +9,7 @@ import io.switchd.api.model.FdbFlush;
 import io.switchd.api.model.NewBridge;
 import io.switchd.api.model.NewFdbEntry;
 import io.switchd.api.model.NewPort;
+import io.switchd.api.model.ReloadChange;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -170,15 +171,36 @@ public final class Switchctl implements Runnable {
                  @Option(names = "--type", defaultValue = "netdev", paramLabel = "tap|netdev",
                          description = "tap or netdev (default: ${DEFAULT-VALUE})") String type,
                  @Option(names = "--persistent", description = "tap only: keep the interface when the port goes")
-                 boolean persistent) throws Exception {
+                 boolean persistent,
+                 @Option(names = "--may-exist", description = "succeed if the bridge has this port already, "
+                         + "as ovs-vsctl's --may-exist add-port") boolean mayExist) throws Exception {
+            if (mayExist && hasPort(bridge, name)) {
+                return;
+            }
             root.done(root.call("POST", "/bridges/" + enc(bridge) + "/ports", new NewPort(name, type,
                     persistent ? Boolean.TRUE : null)));
         }
 
         @Command(name = "del", description = "Delete a port; a TAP interface switchd created goes with it.")
-        void del(@Parameters(paramLabel = "BR") String bridge, @Parameters(paramLabel = "IFNAME") String name)
-                throws Exception {
+        void del(@Parameters(paramLabel = "BR") String bridge, @Parameters(paramLabel = "IFNAME") String name,
+                 @Option(names = "--if-exists", description = "succeed if the bridge has no such port, "
+                         + "as ovs-vsctl's --if-exists del-port") boolean ifExists) throws Exception {
+            if (ifExists && !hasPort(bridge, name)) {
+                return;
+            }
             root.done(root.call("DELETE", "/bridges/" + enc(bridge) + "/ports/" + enc(name), null));
+        }
+
+        private boolean hasPort(String bridge, String name) throws Exception {
+            try {
+                root.call("GET", "/bridges/" + enc(bridge) + "/ports/" + enc(name), null);
+                return true;
+            } catch (ApiException e) {
+                if (e.status() == 404) {
+                    return false;
+                }
+                throw e;
+            }
         }
 
         @Command(name = "set", description = {"Change a port: any of",
@@ -281,14 +303,33 @@ public final class Switchctl implements Runnable {
         }
     }
 
-    @Command(name = "reload", description = "Read the config file again.", mixinStandardHelpOptions = true)
+    @Command(name = "reload", mixinStandardHelpOptions = true, description = "Read the config file again and apply "
+            + "what changed; what the API changed stays unless the config file changed the same thing. Prints what "
+            + "changed; a bad config file changes nothing.")
     static final class Reload implements java.util.concurrent.Callable<Integer> {
         @ParentCommand
         Switchctl root;
 
         @Override
         public Integer call() throws Exception {
-            root.done(root.call("POST", "/reload", null));
+            JsonNode s = root.call("POST", "/reload", null);
+            if (root.json) {
+                root.printJson(s);
+                return 0;
+            }
+            for (JsonNode c : s.get("changes")) {
+                ReloadChange change = Json.mapper().treeToValue(c, ReloadChange.class);
+                System.out.println(change);
+            }
+            for (JsonNode c : s.get("conflicts")) {
+                System.out.println("conflict: " + c.asText());
+            }
+            for (JsonNode r : s.get("needs_restart")) {
+                System.out.println("needs a restart: " + r.asText());
+            }
+            int changes = s.get("changes").size();
+            System.out.println((changes == 0 ? "nothing changed" : changes + " change(s)") + ", "
+                    + s.get("unchanged_ports").asInt() + " port(s) untouched");
             return 0;
         }
     }

@@ -1,0 +1,244 @@
+package io.switchd.config;
+
+import io.switchd.frame.MacAddress;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+
+/**
+ * Decides what runs after a start or a reload, from three sets of bridges: those running (the
+ * API's changes included), the config file's that they were based on, and the config file's now.
+ * Setting by setting (a bridge's or a port's existence, each of its settings, each static entry):
+ * what the config file changed since its base is taken from the config file; what it left alone
+ * keeps its running value. Where the API and the config file changed the same thing differently,
+ * the config file (the newer, explicit word) wins and a conflict is reported. An object one side
+ * deleted and the other changed follows the config file: deleted there, it goes; deleted through
+ * the API but changed in the file, it comes back as the file has it.
+ */
+public final class ConfigMerge {
+    private final List<String> conflicts = new ArrayList<>();
+
+    private ConfigMerge() {}
+
+    /** The bridges that should run, and the conflicts the config file won. */
+    public record Result(List<BridgeConfig> bridges, List<String> conflicts) {
+        public Result {
+            bridges = List.copyOf(bridges);
+            conflicts = List.copyOf(conflicts);
+        }
+    }
+
+    /** A port's configuration and the bridge it is in. */
+    public record Placed(String bridge, PortConfig port) {}
+
+    /** A static entry's key within the whole switch. */
+    private record StaticKey(String bridge, int vlan, long mac) {
+        @Override
+        public String toString() {
+            return "static entry " + bridge + " " + MacAddress.format(mac) + " vlan " + vlan;
+        }
+    }
+
+    /** Merges {@code running} and {@code config} over their common {@code base}. */
+    public static Result merge(List<BridgeConfig> base, List<BridgeConfig> config, List<BridgeConfig> running) {
+        return new ConfigMerge().run(base, config, running);
+    }
+
+    private Result run(List<BridgeConfig> base, List<BridgeConfig> config, List<BridgeConfig> running) {
+        Map<String, BridgeConfig> b = byName(base);
+        Map<String, BridgeConfig> c = byName(config);
+        Map<String, BridgeConfig> r = byName(running);
+        Map<String, BridgeConfig> bridges = new LinkedHashMap<>();
+        for (String name : union(r.keySet(), c.keySet())) {
+            BridgeConfig merged = bridge(name, b.get(name), c.get(name), r.get(name));
+            if (merged != null) {
+                bridges.put(name, merged);
+            }
+        }
+
+        Map<String, Placed> pb = ports(base);
+        Map<String, Placed> pc = ports(config);
+        Map<String, Placed> pr = ports(running);
+        Map<String, Placed> ports = new LinkedHashMap<>();
+        for (String name : union(pr.keySet(), pc.keySet())) {
+            Placed p = port(name, pb.get(name), pc.get(name), pr.get(name));
+            if (p == null) {
+                continue;
+            }
+            if (!bridges.containsKey(p.bridge())) {
+                Placed inConfig = pc.get(name);
+                boolean placedByConfig = inConfig != null && inConfig.bridge().equals(p.bridge())
+                        && !inConfig.equals(pb.get(name));
+                if (!placedByConfig) {
+                    conflicts.add("port " + p.bridge() + "/" + name + ": its bridge is deleted in the config file; "
+                            + "the port goes with it");
+                    continue;
+                }
+                conflicts.add("bridge " + p.bridge() + ": deleted through the API, but the config file changes its port "
+                        + name + ": back as the config file has it");
+                bridges.put(p.bridge(), c.get(p.bridge()));
+            }
+            ports.put(name, p);
+        }
+
+        Map<StaticKey, String> sb = statics(base);
+        Map<StaticKey, String> sc = statics(config);
+        Map<StaticKey, String> sr = statics(running);
+        Map<StaticKey, String> entries = new LinkedHashMap<>();
+        for (StaticKey key : union(sr.keySet(), sc.keySet())) {
+            String port = pick(key.toString(), sb.get(key), sc.get(key), sr.get(key));
+            if (port == null) {
+                continue;
+            }
+            Placed p = ports.get(port);
+            if (p == null || !p.bridge().equals(key.bridge())) {
+                conflicts.add(key + ": its port " + port + " is not in the bridge any more; the entry goes");
+                continue;
+            }
+            entries.put(key, port);
+        }
+        return new Result(assemble(bridges, ports, entries), conflicts);
+    }
+
+    private BridgeConfig bridge(String name, BridgeConfig b, BridgeConfig c, BridgeConfig r) {
+        if (sameBridge(b, c)) {
+            return r;
+        }
+        if (c == null) {
+            if (r != null && !sameBridge(r, b)) {
+                conflicts.add("bridge " + name + ": changed through the API, deleted in the config file: deleted");
+            }
+            return null;
+        }
+        if (r == null) {
+            if (b != null) {
+                conflicts.add("bridge " + name + ": deleted through the API, changed in the config file: back as "
+                        + "the config file has it");
+            }
+            return c;
+        }
+        return mergeSettings("bridge " + name, BridgeField.values(), b, c, r);
+    }
+
+    private Placed port(String name, Placed b, Placed c, Placed r) {
+        if (Objects.equals(b, c)) {
+            return r;
+        }
+        if (c == null) {
+            if (r != null && !r.equals(b)) {
+                conflicts.add("port " + r.bridge() + "/" + name + ": changed through the API, deleted in the config "
+                        + "file: deleted");
+            }
+            return null;
+        }
+        if (r == null) {
+            if (b != null) {
+                conflicts.add("port " + c.bridge() + "/" + name + ": deleted through the API, changed in the config "
+                        + "file: back as the config file has it");
+            }
+            return c;
+        }
+        String bridge = pick("port " + name + " bridge", b == null ? null : b.bridge(), c.bridge(), r.bridge());
+        return new Placed(bridge, mergeSettings("port " + bridge + "/" + name, PortField.values(),
+                b == null ? null : b.port(), c.port(), r.port()));
+    }
+
+    /** {@code r} with each of {@code settings} that the config file changed since {@code b} taken from {@code c}. */
+    private <T> T mergeSettings(String what, Setting<T>[] settings, T b, T c, T r) {
+        T out = r;
+        for (Setting<T> s : settings) {
+            if (configWins(what + " " + s.key(), b == null ? null : s.of(b), s.of(c), s.of(r))) {
+                out = s.copy(out, c);
+            }
+        }
+        return out;
+    }
+
+    /** The value that runs: the config file's if it changed it since the base, else the running one. */
+    private String pick(String what, String base, String config, String running) {
+        return configWins(what, base, config, running) ? config : running;
+    }
+
+    /** Whether the config file changed a setting since the base, noting a conflict if the API changed it otherwise. */
+    private boolean configWins(String what, String base, String config, String running) {
+        if (Objects.equals(base, config)) {
+            return false;
+        }
+        if (!Objects.equals(running, base) && !Objects.equals(running, config)) {
+            conflicts.add(what + ": the API made it " + (running == null ? "none" : running) + ", the config file "
+                    + (config == null ? "none" : config) + "; the config file wins");
+        }
+        return true;
+    }
+
+    /** Whether two bridges (either may be absent) have the same settings. */
+    private static boolean sameBridge(BridgeConfig a, BridgeConfig b) {
+        if (a == null || b == null) {
+            return a == b;
+        }
+        return BridgeField.sameSettings(a, b);
+    }
+
+    private static List<BridgeConfig> assemble(Map<String, BridgeConfig> bridges, Map<String, Placed> ports,
+                                               Map<StaticKey, String> entries) {
+        List<BridgeConfig> out = new ArrayList<>();
+        for (BridgeConfig settings : bridges.values()) {
+            List<PortConfig> bridgePorts = new ArrayList<>();
+            for (Placed p : ports.values()) {
+                if (p.bridge().equals(settings.name())) {
+                    bridgePorts.add(p.port());
+                }
+            }
+            List<StaticMac> statics = new ArrayList<>();
+            for (Map.Entry<StaticKey, String> e : entries.entrySet()) {
+                if (e.getKey().bridge().equals(settings.name())) {
+                    statics.add(new StaticMac(e.getKey().mac(), e.getKey().vlan(), e.getValue()));
+                }
+            }
+            out.add(new BridgeConfig(settings.name(), settings.ageingTime(), settings.macTableSize(),
+                    settings.groupForwardMask(), bridgePorts, statics));
+        }
+        return out;
+    }
+
+    /** Bridges by name, in their order. */
+    public static Map<String, BridgeConfig> byName(List<BridgeConfig> bridges) {
+        Map<String, BridgeConfig> out = new LinkedHashMap<>();
+        for (BridgeConfig b : bridges) {
+            out.put(b.name(), b);
+        }
+        return out;
+    }
+
+    /** Every port of {@code bridges} by name, with its bridge. */
+    public static Map<String, Placed> ports(List<BridgeConfig> bridges) {
+        Map<String, Placed> out = new LinkedHashMap<>();
+        for (BridgeConfig b : bridges) {
+            for (PortConfig p : b.ports()) {
+                out.put(p.name(), new Placed(b.name(), p));
+            }
+        }
+        return out;
+    }
+
+    private static Map<StaticKey, String> statics(List<BridgeConfig> bridges) {
+        Map<StaticKey, String> out = new LinkedHashMap<>();
+        for (BridgeConfig b : bridges) {
+            for (StaticMac s : b.staticMacs()) {
+                out.put(new StaticKey(b.name(), s.vlan(), s.mac()), s.port());
+            }
+        }
+        return out;
+    }
+
+    private static <T> Set<T> union(Set<T> first, Set<T> second) {
+        Set<T> out = new LinkedHashSet<>(first);
+        out.addAll(second);
+        return out;
+    }
+}

@@ -1,0 +1,61 @@
+package io.switchd.control;
+
+import io.switchd.config.BridgeConfig;
+import io.switchd.config.ConfigError;
+import io.switchd.config.ConfigLoader;
+import io.switchd.config.SavedState;
+import io.switchd.config.SwitchdConfig;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** The state file gives back exactly what was written: the running bridges and their base. */
+class StateFileTest {
+    @Test
+    void whatIsWrittenIsReadBackWhateverTheConfigFilesDefaults(@TempDir Path dir) throws Exception {
+        SwitchdConfig running = ConfigLoader.parse("switchd { port-defaults { learning = false }, bridges {\n"
+                + " br0 { ageing-time = 1500ms, mac-table-size = 77, group-forward-mask = 0x4004, ports {\n"
+                + "  a { type = tap, persistent = true, admin = down, vlan-mode = access, vlan = 10 }\n"
+                + "  b { vlan-mode = trunk, vlans = [1, \"20-30\"], native-vlan = 5, mac-limit = 3, locked = true }\n"
+                + "  c { learning = true, flood = false, isolated = true, storm-control { broadcast = 9, burst = 4 } } }\n"
+                + "  static-macs = [{ mac = \"02:00:00:00:00:01\", port = b, vlan = 20 }] }\n"
+                + " br1 {} } }", "running.conf");
+        List<BridgeConfig> base = ConfigLoader.parse("switchd.bridges.br0.ports.a {}", "base.conf").bridges();
+        Path file = dir.resolve("state.conf");
+        new StateFile(file).write(running, base);
+
+        SavedState saved = ConfigLoader.loadState(file);
+        assertEquals(running.bridges(), saved.bridges());
+        assertEquals(base, saved.base());
+    }
+
+    @Test
+    void noFileIsNoStateAndAFileFromBeforeReloadsHasNoBase(@TempDir Path dir) throws Exception {
+        assertNull(ConfigLoader.loadState(dir.resolve("none.conf")));
+        Path old = dir.resolve("old.conf");
+        Files.writeString(old, "switchd { bridges { br7 { ports { a { type = tap, admin = up } } } } }\n");
+        SavedState saved = ConfigLoader.loadState(old);
+        assertEquals("br7", saved.bridges().get(0).name());
+        assertNull(saved.base());
+    }
+
+    @Test
+    void aDamagedStateFileNamesFileLineAndKey(@TempDir Path dir) throws Exception {
+        Path file = dir.resolve("state.conf");
+        Files.writeString(file, "switchd.bridges {}\nbase {\n bridges.br0.ageing-time = soon\n}\n");
+        ConfigError e = assertThrows(ConfigError.class, () -> ConfigLoader.loadState(file));
+        assertTrue(e.getMessage().startsWith(file + ":3: "), e.getMessage());
+        Files.writeString(file, "switchd.bridges {}\nextra = 1\n");
+        e = assertThrows(ConfigError.class, () -> ConfigLoader.loadState(file));
+        assertEquals("extra", e.path());
+        assertEquals(2, e.line());
+    }
+}
