@@ -11,7 +11,7 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * switchd as its own process, started from this test's class path, for what a daemon in the test
- * JVM cannot show: a kill -9, the file mode a umask gives, a process's own descriptors. Closing
+ * JVM cannot show: a kill -9, the file modes a umask gives. Closing
  * stops it (SIGTERM, then SIGKILL); it ends only the process it started.
  */
 public final class DaemonProcess implements AutoCloseable {
@@ -26,16 +26,6 @@ public final class DaemonProcess implements AutoCloseable {
     /** A daemon started as {@code switchd --config config}; its output goes to {@code log}. */
     public static Builder builder(Path config, Path socket, Path log) {
         return new Builder(config, socket, log);
-    }
-
-    /** The daemon's process id. */
-    public long pid() {
-        return process.pid();
-    }
-
-    /** Whether the process is still running. */
-    public boolean alive() {
-        return process.isAlive();
     }
 
     /** Waits until the daemon answers on its control socket, failing early if it exits. */
