@@ -3,6 +3,7 @@ package io.switchd.control;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.switchd.api.client.SwitchdClient;
 import io.switchd.testing.Await;
+import io.switchd.testing.DaemonProcess;
 import io.switchd.testing.Netns;
 import io.switchd.testing.NotifySocket;
 import org.junit.jupiter.api.Test;
@@ -13,7 +14,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -29,34 +29,27 @@ class ReloadSignalTest {
         SwitchdClient client = new SwitchdClient(dir.resolve("s.sock"));
         Path log = dir.resolve("switchd.log");
         try (NotifySocket notify = new NotifySocket(dir.resolve("notify"))) {
-            String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-            ProcessBuilder pb = new ProcessBuilder(java, "-cp", System.getProperty("java.class.path"), "io.switchd.Main",
-                    "--config", config.toString()).redirectErrorStream(true).redirectOutput(log.toFile());
-            pb.environment().put("NOTIFY_SOCKET", notify.path().toString());
-            Process p = pb.start();
+            DaemonProcess p = DaemonProcess.builder(config, dir.resolve("s.sock"), log).notifySocket(notify.path()).start();
             try {
-                awaitMessage(notify, p, "READY=1");
+                p.awaitNotify(notify, "READY=1", WAIT);
 
                 writeConfig(dir, "br0 {}, br1 { ageing-time = 10s }");
                 hangUp(p);
-                assertTrue(awaitMessage(notify, p, "RELOADING=1").contains("\nMONOTONIC_USEC="));
-                assertTrue(awaitMessage(notify, p, "READY=1").contains("STATUS=forwarding: 2 bridge(s)"));
+                assertTrue(p.awaitNotify(notify, "RELOADING=1", WAIT).contains("\nMONOTONIC_USEC="));
+                assertTrue(p.awaitNotify(notify, "READY=1", WAIT).contains("STATUS=forwarding: 2 bridge(s)"));
                 assertEquals(List.of("br0", "br1"), bridges(client));
                 Await.until(WAIT, "the reload logged", () -> read(log).contains("reload: added bridge br1"));
 
                 writeConfig(dir, "br0 { ageing-tme = 10s }");
                 hangUp(p);
-                awaitMessage(notify, p, "RELOADING=1");
-                awaitMessage(notify, p, "READY=1");
+                p.awaitNotify(notify, "RELOADING=1", WAIT);
+                p.awaitNotify(notify, "READY=1", WAIT);
                 Await.until(WAIT, "the refusal logged", () -> read(log).contains("reload refused: bad configuration: "
                         + config + ":5: switchd.bridges.br0.ageing-tme: unknown key"));
-                assertTrue(p.isAlive(), "a bad config file does not stop switchd");
+                assertTrue(p.alive(), "a bad config file does not stop switchd");
                 assertEquals(List.of("br0", "br1"), bridges(client));
             } finally {
-                p.destroy();
-                if (!p.waitFor(10, TimeUnit.SECONDS)) {
-                    p.destroyForcibly();
-                }
+                p.close();
             }
         }
     }
@@ -70,26 +63,8 @@ class ReloadSignalTest {
                 + "}\n");
     }
 
-    private static void hangUp(Process p) {
+    private static void hangUp(DaemonProcess p) {
         assertEquals(0, Netns.status("kill", "-HUP", Long.toString(p.pid())));
-    }
-
-    /** Reads notify messages until one starts with {@code prefix}, which it returns. */
-    private static String awaitMessage(NotifySocket notify, Process p, String prefix) {
-        long deadline = System.nanoTime() + WAIT.toNanos();
-        List<String> seen = new ArrayList<>();
-        while (System.nanoTime() < deadline) {
-            String m = notify.next(Duration.ofMillis(100));
-            if (m != null) {
-                seen.add(m);
-                if (m.startsWith(prefix)) {
-                    return m;
-                }
-            } else if (!p.isAlive()) {
-                throw new AssertionError("switchd exited with " + p.exitValue() + "; notify messages: " + seen);
-            }
-        }
-        throw new AssertionError("no " + prefix + " within " + WAIT + "; notify messages: " + seen);
     }
 
     private static List<String> bridges(SwitchdClient client) throws Exception {

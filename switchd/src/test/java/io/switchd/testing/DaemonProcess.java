@@ -11,7 +11,7 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * switchd as its own process, started from this test's class path, for what a daemon in the test
- * JVM cannot show: a kill -9, the file modes a umask gives. Closing
+ * JVM cannot show: a kill -9, a signal, the file modes a umask gives. Closing
  * stops it (SIGTERM, then SIGKILL); it ends only the process it started.
  */
 public final class DaemonProcess implements AutoCloseable {
@@ -26,6 +26,37 @@ public final class DaemonProcess implements AutoCloseable {
     /** A daemon started as {@code switchd --config config}; its output goes to {@code log}. */
     public static Builder builder(Path config, Path socket, Path log) {
         return new Builder(config, socket, log);
+    }
+
+    /** The daemon's process id, for signals. */
+    public long pid() {
+        return process.pid();
+    }
+
+    /** Whether the process is still running. */
+    public boolean alive() {
+        return process.isAlive();
+    }
+
+    /**
+     * Reads sd_notify messages until one starts with {@code prefix} and returns it; fails if the
+     * daemon exits first or none comes within {@code timeout}.
+     */
+    public String awaitNotify(NotifySocket notify, String prefix, Duration timeout) {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        List<String> seen = new ArrayList<>();
+        while (System.nanoTime() < deadline) {
+            String m = notify.next(Duration.ofMillis(100));
+            if (m != null) {
+                seen.add(m);
+                if (m.startsWith(prefix)) {
+                    return m;
+                }
+            } else if (!process.isAlive()) {
+                throw new AssertionError("switchd exited with " + process.exitValue() + "; notify messages: " + seen);
+            }
+        }
+        throw new AssertionError("no " + prefix + " within " + timeout + "; notify messages: " + seen);
     }
 
     /** Waits until the daemon answers on its control socket, failing early if it exits. */
