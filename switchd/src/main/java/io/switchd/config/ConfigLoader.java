@@ -299,7 +299,7 @@ public final class ConfigLoader {
                 checkKeys(storm, path + ".storm-control", STORM_KEYS, file);
                 Config sc = storm.toConfig();
                 String sp = path + ".storm-control.";
-                int max = 100_000_000;
+                int max = (int) PortPolicy.MAX_STORM;
                 b.storm(sc.hasPath("broadcast") ? intIn(sc, "broadcast", sp + "broadcast", 0, max, file) : 0,
                         sc.hasPath("multicast") ? intIn(sc, "multicast", sp + "multicast", 0, max, file) : 0,
                         sc.hasPath("unknown-unicast") ? intIn(sc, "unknown-unicast", sp + "unknown-unicast", 0, max, file) : 0,
