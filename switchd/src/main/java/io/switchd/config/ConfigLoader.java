@@ -66,6 +66,7 @@ public final class ConfigLoader {
         if (!Files.isRegularFile(file)) {
             throw new ConfigError(file.toString(), -1, null, "no such configuration file");
         }
+        Includes.check(file);
         try {
             return ConfigFactory.parseFile(file.toFile(),
                     ConfigParseOptions.defaults().setSyntax(ConfigSyntax.CONF).setAllowMissing(false));
@@ -94,7 +95,7 @@ public final class ConfigLoader {
         try {
             user = ConfigFactory.parseString(text, ConfigParseOptions.defaults().setOriginDescription(name));
         } catch (ConfigException e) {
-            throw fromTypesafe(name, e);
+            throw fromTypesafe(name, e, text);
         }
         return validate(user, name);
     }
@@ -360,7 +361,7 @@ public final class ConfigLoader {
         ConfigValue v = parent.get(key);
         String path = parentPath + "." + quote(key);
         if (v == null) {
-            throw new ConfigError(file, -1, path, "missing");
+            throw new ConfigError(fileOf(parent.origin(), file), line(parent.origin()), path, "missing");
         }
         if (v.valueType() != ConfigValueType.OBJECT) {
             throw error(v, file, path, "must be an object { ... }, not a " + typeName(v));
@@ -390,7 +391,7 @@ public final class ConfigLoader {
 
     private static String string(Config c, String key, String path, String file) throws ConfigError {
         if (!c.hasPath(key)) {
-            throw new ConfigError(file, line(c.origin()), path, "missing");
+            throw new ConfigError(fileOf(c.origin(), file), line(c.origin()), path, "missing");
         }
         ConfigValue v = c.getValue(key);
         if (v.valueType() != ConfigValueType.STRING) {
@@ -435,6 +436,11 @@ public final class ConfigLoader {
     }
 
     private static ConfigError fromTypesafe(String file, ConfigException e) {
+        return fromTypesafe(file, e, null);
+    }
+
+    /** A parse or resolve error, which Typesafe locates by line only: the key path is read off the text there. */
+    private static ConfigError fromTypesafe(String file, ConfigException e, String text) {
         ConfigOrigin o = e.origin();
         String msg = e.getMessage();
         // Typesafe's message starts with the origin; keep only what is wrong.
@@ -442,6 +448,18 @@ public final class ConfigLoader {
         if (description != null && msg.startsWith(description)) {
             msg = msg.substring(description.length()).replaceFirst("^:\\s*", "");
         }
-        return new ConfigError(o == null ? file : fileOf(o, file), line(o), null, msg);
+        int line = line(o);
+        String path = null;
+        if (line > 0 && o.filename() != null) {
+            try {
+                text = Files.readString(Path.of(o.filename()));
+            } catch (java.io.IOException | RuntimeException unreadable) {
+                text = null;
+            }
+        }
+        if (line > 0 && text != null && (o.filename() != null || o.resource() == null)) {
+            path = KeyPathAtLine.of(text, line);
+        }
+        return new ConfigError(o == null ? file : fileOf(o, file), line, path, msg);
     }
 }
