@@ -16,6 +16,7 @@ import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpMessage;
 import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.codec.http.HttpUtil;
+import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.DefaultThreadFactory;
 import io.switchd.StartupException;
 import io.switchd.config.ControlConfig;
@@ -200,13 +201,13 @@ public final class ControlServer implements AutoCloseable {
 
         @Override
         public void channelRead(ChannelHandlerContext ctx, Object msg) {
-            io.netty.util.ReferenceCountUtil.release(msg);
+            ReferenceCountUtil.release(msg);
         }
     }
 
     /**
-     * Aggregates requests, answering one whose body is too large with a JSON 413 and closing, also
-     * when the client announced it with Expect: 100-continue (or expected something else: 417).
+     * Aggregates requests, answering one whose body is too large with a JSON 413, also when the
+     * client announced it with Expect: 100-continue (or expected something else: 417).
      */
     private static final class JsonAggregator extends HttpObjectAggregator {
         JsonAggregator(int max) {

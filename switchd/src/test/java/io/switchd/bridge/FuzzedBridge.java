@@ -430,6 +430,7 @@ final class FuzzedBridge {
                 && ((frame[0] & NEEDS_CSUM) == 0 || (csumStart >= header && csumStart <= length));
     }
 
+    /** Fails the input with {@code what} unless {@code condition} holds. */
     static void expect(boolean condition, String what) {
         if (!condition) {
             throw new AssertionError(what);
