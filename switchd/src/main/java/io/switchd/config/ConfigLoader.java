@@ -79,6 +79,7 @@ public final class ConfigLoader {
         if (!Files.isRegularFile(file)) {
             throw new ConfigError(file.toString(), -1, null, "no such configuration file");
         }
+        Includes.check(file);
         try {
             return ConfigFactory.parseFile(file.toFile(),
                     ConfigParseOptions.defaults().setSyntax(ConfigSyntax.CONF).setAllowMissing(false));
@@ -107,7 +108,7 @@ public final class ConfigLoader {
         try {
             user = ConfigFactory.parseString(text, ConfigParseOptions.defaults().setOriginDescription(name));
         } catch (ConfigException e) {
-            throw fromTypesafe(name, e);
+            throw fromTypesafe(name, e, text);
         }
         return validate(user, name);
     }
@@ -312,7 +313,7 @@ public final class ConfigLoader {
                 checkKeys(storm, path + ".storm-control", STORM_KEYS, file);
                 Config sc = storm.toConfig();
                 String sp = path + ".storm-control.";
-                int max = 100_000_000;
+                int max = (int) PortPolicy.MAX_STORM;
                 b.storm(sc.hasPath("broadcast") ? intIn(sc, "broadcast", sp + "broadcast", 0, max, file) : 0,
                         sc.hasPath("multicast") ? intIn(sc, "multicast", sp + "multicast", 0, max, file) : 0,
                         sc.hasPath("unknown-unicast") ? intIn(sc, "unknown-unicast", sp + "unknown-unicast", 0, max, file) : 0,
@@ -373,7 +374,7 @@ public final class ConfigLoader {
         ConfigValue v = parent.get(key);
         String path = parentPath + "." + quote(key);
         if (v == null) {
-            throw new ConfigError(file, -1, path, "missing");
+            throw new ConfigError(fileOf(parent.origin(), file), line(parent.origin()), path, "missing");
         }
         if (v.valueType() != ConfigValueType.OBJECT) {
             throw error(v, file, path, "must be an object { ... }, not a " + typeName(v));
@@ -403,7 +404,7 @@ public final class ConfigLoader {
 
     private static String string(Config c, String key, String path, String file) throws ConfigError {
         if (!c.hasPath(key)) {
-            throw new ConfigError(file, line(c.origin()), path, "missing");
+            throw new ConfigError(fileOf(c.origin(), file), line(c.origin()), path, "missing");
         }
         ConfigValue v = c.getValue(key);
         if (v.valueType() != ConfigValueType.STRING) {
@@ -448,6 +449,11 @@ public final class ConfigLoader {
     }
 
     private static ConfigError fromTypesafe(String file, ConfigException e) {
+        return fromTypesafe(file, e, null);
+    }
+
+    /** A parse or resolve error, which Typesafe locates by line only: the key path is read off the text there. */
+    private static ConfigError fromTypesafe(String file, ConfigException e, String text) {
         ConfigOrigin o = e.origin();
         String msg = e.getMessage();
         // Typesafe's message starts with the origin; keep only what is wrong.
@@ -455,6 +461,18 @@ public final class ConfigLoader {
         if (description != null && msg.startsWith(description)) {
             msg = msg.substring(description.length()).replaceFirst("^:\\s*", "");
         }
-        return new ConfigError(o == null ? file : fileOf(o, file), line(o), null, msg);
+        int line = line(o);
+        String path = null;
+        if (line > 0 && o.filename() != null) {
+            try {
+                text = Files.readString(Path.of(o.filename()));
+            } catch (java.io.IOException | RuntimeException unreadable) {
+                text = null;
+            }
+        }
+        if (line > 0 && text != null && (o.filename() != null || o.resource() == null)) {
+            path = KeyPathAtLine.of(text, line);
+        }
+        return new ConfigError(o == null ? file : fileOf(o, file), line, path, msg);
     }
 }

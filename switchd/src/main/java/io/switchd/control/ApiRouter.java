@@ -49,7 +49,14 @@ public final class ApiRouter {
     /** Answers one request; {@code apiAllowed} is false on the metrics listener, which serves /metrics only. */
     public ApiResponse handle(String method, String uri, byte[] body, boolean apiAllowed) {
         QueryStringDecoder q = new QueryStringDecoder(uri);
-        String path = q.path();
+        String path;
+        Map<String, List<String>> params;
+        try {
+            path = q.path(); // decoding is lazy: a bad %-escape throws here or at parameters()
+            params = q.parameters();
+        } catch (IllegalArgumentException e) {
+            return ApiResponse.error(400, "bad percent-encoding in the request URI: " + e.getMessage());
+        }
         try {
             if (path.equals("/metrics")) {
                 requireMethod(method, "GET");
@@ -62,7 +69,7 @@ public final class ApiRouter {
                 return ApiResponse.error(404, "no such route: " + path + " (the API is under " + ApiPaths.PREFIX + ")");
             }
             String[] s = segments(path.substring(ApiPaths.PREFIX.length()));
-            return route(method, s, q.parameters(), body);
+            return route(method, s, params, body);
         } catch (ControlException e) {
             return ApiResponse.error(e.status(), e.getMessage());
         } catch (UncheckedIOException e) {

@@ -2,15 +2,21 @@ package io.switchd.control;
 
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelPipeline;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.epoll.EpollIoHandler;
 import io.netty.channel.epoll.EpollServerDomainSocketChannel;
 import io.netty.channel.epoll.EpollServerSocketChannel;
 import io.netty.channel.unix.DomainSocketAddress;
 import io.netty.handler.codec.http.HttpObjectAggregator;
+import io.netty.handler.codec.http.FullHttpResponse;
+import io.netty.handler.codec.http.HttpMessage;
 import io.netty.handler.codec.http.HttpServerCodec;
-import io.netty.handler.timeout.IdleStateHandler;
+import io.netty.handler.codec.http.HttpUtil;
+import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.DefaultThreadFactory;
 import io.switchd.StartupException;
 import io.switchd.config.ControlConfig;
@@ -27,20 +33,36 @@ import java.nio.file.attribute.GroupPrincipal;
 import java.nio.file.attribute.PosixFileAttributeView;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.nio.file.attribute.UserPrincipalNotFoundException;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.logging.Logger;
 
 /**
  * Serves the control API on a unix socket (mode 0660, the configured group) and /metrics on a TCP
- * listener, both on one event loop of their own, apart from the forwarding loops.
+ * listener, both on one event loop of their own, apart from the forwarding loops. What one client
+ * can hold is bounded: a request line, headers and body of fixed sizes, a deadline for each
+ * request, and a number of connections per listener, so memory stays bounded whatever clients do.
  */
 public final class ControlServer implements AutoCloseable {
     private static final Logger LOG = Logger.getLogger(ControlServer.class.getName());
     /** The largest request body the API reads; larger ones get 413. */
     public static final int MAX_BODY = 64 * 1024;
-    private static final int IDLE_SECONDS = 30;
+    /** The longest request line; longer ones get 414. */
+    public static final int MAX_LINE = 4096;
+    /** The most header bytes a request may have; more get 431. */
+    public static final int MAX_HEADERS = 8192;
+
+    /**
+     * How long a request may take to arrive whole (408 after that, and the connection closed) and
+     * how many connections each listener holds at once (503 to the ones beyond).
+     */
+    public record Limits(Duration requestTimeout, int maxConnections) {
+        /** 10 s per request, 128 connections per listener. */
+        public static final Limits DEFAULT = new Limits(Duration.ofSeconds(10), 128);
+    }
 
     private final MultiThreadIoEventLoopGroup group =
             new MultiThreadIoEventLoopGroup(1, new DefaultThreadFactory("switchd-control", true), EpollIoHandler.newFactory());
@@ -49,13 +71,18 @@ public final class ControlServer implements AutoCloseable {
 
     private ControlServer() {}
 
-    /** Starts serving {@code router} as {@code control} and {@code metrics} say. */
+    /** Starts serving {@code router} as {@code control} and {@code metrics} say, with the default limits. */
     public static ControlServer start(ApiRouter router, ControlConfig control, MetricsConfig metrics) {
+        return start(router, control, metrics, Limits.DEFAULT);
+    }
+
+    /** Starts serving {@code router} as {@code control} and {@code metrics} say, within {@code limits}. */
+    public static ControlServer start(ApiRouter router, ControlConfig control, MetricsConfig metrics, Limits limits) {
         ControlServer s = new ControlServer();
         try {
-            s.bindUnix(router, control);
+            s.bindUnix(router, control, limits);
             if (!metrics.listen().isEmpty()) {
-                s.bindTcp(router, metrics.listen());
+                s.bindTcp(router, metrics.listen(), limits);
             }
         } catch (RuntimeException e) {
             s.close();
@@ -64,7 +91,7 @@ public final class ControlServer implements AutoCloseable {
         return s;
     }
 
-    private void bindUnix(ApiRouter router, ControlConfig control) {
+    private void bindUnix(ApiRouter router, ControlConfig control, Limits limits) {
         Path path = Path.of(control.socket());
         GroupPrincipal owners = group(path, control.group());
         try {
@@ -79,7 +106,7 @@ public final class ControlServer implements AutoCloseable {
             throw new StartupException("cannot prepare the control socket " + path + ": " + e);
         }
         Channel ch = new ServerBootstrap().group(group).channel(EpollServerDomainSocketChannel.class)
-                .childHandler(initializer(router, true)).bind(new DomainSocketAddress(path.toString()))
+                .childHandler(initializer(router, true, limits)).bind(new DomainSocketAddress(path.toString()))
                 .syncUninterruptibly().channel();
         channels.add(ch);
         socketPath = path;
@@ -146,13 +173,13 @@ public final class ControlServer implements AutoCloseable {
         }
     }
 
-    private void bindTcp(ApiRouter router, String listen) {
+    private void bindTcp(ApiRouter router, String listen, Limits limits) {
         int colon = listen.lastIndexOf(':');
         String host = listen.substring(0, colon).replace("[", "").replace("]", "");
         int port = Integer.parseInt(listen.substring(colon + 1));
         try {
             Channel ch = new ServerBootstrap().group(group).channel(EpollServerSocketChannel.class)
-                    .childHandler(initializer(router, false)).bind(new InetSocketAddress(host, port))
+                    .childHandler(initializer(router, false, limits)).bind(new InetSocketAddress(host, port))
                     .syncUninterruptibly().channel();
             channels.add(ch);
             LOG.info("metrics on http://" + listen + "/metrics");
@@ -162,36 +189,83 @@ public final class ControlServer implements AutoCloseable {
         }
     }
 
-    private static ChannelInitializer<Channel> initializer(ApiRouter router, boolean api) {
+    private static ChannelInitializer<Channel> initializer(ApiRouter router, boolean api, Limits limits) {
+        AtomicInteger open = new AtomicInteger();
         return new ChannelInitializer<>() {
             @Override
             protected void initChannel(Channel ch) {
-                ch.pipeline().addLast(
-                        new IdleStateHandler(IDLE_SECONDS, 0, 0, TimeUnit.SECONDS),
-                        new HttpServerCodec(4096, 8192, 8192),
-                        new JsonAggregator(MAX_BODY),
-                        new HttpHandler(router, api));
+                boolean refused = open.incrementAndGet() > limits.maxConnections();
+                ch.closeFuture().addListener(f -> open.decrementAndGet());
+                pipeline(ch.pipeline(), router, api, limits, refused);
             }
         };
     }
 
-    /** Aggregates requests, answering one whose body is too large with a JSON 413 and closing. */
+    /**
+     * Sets up one connection's handlers: HTTP decoding within the size limits, then either the
+     * API (a request deadline, the router) or, when the listener is at its connection limit, a 503.
+     */
+    static void pipeline(ChannelPipeline p, ApiRouter router, boolean api, Limits limits, boolean refused) {
+        p.addLast(new HttpServerCodec(MAX_LINE, MAX_HEADERS, 8192));
+        if (refused) {
+            p.addLast(new Refusal(limits.maxConnections()));
+            return;
+        }
+        p.addLast(new JsonAggregator(MAX_BODY), new RequestDeadline(limits.requestTimeout()),
+                new HttpHandler(router, api));
+    }
+
+    /** Answers a connection beyond the limit with 503 at once and closes it. */
+    private static final class Refusal extends ChannelInboundHandlerAdapter {
+        private final int max;
+
+        Refusal(int max) {
+            this.max = max;
+        }
+
+        @Override
+        public void channelActive(ChannelHandlerContext ctx) {
+            HttpHandler.respond(ctx, ApiResponse.error(503, "too many connections: at most " + max
+                    + " at once; try again when others have closed"), false);
+        }
+
+        @Override
+        public void channelRead(ChannelHandlerContext ctx, Object msg) {
+            ReferenceCountUtil.release(msg);
+        }
+    }
+
+    /**
+     * Aggregates requests, answering one whose body is too large with a JSON 413, also when the
+     * client announced it with Expect: 100-continue (or expected something else: 417).
+     */
     private static final class JsonAggregator extends HttpObjectAggregator {
         JsonAggregator(int max) {
             super(max);
         }
 
         @Override
-        protected void handleOversizedMessage(io.netty.channel.ChannelHandlerContext ctx, io.netty.handler.codec.http.HttpMessage m) {
-            ApiResponse a = ApiResponse.error(413, "the request body is over " + (MAX_BODY / 1024) + " KiB");
-            io.netty.handler.codec.http.FullHttpResponse res = new io.netty.handler.codec.http.DefaultFullHttpResponse(
-                    io.netty.handler.codec.http.HttpVersion.HTTP_1_1,
-                    io.netty.handler.codec.http.HttpResponseStatus.REQUEST_ENTITY_TOO_LARGE,
-                    io.netty.buffer.Unpooled.wrappedBuffer(a.body()));
-            res.headers().set(io.netty.handler.codec.http.HttpHeaderNames.CONTENT_TYPE, a.contentType());
-            io.netty.handler.codec.http.HttpUtil.setContentLength(res, a.body().length);
-            res.headers().set(io.netty.handler.codec.http.HttpHeaderNames.CONNECTION, "close");
-            ctx.writeAndFlush(res).addListener(io.netty.channel.ChannelFutureListener.CLOSE);
+        protected Object newContinueResponse(HttpMessage start, int max, ChannelPipeline pipeline) {
+            Object answer = super.newContinueResponse(start, max, pipeline);
+            if (answer instanceof FullHttpResponse refusal && refusal.status().code() >= 400) {
+                int status = refusal.status().code();
+                refusal.release();
+                return HttpHandler.response(ApiResponse.error(status, status == 413
+                        ? "the request body is over " + (MAX_BODY / 1024) + " KiB"
+                        : "only Expect: 100-continue is understood"), false);
+            }
+            return answer;
+        }
+
+        /**
+         * Answers at once but leaves the connection open: the rest of the body is discarded as it
+         * arrives, so a client still writing it reads the answer instead of a broken pipe; then the
+         * client closes, or sends its next request, or its request deadline closes the connection.
+         */
+        @Override
+        protected void handleOversizedMessage(ChannelHandlerContext ctx, HttpMessage m) {
+            ctx.writeAndFlush(HttpHandler.response(ApiResponse.error(413, "the request body is over "
+                    + (MAX_BODY / 1024) + " KiB"), HttpUtil.isKeepAlive(m)));
         }
     }
 

@@ -13,7 +13,8 @@ import io.netty.handler.codec.http.HttpHeaderValues;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
-import io.netty.handler.timeout.IdleStateEvent;
+import io.netty.handler.codec.http.TooLongHttpHeaderException;
+import io.netty.handler.codec.http.TooLongHttpLineException;
 
 import java.util.logging.Logger;
 
@@ -30,38 +31,43 @@ final class HttpHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
 
     @Override
     protected void channelRead0(ChannelHandlerContext ctx, FullHttpRequest req) {
-        ApiResponse answer;
         if (!req.decoderResult().isSuccess()) {
-            answer = ApiResponse.error(400, "malformed HTTP request: " + req.decoderResult().cause().getMessage());
-            respond(ctx, answer, false);
+            respond(ctx, undecodable(req.decoderResult().cause()), false);
             return;
         }
         byte[] body = ByteBufUtil.getBytes(req.content());
-        answer = router.handle(req.method().name(), req.uri(), body, apiAllowed);
-        respond(ctx, answer, HttpUtil.isKeepAlive(req));
+        respond(ctx, router.handle(req.method().name(), req.uri(), body, apiAllowed), HttpUtil.isKeepAlive(req));
     }
 
-    private static void respond(ChannelHandlerContext ctx, ApiResponse a, boolean keepAlive) {
+    private static ApiResponse undecodable(Throwable cause) {
+        if (cause instanceof TooLongHttpLineException) {
+            return ApiResponse.error(414, "the request line is over " + ControlServer.MAX_LINE + " bytes");
+        }
+        if (cause instanceof TooLongHttpHeaderException) {
+            return ApiResponse.error(431, "the request headers are over " + ControlServer.MAX_HEADERS / 1024 + " KiB");
+        }
+        return ApiResponse.error(400, "malformed HTTP request: " + cause.getMessage());
+    }
+
+    /** Writes {@code a} as an HTTP response, closing the connection after it unless {@code keepAlive}. */
+    static void respond(ChannelHandlerContext ctx, ApiResponse a, boolean keepAlive) {
+        if (keepAlive) {
+            ctx.writeAndFlush(response(a, true));
+        } else {
+            ctx.writeAndFlush(response(a, false)).addListener(ChannelFutureListener.CLOSE);
+        }
+    }
+
+    /** {@code a} as an HTTP response that keeps the connection open or says it closes. */
+    static FullHttpResponse response(ApiResponse a, boolean keepAlive) {
         FullHttpResponse res = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.valueOf(a.status()),
                 Unpooled.wrappedBuffer(a.body()));
         if (a.body().length > 0) {
             res.headers().set(HttpHeaderNames.CONTENT_TYPE, a.contentType());
         }
         HttpUtil.setContentLength(res, a.body().length);
-        if (keepAlive) {
-            res.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.KEEP_ALIVE);
-            ctx.writeAndFlush(res);
-        } else {
-            res.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
-            ctx.writeAndFlush(res).addListener(ChannelFutureListener.CLOSE);
-        }
-    }
-
-    @Override
-    public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
-        if (evt instanceof IdleStateEvent) {
-            ctx.close(); // a client that sends nothing (or never finishes a request) loses its connection
-        }
+        res.headers().set(HttpHeaderNames.CONNECTION, keepAlive ? HttpHeaderValues.KEEP_ALIVE : HttpHeaderValues.CLOSE);
+        return res;
     }
 
     @Override

@@ -22,6 +22,8 @@ public final class FrameForm {
     private int length;
     private boolean tagged;
     private int tci;
+    /** The TPID a tag added back gets: the frame's own (802.1Q or 802.1ad), 802.1Q if it came untagged. */
+    private int tpid;
 
     /** Takes the frame at {@code offset} (virtio-net header first), {@code length} bytes, tagged or not. */
     public void reset(ByteBuf buf, int offset, int length, boolean tagged, int tci) {
@@ -30,11 +32,16 @@ public final class FrameForm {
         this.length = length;
         this.tagged = tagged;
         this.tci = tci;
+        this.tpid = tagged ? buf.getUnsignedShort(offset + VirtioNetHeader.SIZE + EthernetFrame.TYPE_OFFSET)
+                : EthernetFrame.TPID_8021Q;
     }
 
-    /** Makes the frame carry an 802.1Q tag with {@code newTci}, adding one if it has none. */
+    /**
+     * Makes the frame carry a tag with {@code newTci}, adding one if it has none: with the frame's
+     * own TPID, so a frame flooded to untagged and tagged ports leaves each tagged one alike.
+     */
     public void tagged(int newTci) {
-        tagged(EthernetFrame.TPID_8021Q, newTci);
+        tagged(tpid, newTci);
     }
 
     /** Makes the frame carry a tag with {@code newTci}; a tag it did not have gets {@code tpid}. */

@@ -11,6 +11,8 @@ import java.util.List;
 public final class PortPolicy {
     /** The highest VLAN id a frame may be in; 4095 is reserved. */
     public static final int MAX_VID = 4094;
+    /** The highest storm-control rate (frames per second) and burst: far above any link's frame rate. */
+    public static final long MAX_STORM = 100_000_000;
     /** What a port without settings does: transparent, learning, flooding, unlocked, not isolated. */
     public static final PortPolicy DEFAULT = builder().build();
 
@@ -286,10 +288,15 @@ public final class PortPolicy {
             return this;
         }
 
-        /** Storm control rates in frames per second (0: none) and the burst in frames. */
+        /**
+         * Storm control rates in frames per second (0: none) and the burst in frames, each at most
+         * {@link #MAX_STORM}: beyond that the token arithmetic would overflow a long.
+         */
         public Builder storm(long broadcast, long multicast, long unknownUnicast, long burst) {
-            if (broadcast < 0 || multicast < 0 || unknownUnicast < 0 || burst < 1) {
-                throw new IllegalArgumentException("storm-control rates are 0 (none) or more frames per second, burst 1 or more");
+            if (broadcast < 0 || multicast < 0 || unknownUnicast < 0 || burst < 1 || broadcast > MAX_STORM
+                    || multicast > MAX_STORM || unknownUnicast > MAX_STORM || burst > MAX_STORM) {
+                throw new IllegalArgumentException("storm-control rates are 0 (none) to " + MAX_STORM
+                        + " frames per second, burst 1 to " + MAX_STORM);
             }
             stormBroadcast = broadcast;
             stormMulticast = multicast;

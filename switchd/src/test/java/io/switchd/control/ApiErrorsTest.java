@@ -34,9 +34,12 @@ class ApiErrorsTest {
     private TestDaemon daemon;
     private SwitchdClient client;
 
+    /** A netdev port whose interface never exists (random name): it stays absent, but the API can change it. */
+    private final String port = "zz" + Long.toHexString(java.util.concurrent.ThreadLocalRandom.current().nextLong() >>> 24);
+
     @BeforeAll
     void start(@TempDir Path dir) throws Exception {
-        daemon = TestDaemon.start(dir, "br0 {}", null);
+        daemon = TestDaemon.start(dir, "br0 { ports { " + port + " {} } }", null);
         client = daemon.client();
     }
 
@@ -49,40 +52,115 @@ class ApiErrorsTest {
 
     @ParameterizedTest(name = "{0} {1} {2} -> {3}")
     @CsvSource(delimiter = '|', quoteCharacter = '`', value = {
+        // what exists and what does not
         "GET    | /v1/bridges/nope                 | ``                                   | 404 | no bridge nope",
         "POST   | /v1/bridges                      | `{\"name\": \"br0\"}`               | 409 | exists already",
-        "POST   | /v1/bridges                      | `{\"name\": \"bad name!\"}`         | 400 | bridge name",
-        "POST   | /v1/bridges                      | `{\"nam\": \"x\"}`                  | 400 | unknown field",
-        "POST   | /v1/bridges                      | `{bad`                               | 400 | malformed JSON",
-        "POST   | /v1/bridges                      | `[1,2]`                              | 400 | malformed JSON",
-        "POST   | /v1/bridges                      | `{\"name\": 7}`                     | 201 | ",
-        "POST   | /v1/bridges                      | ``                                   | 400 | JSON body",
         "POST   | /v1/bridges/br0/ports            | `{\"name\": \"sw-nosuch0\"}`         | 409 | does not exist",
-        "POST   | /v1/bridges/br0/ports            | `{\"name\": \"x\", \"type\": \"vde\"}` | 400 | tap or netdev",
-        "POST   | /v1/bridges/br0/ports            | `{\"name\": \"a/b\"}`                | 400 | interface name",
         "POST   | /v1/bridges/nope/ports           | `{\"name\": \"x\"}`                  | 404 | no bridge nope",
         "PATCH  | /v1/bridges/br0/ports/x          | `{\"admin\": \"down\"}`              | 404 | no port x",
+        "POST   | /v1/bridges/br0/fdb              | `{\"mac\": \"02:00:00:00:00:01\", \"port\": \"x\"}` | 404 | no port x",
+        "DELETE | /v1/bridges/br0/fdb/02:00:00:00:00:09 | ``                              | 404 | no entry",
+        "POST   | /v1/bridges/br0/fdb/flush        | `{\"port\": \"x\"}`                  | 404 | no port x",
+        "GET    | /v1/bridges/br0/stats?port=x     | ``                                   | 404 | no port x",
+        // bad JSON
+        "POST   | /v1/bridges                      | `{bad`                               | 400 | malformed JSON",
+        "POST   | /v1/bridges                      | `{\"name\": \"x\",}`                | 400 | malformed JSON",
+        "POST   | /v1/bridges                      | `[1,2]`                              | 400 | malformed JSON",
+        "POST   | /v1/bridges                      | `null`                               | 400 | JSON object",
+        "POST   | /v1/bridges                      | `\"br9\"`                            | 400 | malformed JSON",
+        "POST   | /v1/bridges                      | `{\"name\": \"x\"} {`                | 400 | malformed JSON",
+        "POST   | /v1/bridges                      | ``                                   | 400 | JSON body",
+        "POST   | /v1/bridges                      | `{\"name\": \"\\ud800\"}`             | 400 | bridge name",
+        // wrong types
+        "POST   | /v1/bridges                      | `{\"name\": 7}`                     | 400 | malformed JSON",
+        "POST   | /v1/bridges                      | `{\"name\": [\"br9\"]}`              | 400 | malformed JSON",
+        "POST   | /v1/bridges                      | `{\"name\": {\"a\": 1}}`             | 400 | malformed JSON",
+        "PATCH  | /v1/bridges/br0/ports/{port}     | `{\"learning\": \"yes\"}`            | 400 | malformed JSON",
+        "PATCH  | /v1/bridges/br0/ports/{port}     | `{\"learning\": 1}`                  | 400 | malformed JSON",
+        "PATCH  | /v1/bridges/br0/ports/{port}     | `{\"vlan_mode\": \"access\", \"vlan\": \"10\"}` | 400 | malformed JSON",
+        "PATCH  | /v1/bridges/br0/ports/{port}     | `{\"vlan_mode\": \"access\", \"vlan\": 10.5}` | 400 | malformed JSON",
+        "PATCH  | /v1/bridges/br0/ports/{port}     | `{\"vlan_mode\": \"trunk\", \"vlans\": \"10\"}` | 400 | malformed JSON",
+        "POST   | /v1/bridges/br0/fdb              | `{\"mac\": 5, \"port\": \"{port}\"}` | 400 | malformed JSON",
+        "POST   | /v1/bridges/br0/fdb/flush        | `{\"static\": \"yes\"}`              | 400 | malformed JSON",
+        // unknown fields
+        "POST   | /v1/bridges                      | `{\"nam\": \"x\"}`                  | 400 | unknown field",
+        "POST   | /v1/bridges                      | `{\"name\": \"br9\", \"ageing\": 1}` | 400 | unknown field",
+        "PATCH  | /v1/bridges/br0/ports/{port}     | `{\"vlan_id\": 10}`                  | 400 | unknown field",
+        // values out of range, huge numbers
+        "POST   | /v1/bridges                      | `{\"name\": \"bad name!\"}`         | 400 | bridge name",
+        "POST   | /v1/bridges/br0/ports            | `{\"name\": \"x\", \"type\": \"vde\"}` | 400 | tap or netdev",
+        "POST   | /v1/bridges/br0/ports            | `{\"name\": \"a/b\"}`                | 400 | interface name",
+        "POST   | /v1/bridges/br0/ports            | `{\"name\": \"sixteen-chars-xx\"}`   | 400 | interface name",
         "POST   | /v1/bridges/br0/fdb              | `{\"mac\": \"zz\", \"port\": \"x\"}` | 400 | not a MAC address",
         "POST   | /v1/bridges/br0/fdb              | `{\"mac\": \"01:00:5e:00:00:01\", \"port\": \"x\"}` | 400 | unicast",
         "POST   | /v1/bridges/br0/fdb              | `{\"mac\": \"02:00:00:00:00:01\", \"port\": \"x\", \"vlan\": 99999999999}` | 400 | malformed JSON",
+        "POST   | /v1/bridges/br0/fdb              | `{\"mac\": \"02:00:00:00:00:01\", \"port\": \"x\", \"vlan\": 1e30}` | 400 | malformed JSON",
         "POST   | /v1/bridges/br0/fdb              | `{\"mac\": \"02:00:00:00:00:01\", \"port\": \"x\", \"vlan\": 5000}` | 400 | VLAN",
-        "POST   | /v1/bridges/br0/fdb              | `{\"mac\": \"02:00:00:00:00:01\", \"port\": \"x\"}` | 404 | no port x",
-        "DELETE | /v1/bridges/br0/fdb/02:00:00:00:00:09 | ``                              | 404 | no entry",
+        "POST   | /v1/bridges/br0/fdb              | `{\"mac\": \"02:00:00:00:00:01\", \"port\": \"x\", \"vlan\": -1}` | 400 | VLAN",
+        "PATCH  | /v1/bridges/br0/ports/{port}     | `{\"vlan_mode\": \"access\", \"vlan\": 1e30}` | 400 | malformed JSON",
+        "PATCH  | /v1/bridges/br0/ports/{port}     | `{\"vlan_mode\": \"access\", \"vlan\": 0}` | 400 | VLAN id from 1",
+        "PATCH  | /v1/bridges/br0/ports/{port}     | `{\"vlan_mode\": \"access\", \"vlan\": 4095}` | 400 | VLAN id from 1",
+        "PATCH  | /v1/bridges/br0/ports/{port}     | `{\"vlan_mode\": \"access\", \"native_vlan\": 5}` | 400 | for trunk ports",
+        "PATCH  | /v1/bridges/br0/ports/{port}     | `{\"vlan_mode\": \"hybrid\"}`       | 400 | vlan_mode must be",
+        "PATCH  | /v1/bridges/br0/ports/{port}     | `{\"vlan_mode\": \"trunk\", \"vlans\": [\"20-10\"]}` | 400 | not within",
+        "PATCH  | /v1/bridges/br0/ports/{port}     | `{\"vlan_mode\": \"trunk\", \"vlans\": [\"1-99999999999\"]}` | 400 | VLAN id or range",
+        "PATCH  | /v1/bridges/br0/ports/{port}     | `{\"vlan_mode\": \"trunk\"}`        | 400 | needs vlans",
+        "PATCH  | /v1/bridges/br0/ports/{port}     | `{\"vlan_mode\": \"transparent\", \"vlan\": 10}` | 400 | need vlan_mode",
+        "PATCH  | /v1/bridges/br0/ports/{port}     | `{\"mac_limit\": 9223372036854775808}` | 400 | malformed JSON",
+        "PATCH  | /v1/bridges/br0/ports/{port}     | `{\"mac_limit\": -1}`                | 400 | mac-limit",
+        "PATCH  | /v1/bridges/br0/ports/{port}     | `{\"storm_broadcast\": 9223372036854775807}` | 400 | storm-control",
+        "PATCH  | /v1/bridges/br0/ports/{port}     | `{\"storm_broadcast\": 9223372036854775808}` | 400 | malformed JSON",
+        "PATCH  | /v1/bridges/br0/ports/{port}     | `{\"storm_burst\": 0}`               | 400 | storm-control",
+        "PATCH  | /v1/bridges/br0/ports/{port}     | `{\"admin\": \"sideways\"}`         | 400 | admin must be",
         "GET    | /v1/bridges/br0/fdb?vlan=ten     | ``                                   | 400 | vlan must be",
+        "GET    | /v1/bridges/br0/fdb?vlan=99999999999 | ``                               | 400 | vlan must be",
+        "GET    | /v1/bridges/br0/fdb?vlan=-5      | ``                                   | 400 | VLAN must be",
+        "GET    | /v1/bridges/br0/fdb?mac=zz       | ``                                   | 400 | not a MAC address",
+        "DELETE | /v1/bridges/br0/fdb/zz           | ``                                   | 400 | not a MAC address",
+        // paths and methods
         "PUT    | /v1/bridges                      | `{}`                                 | 405 | not allowed",
         "GET    | /v1/reload                       | ``                                   | 405 | not allowed",
+        "BREW   | /v1/bridges                      | ``                                   | 405 | not allowed",
+        "DELETE | /v1/health                       | ``                                   | 405 | not allowed",
+        "POST   | /v1/bridges/br0/ports/{port}     | `{}`                                 | 405 | not allowed",
+        "GET    | /v1/bridges/br0/fdb/flush        | ``                                   | 405 | not allowed",
         "GET    | /v1/nothing                      | ``                                   | 404 | no such route",
         "GET    | /elsewhere                       | ``                                   | 404 | no such route",
+        "GET    | /v1//bridges                     | ``                                   | 404 | no such route",
+        "GET    | /v1/bridges/br0/ports/{port}/stats/more | ``                            | 404 | no such route",
+        "GET    | /v1/bridges/br0/fdb/flush/x      | ``                                   | 404 | no such route",
+        "GET    | *                                | ``                                   | 404 | no such route",
+        // bad percent-encoding
+        "GET    | /v1/bridges/%zz                  | ``                                   | 400 | percent-encoding",
+        "GET    | /v1/bridges/%                    | ``                                   | 400 | percent-encoding",
+        "GET    | /v1/bridges/br0/fdb?vlan=%G1     | ``                                   | 400 | percent-encoding",
+        "GET    | /v1/bridges/%00                  | ``                                   | 404 | no bridge",
     })
     void badRequestsAnswer4xxWithAMessage(String method, String path, String body, int status, String message)
             throws Exception {
-        SwitchdClient.Response r = client.exchange(method, path, body == null ? new byte[0] : body.getBytes(StandardCharsets.UTF_8));
+        byte[] b = body == null ? new byte[0] : body.replace("{port}", port).getBytes(StandardCharsets.UTF_8);
+        SwitchdClient.Response r = client.exchange(method, path.replace("{port}", port), b);
         assertEquals(status, r.status(), new String(r.body(), StandardCharsets.UTF_8));
         if (status >= 400) {
             JsonNode error = Json.mapper().readTree(r.body());
             assertTrue(error.get("error").asText().contains(message), error.toString());
         }
         assertEquals(200, client.exchange("GET", "/v1/health", new byte[0]).status(), "the daemon still serves");
+    }
+
+    @Test
+    void deeplyNestedOrNonUtf8BodiesAre400() throws Exception {
+        byte[] nested = "[".repeat(60_000).getBytes(StandardCharsets.US_ASCII);
+        assertError(client.exchange("POST", "/v1/bridges", nested), 400, "malformed JSON");
+        byte[] latin1 = "{\"name\": \"br\u00e9\"}".getBytes(StandardCharsets.ISO_8859_1);
+        assertError(client.exchange("POST", "/v1/bridges", latin1), 400, "malformed JSON");
+        assertEquals(200, client.exchange("GET", "/v1/health", new byte[0]).status());
+    }
+
+    private static void assertError(SwitchdClient.Response r, int status, String message) throws Exception {
+        assertEquals(status, r.status(), new String(r.body(), StandardCharsets.UTF_8));
+        JsonNode error = Json.mapper().readTree(r.body());
+        assertTrue(error.get("error").asText().contains(message), error.toString());
     }
 
     @Test
