@@ -42,17 +42,23 @@ class ApiFuzzTest {
     private static Switchd switchd;
     private static SwitchdMetrics metrics;
     private static ApiRouter router;
+    private static io.switchd.Reloader reloader;
 
     @BeforeAll
     static void start() throws Exception {
         switchd = Switchd.start(ConfigLoader.parse("switchd { threads = 1, state-file = \"\", bridge-defaults.mac-table-size = 16, bridges { br0.ports."
                 + PORT + " {}, br1 {} } }", "fuzz.conf"));
         metrics = new SwitchdMetrics(switchd, 10);
-        router = new ApiRouter(switchd, metrics);
+        // reload is held back by the guard; a file that is not there would only be a 422
+        reloader = new io.switchd.Reloader(java.nio.file.Path.of("/nonexistent/fuzz.conf"), switchd, null);
+        router = new ApiRouter(switchd, metrics, reloader);
     }
 
     @AfterAll
     static void stop() {
+        if (reloader != null) {
+            reloader.close();
+        }
         if (metrics != null) {
             metrics.close();
         }

@@ -39,6 +39,7 @@ class ControlServerLimitsTest {
     private Switchd switchd;
     private SwitchdMetrics metrics;
     private ControlServer server;
+    private io.switchd.Reloader reloader;
     private Path socket;
 
     @BeforeAll
@@ -46,7 +47,8 @@ class ControlServerLimitsTest {
         socket = dir.resolve("switchd.sock");
         switchd = Switchd.start(ConfigLoader.parse("switchd { threads = 1, bridges.br0 {} }", "t.conf"));
         metrics = new SwitchdMetrics(switchd, 10);
-        server = ControlServer.start(new ApiRouter(switchd, metrics), new ControlConfig(socket.toString(), ""),
+        reloader = new io.switchd.Reloader(dir.resolve("absent.conf"), switchd, null);
+        server = ControlServer.start(new ApiRouter(switchd, metrics, reloader), new ControlConfig(socket.toString(), ""),
                 new MetricsConfig("", 0), new ControlServer.Limits(DEADLINE, MAX_CONNECTIONS));
     }
 
@@ -54,6 +56,9 @@ class ControlServerLimitsTest {
     void stop() {
         if (server != null) {
             server.close();
+        }
+        if (reloader != null) {
+            reloader.close();
         }
         if (metrics != null) {
             metrics.close();
