@@ -50,13 +50,20 @@ public final class SwitchdClient {
                 req.headers().set(HttpHeaderNames.CONTENT_TYPE, "application/json");
             }
             codec.writeOutbound(req);
+            IOException writeFailed = null;
             ByteBuf out;
             while ((out = codec.readOutbound()) != null) {
-                ByteBuffer nio = out.nioBuffer();
-                while (nio.hasRemaining()) {
-                    ch.write(nio);
+                try {
+                    ByteBuffer nio = out.nioBuffer();
+                    while (writeFailed == null && nio.hasRemaining()) {
+                        ch.write(nio);
+                    }
+                } catch (IOException e) {
+                    // The daemon may answer before the body is in (413) and close: its answer is still to be read.
+                    writeFailed = e;
+                } finally {
+                    out.release();
                 }
-                out.release();
             }
             ByteBuffer in = ByteBuffer.allocate(64 * 1024);
             while (true) {
@@ -77,6 +84,9 @@ public final class SwitchdClient {
                     }
                 }
                 if (n < 0) {
+                    if (writeFailed != null) {
+                        throw writeFailed;
+                    }
                     throw new IOException("the daemon closed the connection without an answer");
                 }
             }
