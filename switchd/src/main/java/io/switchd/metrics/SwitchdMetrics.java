@@ -79,6 +79,7 @@ public final class SwitchdMetrics implements AutoCloseable {
             liveBridges.put(b, true);
             bridgeMeters.computeIfAbsent(b, this::registerBridge);
             for (Port p : b.ports()) {
+                p.collectKernelDrops();
                 livePorts.put(p, true);
                 portMeters.computeIfAbsent(p, port -> registerPort(b, port));
             }

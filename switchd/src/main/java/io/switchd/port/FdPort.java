@@ -157,6 +157,7 @@ public abstract class FdPort extends Port implements EpollIoHandle {
     public synchronized void closeDescriptor() {
         try {
             if (fd.isOpen()) {
+                collectKernelDrops(); // the last ones: the kernel's count goes with the descriptor
                 fd.close();
             }
         } catch (IOException e) {

@@ -160,6 +160,11 @@ public final class PacketSocketPort extends FdPort {
         bridge().receive(this, buf, offset, length, ctx);
     }
 
+    @Override
+    protected long kernelDrops() {
+        return fd.isOpen() ? PacketSockets.takeDrops(fd.intValue()) : 0;
+    }
+
     private void linkDown() {
         if (!linkDownLogged) {
             linkDownLogged = true;

@@ -50,6 +50,24 @@ public abstract class Port {
         }
     }
 
+    /**
+     * Adds the frames the kernel dropped on their way to this port's descriptor since the last
+     * call to its {@link DropReason#KERNEL_QUEUE_FULL} count. Off the data path (system calls):
+     * the maintenance thread and readers of stats and metrics call it; they write the counter set's
+     * last stripe, which no forwarding loop uses, one at a time under this port's lock.
+     */
+    public final synchronized void collectKernelDrops() {
+        long n = kernelDrops();
+        if (n > 0) {
+            counters.add(counters.stripes() - 1, PortCounters.drop(DropReason.KERNEL_QUEUE_FULL), n);
+        }
+    }
+
+    /** The frames the kernel dropped for this port since the last call; called under the port's lock. */
+    protected long kernelDrops() {
+        return 0;
+    }
+
     /** Joins this port to {@code bridge} at {@code index}; done once, before it forwards. */
     public final void join(Bridge bridge, int index) {
         this.bridge = bridge;

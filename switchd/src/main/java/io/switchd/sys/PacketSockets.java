@@ -15,6 +15,7 @@ public final class PacketSockets {
     private static final int SO_RCVBUFFORCE = 33;
     private static final int PACKET_ADD_MEMBERSHIP = 1;
     public static final int PACKET_AUXDATA = 8;
+    private static final int PACKET_STATISTICS = 6;
     private static final int PACKET_VNET_HDR = 15;
     private static final int PACKET_IGNORE_OUTGOING = 23;
     private static final short PACKET_MR_PROMISC = 1;
@@ -46,6 +47,21 @@ public final class PacketSockets {
             LibC.close(fd);
             throw e;
         }
+    }
+
+    /**
+     * Frames the kernel dropped because the socket's queue (or ring) was full, since the last call:
+     * PACKET_STATISTICS resets what it reports. 0 when the socket cannot say.
+     */
+    public static long takeDrops(int fd) {
+        // struct tpacket_stats {tp_packets, tp_drops}: the first two fields of every version's stats
+        Memory stats = new Memory(8);
+        Memory length = new Memory(4);
+        length.setInt(0, 8);
+        if (LibC.getsockopt(fd, SOL_PACKET, PACKET_STATISTICS, stats, length) < 0 || length.getInt(0) < 8) {
+            return 0;
+        }
+        return Integer.toUnsignedLong(stats.getInt(4));
     }
 
     /** Binds a packet socket to one interface and protocol (host order). */

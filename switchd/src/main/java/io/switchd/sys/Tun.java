@@ -8,6 +8,8 @@ public final class Tun {
     private static final int O_NONBLOCK = 0x800;
     private static final int O_CLOEXEC = 0x80000;
     private static final long TUNSETIFF = 0x400454caL;
+    private static final long TUNGETIFF = 0x800454d2L;
+    private static final long TUNGETDEVNETNS = 0x54e3L;
     private static final long TUNSETPERSIST = 0x400454cbL;
     private static final long TUNSETOFFLOAD = 0x400454d0L;
     private static final long TUNSETVNETHDRSZ = 0x400454d8L;
@@ -24,6 +26,40 @@ public final class Tun {
     /** Clears TUNSETPERSIST, so that closing the descriptor removes the interface. */
     public static void unpersist(int fd) {
         LibC.ioctl(fd, TUNSETPERSIST, 0L);
+    }
+
+    /**
+     * The current name of the TAP interface behind {@code fd}, in whatever namespace it now is; null
+     * once the interface has been deleted (EBADFD).
+     */
+    public static String name(int fd) {
+        Memory ifr = new Memory(Interfaces.IFREQ_SIZE);
+        ifr.clear();
+        if (LibC.ioctl(fd, TUNGETIFF, ifr) < 0) {
+            return null;
+        }
+        return ifr.getString(0, "US-ASCII");
+    }
+
+    /**
+     * The TAP interface's tx_dropped: frames the kernel could not queue to {@code fd} (its queue was
+     * full) and dropped. Read wherever the interface now is, in our namespace or one it was moved
+     * to; {@link LinkCounters#UNKNOWN} when that namespace is out of our sight or the interface is gone.
+     */
+    public static long txDropped(int fd) {
+        String name = name(fd);
+        if (name == null) {
+            return LinkCounters.UNKNOWN;
+        }
+        int nsfd = LibC.ioctl(fd, TUNGETDEVNETNS, 0L);
+        if (nsfd < 0) {
+            return LinkCounters.UNKNOWN;
+        }
+        try {
+            return LinkCounters.txDropped(name, nsfd);
+        } finally {
+            LibC.close(nsfd);
+        }
     }
 
     /**
