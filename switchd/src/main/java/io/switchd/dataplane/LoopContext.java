@@ -8,12 +8,11 @@ import io.netty.buffer.ByteBuf;
  * current wake-up. Only that loop's thread touches it.
  */
 public final class LoopContext {
-    /** One receive slot: headroom, a virtio-net header, a 64 KB super-frame and a tag. */
-    public static final int SLOT_SIZE = 70 * 1024;
-    /** Slots in the buffer: a packet socket takes up to this many frames in one system call. */
-    public static final int SLOTS = 32;
-    /** The receive buffer's size. */
-    public static final int BUFFER_SIZE = SLOT_SIZE * SLOTS;
+    /**
+     * The receive buffer's size: headroom, a virtio-net header, a 64 KB super-frame and a tag. TAP
+     * frames are read into it, and packet-socket frames too big for a ring slot.
+     */
+    public static final int BUFFER_SIZE = 70 * 1024;
 
     private final int stripe;
     private final ByteBuf buffer;

@@ -87,7 +87,7 @@ public final class TapPort extends FdPort {
         ByteBuf buf = ctx.buffer();
         int n;
         try {
-            n = fd.readAddress(buf.memoryAddress(), HEADROOM, LoopContext.SLOT_SIZE);
+            n = fd.readAddress(buf.memoryAddress(), HEADROOM, LoopContext.BUFFER_SIZE);
         } catch (Errors.NativeIoException e) {
             // EBADFD: the interface was deleted; anything else is as fatal for this descriptor.
             fail("read: " + e.getMessage());
