@@ -1,6 +1,7 @@
 package io.switchd.dataplane;
 
 import io.netty.buffer.ByteBuf;
+import io.switchd.port.EgressBatch;
 
 /**
  * What one forwarding loop owns and hands down the per-frame path: its counter stripe, its receive
@@ -19,6 +20,7 @@ public final class LoopContext {
     private long now;
     private long nanos;
     private final FrameForm form = new FrameForm();
+    private final EgressBatch egress = new EgressBatch();
 
     /** A context for the loop that writes counter stripe {@code stripe}, reading into {@code buffer}. */
     public LoopContext(int stripe, ByteBuf buffer) {
@@ -54,6 +56,11 @@ public final class LoopContext {
     /** The time of the current wake-up in System.nanoTime() units, for rate limits. */
     public long nanos() {
         return nanos;
+    }
+
+    /** The frames this loop has queued for packet-socket egress ports, written when a port's read batch ends. */
+    public EgressBatch egress() {
+        return egress;
     }
 
     /** The loop's editor of the frame being forwarded (tag on, tag off). */

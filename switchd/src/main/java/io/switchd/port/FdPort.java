@@ -90,6 +90,15 @@ public abstract class FdPort extends Port implements EpollIoHandle {
         if (error) {
             errorReported();
         }
+        try {
+            read(ctx, error);
+        } finally {
+            // what the frames read here queued for packet-socket egress leaves before the next port is read
+            ctx.egress().flush(ctx.stripe());
+        }
+    }
+
+    private void read(LoopContext ctx, boolean error) {
         for (int n = 0; n < READ_BUDGET; ) {
             int r = receive(ctx);
             if (r > 0) {

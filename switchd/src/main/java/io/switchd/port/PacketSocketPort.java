@@ -180,6 +180,22 @@ public final class PacketSocketPort extends FdPort {
     }
 
     @Override
+    protected boolean queue(ByteBuf buf, int offset, int length, LoopContext ctx) {
+        EgressBatch batch = ctx.egress();
+        if (batch.add(this, buf, offset, length)) {
+            return true;
+        }
+        // full, or a frame too big to queue: what this port has queued leaves first, in order
+        batch.flush(ctx.stripe());
+        return batch.add(this, buf, offset, length);
+    }
+
+    /** The socket's descriptor, for the loop's batched writes. */
+    int descriptor() {
+        return fd.intValue();
+    }
+
+    @Override
     protected void errorReported() {
         // A ring is never read with a system call that would return the error, so take it here,
         // which also stops the level-triggered loop from reporting it again.

@@ -3,6 +3,7 @@ package io.switchd.port;
 import io.netty.buffer.ByteBuf;
 import io.switchd.bridge.Bridge;
 import io.switchd.config.PortType;
+import io.switchd.dataplane.LoopContext;
 import io.switchd.metrics.StripedCounters;
 
 /**
@@ -39,9 +40,27 @@ public abstract class Port {
     /** Closes the descriptor, if any; called once no loop can be writing to it any more. */
     public abstract void closeDescriptor();
 
-    /** Sends a frame out of this port and counts it; {@code length} includes the virtio-net header. */
-    public final void send(ByteBuf buf, int offset, int length, int frameLength, int stripe) {
-        int result = write(buf, offset, length);
+    /**
+     * Sends a frame out of this port, or queues a copy of it on the loop's {@link EgressBatch} to
+     * go with others when the loop has read its batch, and counts it; {@code length} includes the
+     * virtio-net header.
+     */
+    public final void send(ByteBuf buf, int offset, int length, int frameLength, LoopContext ctx) {
+        if (!queue(buf, offset, length, ctx)) {
+            counted(write(buf, offset, length), frameLength, ctx.stripe());
+        }
+    }
+
+    /**
+     * Copies the frame into the loop's egress batch if this port writes in batches; false when it
+     * is to be written now (it does not, or the frame is too big to queue).
+     */
+    protected boolean queue(ByteBuf buf, int offset, int length, LoopContext ctx) {
+        return false;
+    }
+
+    /** Counts the outcome of one write: SENT, FULL or FAILED. */
+    final void counted(int result, int frameLength, int stripe) {
         if (result == SENT) {
             counters.increment(stripe, PortCounters.TX_FRAMES);
             counters.add(stripe, PortCounters.TX_BYTES, frameLength);

@@ -44,6 +44,9 @@ public final class LibC {
     /** sendto(2), for sd_notify datagrams. */
     public static native long sendto(int fd, Pointer buffer, long length, int flags, Pointer address, int addressLength);
 
+    /** sendmmsg(2) of a vector of message headers at a native address: how many went, or -1. */
+    public static native int sendmmsg(int fd, long msgvec, int vlen, int flags);
+
     /** send(2) from a native address. */
     public static native long send(int fd, long buffer, long length, int flags);
 
