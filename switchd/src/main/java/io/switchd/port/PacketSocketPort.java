@@ -28,8 +28,8 @@ import io.switchd.sys.VirtioNetHeader;
 public final class PacketSocketPort extends FdPort {
     /**
      * Ring slots per port: 128 of 2 KB, 256 KB of mapped memory that counts in switchd's resident
-     * size (64 idle netdev ports: 146 MB, against 164 MB with 256 slots); a burst of that many
-     * frames waits while the loop forwards others, beyond it the kernel drops and counts.
+     * size (benchmarks/RESULTS.md weighs it); a burst of that many frames waits while the loop
+     * forwards others, beyond it the kernel drops and the port counts.
      */
     static final int RING_SLOTS = 8 * PacketSockets.RING_BLOCK_SLOTS;
     /** Ring frames taken per {@link #receive} call. */
