@@ -55,6 +55,7 @@ import java.util.logging.Logger;
  */
 public final class Switchd implements AutoCloseable {
     private static final Logger LOG = Logger.getLogger(Switchd.class.getName());
+    private static final long KERNEL_DROPS_SECONDS = 10;
 
     private volatile SwitchdConfig config;
     private final DataPlane dataPlane;
@@ -103,6 +104,9 @@ public final class Switchd implements AutoCloseable {
             throw e;
         }
         s.maintenance.scheduleWithFixedDelay(s::age, 1, 1, TimeUnit.SECONDS);
+        // often enough that the kernel's 32-bit packet-socket drop count cannot wrap in between
+        s.maintenance.scheduleWithFixedDelay(s::collectKernelDrops, KERNEL_DROPS_SECONDS, KERNEL_DROPS_SECONDS,
+                TimeUnit.SECONDS);
         LOG.info("switchd running: " + s.bridges.size() + " bridge(s), " + s.dataPlane.loopCount()
                 + " forwarding loop(s)" + (config.busyPoll() ? ", busy polling" : ""));
         return s;
@@ -549,6 +553,7 @@ public final class Switchd implements AutoCloseable {
     }
 
     private static PortStats stats(Bridge b, Port p) {
+        p.collectKernelDrops();
         Map<String, Long> drops = new TreeMap<>();
         for (DropReason r : DropReason.values()) {
             drops.put(r.label(), p.counters().get(PortCounters.drop(r)));
@@ -638,6 +643,18 @@ public final class Switchd implements AutoCloseable {
                 b.fdb().age(now);
             } catch (RuntimeException e) {
                 LOG.log(Level.SEVERE, "ageing bridge " + b.name() + " failed", e);
+            }
+        }
+    }
+
+    private void collectKernelDrops() {
+        for (Bridge b : bridges()) {
+            for (Port p : b.ports()) {
+                try {
+                    p.collectKernelDrops();
+                } catch (RuntimeException e) {
+                    LOG.log(Level.WARNING, "reading the kernel's drop count of " + p + " failed", e);
+                }
             }
         }
     }

@@ -139,7 +139,7 @@ public final class Bridge {
                 drop(c, stripe, broadcast ? DropReason.STORM_BROADCAST : DropReason.STORM_MULTICAST);
                 return;
             }
-            flood(set, in, policy, form, vlan, egressTci, false, stripe);
+            flood(set, in, policy, form, vlan, egressTci, false, ctx);
             return;
         }
         int out = fdb.lookup(FdbKey.of(vlan, dst), now);
@@ -153,7 +153,7 @@ public final class Bridge {
                 drop(c, stripe, DropReason.STORM_UNKNOWN_UNICAST);
                 return;
             }
-            flood(set, in, policy, form, vlan, egressTci, true, stripe);
+            flood(set, in, policy, form, vlan, egressTci, true, ctx);
             return;
         }
         PortPolicy egressPolicy = egress.policy();
@@ -165,12 +165,12 @@ public final class Bridge {
             drop(c, stripe, DropReason.VLAN_NOT_MEMBER);
             return;
         }
-        send(egress, egressPolicy, form, vlan, egressTci, stripe);
+        send(egress, egressPolicy, form, vlan, egressTci, ctx);
     }
 
     private void flood(PortSet set, Port in, PortPolicy policy, FrameForm form, int vlan, int egressTci,
-                       boolean unknownUnicast, int stripe) {
-        counters.increment(stripe, C_FLOODED);
+                       boolean unknownUnicast, LoopContext ctx) {
+        counters.increment(ctx.stripe(), C_FLOODED);
         boolean isolated = policy.isolated();
         Port[] ports = set.forwarding();
         for (int i = 0; i < ports.length; i++) {
@@ -182,18 +182,18 @@ public final class Bridge {
             if (!out.carries(vlan) || (isolated && out.isolated()) || (unknownUnicast && !out.flood())) {
                 continue;
             }
-            send(p, out, form, vlan, egressTci, stripe);
+            send(p, out, form, vlan, egressTci, ctx);
         }
     }
 
-    private static void send(Port p, PortPolicy out, FrameForm form, int vlan, int egressTci, int stripe) {
+    private static void send(Port p, PortPolicy out, FrameForm form, int vlan, int egressTci, LoopContext ctx) {
         if (out.tagsOnEgress(vlan)) {
             form.tagged(egressTci);
         } else {
             form.untagged();
         }
         int length = form.length();
-        p.send(form.buffer(), form.offset(), length, length - VirtioNetHeader.SIZE, stripe);
+        p.send(form.buffer(), form.offset(), length, length - VirtioNetHeader.SIZE, ctx);
     }
 
     private static void drop(StripedCounters c, int stripe, DropReason reason) {

@@ -1,6 +1,7 @@
 package io.switchd.dataplane;
 
 import io.netty.buffer.ByteBuf;
+import io.switchd.port.EgressBatch;
 
 /**
  * What one forwarding loop owns and hands down the per-frame path: its counter stripe, its receive
@@ -8,18 +9,18 @@ import io.netty.buffer.ByteBuf;
  * current wake-up. Only that loop's thread touches it.
  */
 public final class LoopContext {
-    /** One receive slot: headroom, a virtio-net header, a 64 KB super-frame and a tag. */
-    public static final int SLOT_SIZE = 70 * 1024;
-    /** Slots in the buffer: a packet socket takes up to this many frames in one system call. */
-    public static final int SLOTS = 32;
-    /** The receive buffer's size. */
-    public static final int BUFFER_SIZE = SLOT_SIZE * SLOTS;
+    /**
+     * The receive buffer's size: headroom, a virtio-net header, a 64 KB super-frame and a tag. TAP
+     * frames are read into it, and packet-socket frames too big for a ring slot.
+     */
+    public static final int BUFFER_SIZE = 70 * 1024;
 
     private final int stripe;
     private final ByteBuf buffer;
     private long now;
     private long nanos;
     private final FrameForm form = new FrameForm();
+    private final EgressBatch egress = new EgressBatch();
 
     /** A context for the loop that writes counter stripe {@code stripe}, reading into {@code buffer}. */
     public LoopContext(int stripe, ByteBuf buffer) {
@@ -55,6 +56,11 @@ public final class LoopContext {
     /** The time of the current wake-up in System.nanoTime() units, for rate limits. */
     public long nanos() {
         return nanos;
+    }
+
+    /** The frames this loop has queued for packet-socket egress ports, written when a port's read batch ends. */
+    public EgressBatch egress() {
+        return egress;
     }
 
     /** The loop's editor of the frame being forwarded (tag on, tag off). */

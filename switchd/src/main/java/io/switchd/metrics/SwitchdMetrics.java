@@ -89,6 +89,7 @@ public final class SwitchdMetrics implements AutoCloseable {
         for (Bridge b : bridges) {
             bridgeMeters.computeIfAbsent(b, this::registerBridge);
             for (Port p : b.ports()) {
+                p.collectKernelDrops();
                 PortMeters pm = portMeters.get(p);
                 if (pm != null && !pm.name().equals(p.name())) {
                     pm.meters().forEach(registry::remove); // the port followed its interface's rename

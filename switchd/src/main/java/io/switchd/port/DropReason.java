@@ -42,6 +42,11 @@ public enum DropReason {
     PORT_DOWN("port-down"),
     /** The destination was learned on the port the frame came in on. */
     SAME_PORT("same-port"),
+    /**
+     * The kernel could not queue the frame to switchd's descriptor (the packet socket's buffer or
+     * ring, the TAP's queue) and dropped it before switchd could read it: switchd fell behind.
+     */
+    KERNEL_QUEUE_FULL("kernel-queue-full"),
     /** The egress descriptor would have blocked; the frame was not queued. */
     EGRESS_FULL("egress-full"),
     /** The egress descriptor failed the write (interface down, gone or refusing the frame). */

@@ -56,6 +56,12 @@ public abstract class FdPort extends Port implements EpollIoHandle {
      */
     protected abstract int receive(LoopContext ctx);
 
+    /**
+     * Called on the loop when epoll reports an error on the descriptor, before reading it: for
+     * descriptors whose reads do not return (and so clear) the error.
+     */
+    protected void errorReported() {}
+
     /** Called on the loop before registration: the buffer and loop this port reads with. */
     public void bind(LoopContext ctx, DataPlane plane) {
         this.context = ctx;
@@ -102,13 +108,26 @@ public abstract class FdPort extends Port implements EpollIoHandle {
     public void handle(IoRegistration reg, IoEvent event) {
         LoopContext ctx = context;
         ctx.tick();
+        boolean error = ((EpollIoEvent) event).ops().contains(EpollIoOps.EPOLLERR);
+        if (error) {
+            errorReported();
+        }
+        try {
+            read(ctx, error);
+        } finally {
+            // what the frames read here queued for packet-socket egress leaves before the next port is read
+            ctx.egress().flush(ctx.stripe());
+        }
+    }
+
+    private void read(LoopContext ctx, boolean error) {
         for (int n = 0; n < READ_BUDGET; ) {
             int r = receive(ctx);
             if (r > 0) {
                 n += r;
                 continue;
             }
-            if (r == DRAINED && n == 0 && ((EpollIoEvent) event).ops().contains(EpollIoOps.EPOLLERR)) {
+            if (r == DRAINED && n == 0 && error) {
                 // An error that reading does not clear would wake this level-triggered loop forever.
                 if (++errorWakeups > ERROR_WAKEUPS_LIMIT) {
                     fail("the descriptor keeps reporting an error");
@@ -184,6 +203,7 @@ public abstract class FdPort extends Port implements EpollIoHandle {
     public synchronized void closeDescriptor() {
         try {
             if (fd.isOpen()) {
+                collectKernelDrops(); // the last ones: the kernel's count goes with the descriptor
                 fd.close();
             }
         } catch (IOException e) {

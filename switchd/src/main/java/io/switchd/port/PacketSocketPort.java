@@ -10,66 +10,70 @@ import io.switchd.frame.EthernetFrame;
 import io.switchd.sys.Errno;
 import io.switchd.sys.Interfaces;
 import io.switchd.sys.LibC;
+import io.switchd.sys.PacketRing;
 import io.switchd.sys.PacketSockets;
 import io.switchd.sys.SysException;
 import io.switchd.sys.VirtioNetHeader;
 
 /**
- * An existing interface attached through an AF_PACKET socket. The kernel strips the 802.1Q tag on
- * receive and reports it only in PACKET_AUXDATA, so frames are read with recvmmsg and the tag is
- * put back inline in the headroom before the frame; a plain read would lose it.
+ * An existing interface attached through an AF_PACKET socket with a receive ring. The kernel
+ * writes each frame into the next slot of the ring, the VLAN tag it stripped in the slot's header;
+ * the port hands the frame to the bridge where it lies, the tag put back inline in the room before
+ * it, and gives the slot back. No system call per frame, and one wake-up takes every frame that
+ * came meanwhile.
  *
- * <p>One recvmmsg takes up to {@link LoopContext#SLOTS} frames, each into its own slot of the
- * loop's buffer, every slot large enough for a 64 KB super-frame, so nothing is truncated. The
- * message headers, their iovecs and control buffers live in one direct buffer per port, set up
- * once: a batch is one system call and no allocation.
+ * <p>A frame too big for a slot (a TSO super-frame) is marked in its slot and waits in full on
+ * the socket: it is read with recvmsg into the loop's buffer, its tag from PACKET_AUXDATA.
  */
 public final class PacketSocketPort extends FdPort {
+    /**
+     * Ring slots per port: 128 of 2 KB, 256 KB of mapped memory that counts in switchd's resident
+     * size (benchmarks/RESULTS.md weighs it); a burst of that many frames waits while the loop
+     * forwards others, beyond it the kernel drops and the port counts.
+     */
+    static final int RING_SLOTS = 8 * PacketSockets.RING_BLOCK_SLOTS;
+    /** Ring frames taken per {@link #receive} call. */
+    private static final int BATCH = 32;
     private static final int MSG_DONTWAIT = 0x40;
     private static final int MSG_TRUNC = 0x20;
     private static final int EINTR = 4;
-    /** Frames taken in one recvmmsg, one per slot of the loop's buffer. */
-    private static final int BATCH = LoopContext.SLOTS;
-    // an array of struct mmsghdr (msghdr, msg_len: 64 bytes each, LP64), then one iovec and one
-    // control buffer per slot
-    private static final int MMSGHDR = 64;
-    private static final int IOVEC = 16;
-    private static final int IOVECS_AT = MMSGHDR * BATCH;
-    private static final int CONTROLS_AT = IOVECS_AT + IOVEC * BATCH;
+    // one struct msghdr (56 bytes, LP64), then its iovec and its control buffer
     private static final int MSG_IOV = 16;
     private static final int MSG_IOVLEN = 24;
     private static final int MSG_CONTROL = 32;
     private static final int MSG_CONTROLLEN = 40;
     private static final int MSG_FLAGS = 48;
-    private static final int MSG_LEN = 56;
+    private static final int IOVEC_AT = 56;
+    private static final int CONTROL_AT = IOVEC_AT + 16;
     private static final int CONTROL_SIZE = 48;
-    private static final int MESSAGE_SIZE = CONTROLS_AT + CONTROL_SIZE * BATCH;
+    private static final int MESSAGE_SIZE = CONTROL_AT + CONTROL_SIZE;
     // struct cmsghdr, then struct tpacket_auxdata
-    private static final int CMSG_LEVEL = 8;
-    private static final int CMSG_TYPE = 12;
-    private static final int CMSG_DATA = 16;
-    private static final int AUX_STATUS = 0;
-    private static final int AUX_VLAN_TCI = 16;
-    private static final int AUX_VLAN_TPID = 18;
+    private static final int CMSG_LEVEL = CONTROL_AT + 8;
+    private static final int CMSG_TYPE = CONTROL_AT + 12;
+    private static final int AUX = CONTROL_AT + 16;
+    private static final int AUX_STATUS = AUX;
+    private static final int AUX_VLAN_TCI = AUX + 16;
+    private static final int AUX_VLAN_TPID = AUX + 18;
     private static final int AUX_SIZE = 20;
-    private static final int TP_STATUS_VLAN_VALID = 1 << 4;
-    private static final int TP_STATUS_VLAN_TPID_VALID = 1 << 6;
     /** The virtio-net header and both addresses: the least a frame that can carry a tag has. */
     private static final int MOVED_BYTES = VirtioNetHeader.SIZE + 12;
     private static final java.util.logging.Logger LOG = java.util.logging.Logger.getLogger(PacketSocketPort.class.getName());
 
     private final int ifindex;
+    private final PacketRing ring;
     private boolean linkDownLogged;
-    /** How many message headers the last recvmmsg filled (all of them before the first). */
-    private int filled = BATCH;
     private final ByteBuf message = Unpooled.directBuffer(MESSAGE_SIZE, MESSAGE_SIZE);
     private final long messageAddress = message.memoryAddress();
 
-    private PacketSocketPort(String name, int stripes, int fd, int mtu, int ifindex) {
+    private PacketSocketPort(String name, int stripes, int fd, int mtu, int ifindex, PacketRing ring) {
         super(name, PortType.NETDEV, stripes, fd, mtu);
         this.ifindex = ifindex;
         ifindex(ifindex);
+        this.ring = ring;
         message.setZero(0, message.capacity());
+        message.setLongLE(MSG_IOV, messageAddress + IOVEC_AT);
+        message.setLongLE(MSG_IOVLEN, 1);
+        message.setLongLE(MSG_CONTROL, messageAddress + CONTROL_AT);
     }
 
     /** Attaches to the existing interface {@code name}, setting it up; throws when it does not exist. */
@@ -80,8 +84,13 @@ public final class PacketSocketPort extends FdPort {
         }
         Interfaces.setUp(name);
         int mtu = Interfaces.mtu(name);
-        int fd = PacketSockets.open(ifindex, name);
-        return new PacketSocketPort(name, stripes, fd, mtu, ifindex);
+        int fd = PacketSockets.open(ifindex, name, RING_SLOTS);
+        try {
+            return new PacketSocketPort(name, stripes, fd, mtu, ifindex, PacketRing.map(fd, RING_SLOTS, name));
+        } catch (SysException | RuntimeException e) {
+            LibC.close(fd);
+            throw e;
+        }
     }
 
     @Override
@@ -91,79 +100,131 @@ public final class PacketSocketPort extends FdPort {
 
     @Override
     protected void bound(LoopContext ctx) {
-        ByteBuf buf = ctx.buffer();
-        for (int i = 0; i < BATCH; i++) {
-            int h = i * MMSGHDR;
-            int iov = IOVECS_AT + i * IOVEC;
-            message.setLongLE(h + MSG_IOV, messageAddress + iov);
-            message.setLongLE(h + MSG_IOVLEN, 1);
-            message.setLongLE(h + MSG_CONTROL, messageAddress + control(i));
-            message.setLongLE(iov, buf.memoryAddress() + (long) i * LoopContext.SLOT_SIZE + HEADROOM);
-            message.setLongLE(iov + 8, LoopContext.SLOT_SIZE - HEADROOM);
-        }
+        // frames too big for a ring slot are read into the loop's buffer, behind the tag's headroom
+        message.setLongLE(IOVEC_AT, ctx.buffer().memoryAddress() + HEADROOM);
+        message.setLongLE(IOVEC_AT + 8, LoopContext.BUFFER_SIZE - HEADROOM);
     }
 
     @Override
     protected int receive(LoopContext ctx) {
-        // the kernel rewrote the control lengths and flags of the headers it filled last time
-        for (int i = 0; i < filled; i++) {
-            int h = i * MMSGHDR;
-            message.setLongLE(h + MSG_CONTROLLEN, CONTROL_SIZE);
-            message.setIntLE(h + MSG_FLAGS, 0);
-        }
-        int n = LibC.recvmmsg(fd.intValue(), messageAddress, BATCH, MSG_DONTWAIT, 0L);
-        filled = Math.max(n, 0);
-        if (n < 0) {
-            int errno = Native.getLastError();
-            if (errno == Errno.EAGAIN || errno == EINTR) {
-                return DRAINED;
-            }
-            if (errno == Errno.ENETDOWN && Interfaces.index(name()) == ifindex) {
-                // Set down, not deleted: the kernel re-arms the socket when the link comes up again.
-                linkDown();
-                return DRAINED;
-            }
-            // Deleted (or a worse error): the socket stays silent from here on.
-            fail("recvmmsg: " + Errno.describe(errno));
-            return BROKEN;
+        int n = 0;
+        int slot;
+        while (n < BATCH && (slot = ring.ready()) >= 0) {
+            frame(ctx, slot);
+            ring.release();
+            n++;
         }
         if (n > 0) {
             linkDownLogged = false;
         }
-        for (int i = 0; i < n; i++) {
-            frame(ctx, i);
-        }
-        return n == 0 ? DRAINED : n;
+        return retired() ? BROKEN : n == 0 ? DRAINED : n;
     }
 
-    /** Hands the frame in slot {@code i} to the bridge, its out-of-band VLAN tag put back inline. */
-    private void frame(LoopContext ctx, int i) {
-        int h = i * MMSGHDR;
-        int length = message.getIntLE(h + MSG_LEN);
+    /** Hands the frame in the ring slot at {@code slot} to the bridge, its VLAN tag put back inline. */
+    private void frame(LoopContext ctx, int slot) {
+        int status = ring.status(slot);
+        if ((status & PacketRing.COPY) != 0) {
+            copied(ctx);
+            return;
+        }
+        int length = ring.captured(slot) + VirtioNetHeader.SIZE;
+        if (length - VirtioNetHeader.SIZE < ring.length(slot)) {
+            dropOnReceive(DropReason.TRUNCATED, ring.length(slot), ctx.stripe());
+            return;
+        }
+        forward(ctx, ring.buffer(), slot + ring.frameOffset(slot) - VirtioNetHeader.SIZE, length, status,
+                ring.vlanTpid(slot), ring.vlanTci(slot));
+    }
+
+    /** Reads the frame that did not fit its ring slot off the socket and hands it to the bridge. */
+    private void copied(LoopContext ctx) {
+        message.setLongLE(MSG_CONTROLLEN, CONTROL_SIZE);
+        message.setIntLE(MSG_FLAGS, 0);
+        long n = LibC.recvmsg(fd.intValue(), messageAddress, MSG_DONTWAIT);
+        if (n < 0) {
+            int errno = Native.getLastError();
+            if (errno != Errno.EAGAIN && errno != EINTR) {
+                socketError(errno);
+            }
+            return;
+        }
+        int length = (int) n;
         int stripe = ctx.stripe();
         if (length < VirtioNetHeader.SIZE) {
             dropOnReceive(DropReason.RUNT, 0, stripe);
             return;
         }
-        if ((message.getIntLE(h + MSG_FLAGS) & MSG_TRUNC) != 0) {
+        if ((message.getIntLE(MSG_FLAGS) & MSG_TRUNC) != 0) {
             dropOnReceive(DropReason.TRUNCATED, length - VirtioNetHeader.SIZE, stripe);
             return;
         }
-        ByteBuf buf = ctx.buffer();
-        int offset = i * LoopContext.SLOT_SIZE + HEADROOM;
-        int c = control(i);
-        int status = auxStatus(h, c);
-        if ((status & TP_STATUS_VLAN_VALID) != 0 && length >= MOVED_BYTES) {
-            int tpid = (status & TP_STATUS_VLAN_TPID_VALID) != 0
-                    ? message.getUnsignedShortLE(c + CMSG_DATA + AUX_VLAN_TPID) : EthernetFrame.TPID_8021Q;
-            int tci = message.getUnsignedShortLE(c + CMSG_DATA + AUX_VLAN_TCI);
+        forward(ctx, ctx.buffer(), HEADROOM, length, auxStatus(), message.getUnsignedShortLE(AUX_VLAN_TPID),
+                message.getUnsignedShortLE(AUX_VLAN_TCI));
+    }
+
+    /**
+     * Hands a frame to the bridge, first putting back inline the VLAN tag the kernel took off (the
+     * tag's fields, ring header or aux data alike, count only where {@code status} says so).
+     */
+    private void forward(LoopContext ctx, ByteBuf buf, int offset, int length, int status, int tpid, int tci) {
+        if ((status & PacketRing.VLAN_VALID) != 0 && length >= MOVED_BYTES) {
             FrameForm form = ctx.form();
             form.reset(buf, offset, length, false, 0);
-            form.tagged(tpid, tci);
+            form.tagged((status & PacketRing.VLAN_TPID_VALID) != 0 ? tpid : EthernetFrame.TPID_8021Q, tci);
             offset = form.offset();
             length = form.length();
         }
         bridge().receive(this, buf, offset, length, ctx);
+    }
+
+    private int auxStatus() {
+        if (message.getLongLE(MSG_CONTROLLEN) < 16 + AUX_SIZE
+                || message.getIntLE(CMSG_LEVEL) != PacketSockets.SOL_PACKET
+                || message.getIntLE(CMSG_TYPE) != PacketSockets.PACKET_AUXDATA) {
+            return 0;
+        }
+        return message.getIntLE(AUX_STATUS);
+    }
+
+    @Override
+    protected boolean queue(ByteBuf buf, int offset, int length, LoopContext ctx) {
+        EgressBatch batch = ctx.egress();
+        if (batch.add(this, buf, offset, length)) {
+            return true;
+        }
+        // full, or a frame too big to queue: what this port has queued leaves first, in order
+        batch.flush(ctx.stripe());
+        return batch.add(this, buf, offset, length);
+    }
+
+    /** The socket's descriptor, for the loop's batched writes. */
+    int descriptor() {
+        return fd.intValue();
+    }
+
+    @Override
+    protected void errorReported() {
+        // A ring is never read with a system call that would return the error, so take it here,
+        // which also stops the level-triggered loop from reporting it again.
+        int errno = PacketSockets.takeError(fd.intValue());
+        if (errno != 0) {
+            socketError(errno);
+        }
+    }
+
+    private void socketError(int errno) {
+        if (errno == Errno.ENETDOWN && Interfaces.index(name()) == ifindex) {
+            // Set down, not deleted: the kernel re-arms the socket when the link comes up again.
+            linkDown();
+            return;
+        }
+        // Deleted (or a worse error): the socket stays silent from here on.
+        fail("packet socket: " + Errno.describe(errno));
+    }
+
+    @Override
+    protected long kernelDrops() {
+        return fd.isOpen() ? PacketSockets.takeDrops(fd.intValue()) : 0;
     }
 
     private void linkDown() {
@@ -173,23 +234,13 @@ public final class PacketSocketPort extends FdPort {
         }
     }
 
-    private int auxStatus(int h, int c) {
-        long controlLength = message.getLongLE(h + MSG_CONTROLLEN);
-        if (controlLength < CMSG_DATA + AUX_SIZE
-                || message.getIntLE(c + CMSG_LEVEL) != PacketSockets.SOL_PACKET
-                || message.getIntLE(c + CMSG_TYPE) != PacketSockets.PACKET_AUXDATA) {
-            return 0;
-        }
-        return message.getIntLE(c + CMSG_DATA + AUX_STATUS);
-    }
-
-    private static int control(int i) {
-        return CONTROLS_AT + i * CONTROL_SIZE;
-    }
-
     @Override
     public synchronized void closeDescriptor() {
+        boolean open = fd.isOpen();
         super.closeDescriptor();
+        if (open) {
+            ring.close();
+        }
         if (message.refCnt() > 0) {
             message.release();
         }

@@ -3,6 +3,7 @@ package io.switchd.port;
 import io.netty.buffer.ByteBuf;
 import io.switchd.bridge.Bridge;
 import io.switchd.config.PortType;
+import io.switchd.dataplane.LoopContext;
 import io.switchd.metrics.StripedCounters;
 
 /**
@@ -42,15 +43,51 @@ public abstract class Port {
     /** Closes the descriptor, if any; called once no loop can be writing to it any more. */
     public abstract void closeDescriptor();
 
-    /** Sends a frame out of this port and counts it; {@code length} includes the virtio-net header. */
-    public final void send(ByteBuf buf, int offset, int length, int frameLength, int stripe) {
-        int result = write(buf, offset, length);
+    /**
+     * Sends a frame out of this port, or queues a copy of it on the loop's {@link EgressBatch} to
+     * go with others when the loop has read its batch, and counts it; {@code length} includes the
+     * virtio-net header.
+     */
+    public final void send(ByteBuf buf, int offset, int length, int frameLength, LoopContext ctx) {
+        if (!queue(buf, offset, length, ctx)) {
+            counted(write(buf, offset, length), frameLength, ctx.stripe());
+        }
+    }
+
+    /**
+     * Copies the frame into the loop's egress batch if this port writes in batches; false when it
+     * is to be written now (it does not, or the frame is too big to queue).
+     */
+    protected boolean queue(ByteBuf buf, int offset, int length, LoopContext ctx) {
+        return false;
+    }
+
+    /** Counts the outcome of one write: SENT, FULL or FAILED. */
+    final void counted(int result, int frameLength, int stripe) {
         if (result == SENT) {
             counters.increment(stripe, PortCounters.TX_FRAMES);
             counters.add(stripe, PortCounters.TX_BYTES, frameLength);
         } else {
             counters.increment(stripe, PortCounters.drop(result == FULL ? DropReason.EGRESS_FULL : DropReason.EGRESS_ERROR));
         }
+    }
+
+    /**
+     * Adds the frames the kernel dropped on their way to this port's descriptor since the last
+     * call to its {@link DropReason#KERNEL_QUEUE_FULL} count. Off the data path (system calls):
+     * the maintenance thread and readers of stats and metrics call it; they write the counter set's
+     * last stripe, which no forwarding loop uses, one at a time under this port's lock.
+     */
+    public final synchronized void collectKernelDrops() {
+        long n = kernelDrops();
+        if (n > 0) {
+            counters.add(counters.stripes() - 1, PortCounters.drop(DropReason.KERNEL_QUEUE_FULL), n);
+        }
+    }
+
+    /** The frames the kernel dropped for this port since the last call; called under the port's lock. */
+    protected long kernelDrops() {
+        return 0;
     }
 
     /** Joins this port to {@code bridge} at {@code index}; done once, before it forwards. */

@@ -5,6 +5,7 @@ import io.netty.channel.unix.Errors;
 import io.switchd.config.PortType;
 import io.switchd.dataplane.LoopContext;
 import io.switchd.sys.Interfaces;
+import io.switchd.sys.LinkCounters;
 import io.switchd.sys.SysException;
 import io.switchd.sys.Tun;
 import io.switchd.sys.VirtioNetHeader;
@@ -19,11 +20,17 @@ import java.io.IOException;
 public final class TapPort extends FdPort {
     private final boolean created;
     private final boolean persistent;
+    /**
+     * The interface's tx_dropped when last read: counted before the port opened it (an existing
+     * persistent TAP) or already added to the port's drops. UNKNOWN until first read.
+     */
+    private long txDroppedSeen;
 
     private TapPort(String name, int stripes, int fd, int mtu, boolean created, boolean persistent) {
         super(name, PortType.TAP, stripes, fd, mtu);
         this.created = created;
         this.persistent = persistent;
+        this.txDroppedSeen = Tun.txDropped(fd);
     }
 
     /**
@@ -71,11 +78,23 @@ public final class TapPort extends FdPort {
     }
 
     @Override
+    protected long kernelDrops() {
+        // tx_dropped of the TAP interface: what its side sent that the kernel could not queue to us.
+        long now = fd.isOpen() ? Tun.txDropped(fd.intValue()) : LinkCounters.UNKNOWN;
+        if (now == LinkCounters.UNKNOWN) {
+            return 0; // out of sight for now (a namespace ours has no id for): counted when back
+        }
+        long seen = txDroppedSeen;
+        txDroppedSeen = now;
+        return seen == LinkCounters.UNKNOWN || now < seen ? 0 : now - seen;
+    }
+
+    @Override
     protected int receive(LoopContext ctx) {
         ByteBuf buf = ctx.buffer();
         int n;
         try {
-            n = fd.readAddress(buf.memoryAddress(), HEADROOM, LoopContext.SLOT_SIZE);
+            n = fd.readAddress(buf.memoryAddress(), HEADROOM, LoopContext.BUFFER_SIZE);
         } catch (Errors.NativeIoException e) {
             // EBADFD: the interface was deleted; anything else is as fatal for this descriptor.
             fail("read: " + e.getMessage());

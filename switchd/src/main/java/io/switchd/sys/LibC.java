@@ -38,20 +38,26 @@ public final class LibC {
     /** bind(2). */
     public static native int bind(int fd, Pointer address, int length);
 
-    /** recvmsg(2) on a message header at a native address; the per-frame receive of packet sockets. */
+    /** recvmsg(2) on a message header at a native address: packet-socket frames too big for a ring slot. */
     public static native long recvmsg(int fd, long msghdr, int flags);
 
     /** sendto(2), for sd_notify datagrams. */
     public static native long sendto(int fd, Pointer buffer, long length, int flags, Pointer address, int addressLength);
 
-    /** recvmmsg(2) on a vector of message headers at a native address, without a timeout. */
-    public static native int recvmmsg(int fd, long msgvec, int vlen, int flags, long timeout);
+    /** sendmmsg(2) of a vector of message headers at a native address: how many went, or -1. */
+    public static native int sendmmsg(int fd, long msgvec, int vlen, int flags);
 
     /** send(2) from a native address. */
     public static native long send(int fd, long buffer, long length, int flags);
 
     /** recv(2) into a native address. */
     public static native long recv(int fd, long buffer, long length, int flags);
+
+    /** mmap(2); returns the address, or -1 (MAP_FAILED). */
+    public static native long mmap(long address, long length, int prot, int flags, int fd, long offset);
+
+    /** munmap(2). */
+    public static native int munmap(long address, long length);
 
     /** if_nametoindex(3): 0 when there is no such interface. */
     public static native int if_nametoindex(String name);

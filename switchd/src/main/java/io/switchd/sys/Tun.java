@@ -9,6 +9,7 @@ public final class Tun {
     private static final int O_CLOEXEC = 0x80000;
     private static final long TUNSETIFF = 0x400454caL;
     private static final long TUNGETIFF = 0x800454d2L;
+    private static final long TUNGETDEVNETNS = 0x54e3L;
     private static final long TUNSETPERSIST = 0x400454cbL;
     private static final long TUNSETOFFLOAD = 0x400454d0L;
     private static final long TUNSETVNETHDRSZ = 0x400454d8L;
@@ -38,6 +39,27 @@ public final class Tun {
             return null;
         }
         return ifr.getString(0, "US-ASCII");
+    }
+
+    /**
+     * The TAP interface's tx_dropped: frames the kernel could not queue to {@code fd} (its queue was
+     * full) and dropped. Read wherever the interface now is, in our namespace or one it was moved
+     * to; {@link LinkCounters#UNKNOWN} when that namespace is out of our sight or the interface is gone.
+     */
+    public static long txDropped(int fd) {
+        String name = name(fd);
+        if (name == null) {
+            return LinkCounters.UNKNOWN;
+        }
+        int nsfd = LibC.ioctl(fd, TUNGETDEVNETNS, 0L);
+        if (nsfd < 0) {
+            return LinkCounters.UNKNOWN;
+        }
+        try {
+            return LinkCounters.txDropped(name, nsfd);
+        } finally {
+            LibC.close(nsfd);
+        }
     }
 
     /**

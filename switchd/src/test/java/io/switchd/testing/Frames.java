@@ -33,7 +33,12 @@ public final class Frames {
 
     /** A test frame with one 802.1Q tag carrying {@code vid}. */
     public static byte[] tagged(long dst, long src, int vid, long token) {
-        ByteBuffer b = ByteBuffer.allocate(64);
+        return tagged(dst, src, vid, token, 64);
+    }
+
+    /** A test frame of {@code length} bytes with one 802.1Q tag carrying {@code vid}. */
+    public static byte[] tagged(long dst, long src, int vid, long token, int length) {
+        ByteBuffer b = ByteBuffer.allocate(Math.max(length, 26));
         putMac(b, dst);
         putMac(b, src);
         b.putShort((short) 0x8100);
