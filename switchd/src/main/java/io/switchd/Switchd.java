@@ -510,33 +510,54 @@ public final class Switchd implements AutoCloseable {
         return PortSettings.info(b.name(), p, pc != null && pc.persistent());
     }
 
-    /** MAC table entries of one bridge (or all), filtered by port, VLAN and MAC when given. */
-    public synchronized List<FdbEntry> fdb(String bridgeName, String portName, Integer vlan, String macText)
-            throws ControlException {
+    /** The most MAC table entries one listing returns: a million of them as JSON would not fit the heap. */
+    public static final int FDB_PAGE_MAX = 100_000;
+
+    /**
+     * MAC table entries of one bridge (or all), filtered by port, VLAN and MAC when given, in
+     * (bridge, VLAN, MAC) order, from {@code offset} on and at most {@code limit} of them: only
+     * that page is turned into API records.
+     */
+    public synchronized List<FdbEntry> fdb(String bridgeName, String portName, Integer vlan, String macText,
+                                           int offset, int limit) throws ControlException {
         Long mac = macText == null ? null : parseMac(macText);
         if (vlan != null) {
             checkVlan(vlan);
         }
         long now = MonotonicClock.millis();
         List<FdbEntry> out = new ArrayList<>();
-        for (Bridge b : selected(bridgeName)) {
+        int skip = offset;
+        List<Bridge> chosen = new ArrayList<>(selected(bridgeName));
+        chosen.sort((x, y) -> x.name().compareTo(y.name()));
+        for (Bridge b : chosen) {
             int portIndex = -1;
             if (portName != null) {
                 portIndex = port(b, portName).index();
             }
+            List<MacTable.Entry> entries = new ArrayList<>();
             for (MacTable.Entry e : b.fdb().entries(now)) {
-                if ((portIndex >= 0 && e.port() != portIndex) || (vlan != null && e.vlan() != vlan)
-                        || (mac != null && e.mac() != mac)) {
-                    continue;
+                if ((portIndex < 0 || e.port() == portIndex) && (vlan == null || e.vlan() == vlan)
+                        && (mac == null || e.mac() == mac)) {
+                    entries.add(e);
                 }
+            }
+            if (skip >= entries.size()) {
+                skip -= entries.size();
+                continue;
+            }
+            // the text form of a MAC sorts as its number does: fixed width, lower-case hex
+            entries.sort((x, y) -> x.vlan() != y.vlan() ? Integer.compare(x.vlan(), y.vlan()) : Long.compare(x.mac(), y.mac()));
+            for (int i = skip; i < entries.size() && out.size() < limit; i++) {
+                MacTable.Entry e = entries.get(i);
                 Port p = b.portAt(e.port());
                 out.add(new FdbEntry(b.name(), p == null ? "?" : p.name(), e.vlan(), MacAddress.format(e.mac()),
                         e.isStatic() ? "static" : "learned", e.ageMillis() / 1000));
             }
+            skip = 0;
+            if (out.size() >= limit) {
+                break;
+            }
         }
-        out.sort((x, y) -> x.bridge().equals(y.bridge())
-                ? (x.vlan() != y.vlan() ? Integer.compare(x.vlan(), y.vlan()) : x.mac().compareTo(y.mac()))
-                : x.bridge().compareTo(y.bridge()));
         return out;
     }
 

@@ -106,7 +106,9 @@ public final class ApiRouter {
         }
         if (n == 1 && s[0].equals("fdb")) {
             requireMethod(method, "GET");
-            return ApiResponse.json(200, switchd.fdb(null, param(params, "port"), vlanParam(params), param(params, "mac")));
+            return ApiResponse.json(200, switchd.fdb(null, param(params, "port"), vlanParam(params), param(params, "mac"),
+                    count(params, "offset", 0, Integer.MAX_VALUE, 0),
+                    count(params, "limit", 1, Switchd.FDB_PAGE_MAX, Switchd.FDB_PAGE_MAX)));
         }
         if (n == 1 && s[0].equals("reload")) {
             requireMethod(method, "POST");
@@ -191,7 +193,8 @@ public final class ApiRouter {
         if (s.length == 3) {
             if (method.equals("GET")) {
                 return ApiResponse.json(200, switchd.fdb(br, param(params, "port"), vlanParam(params),
-                        param(params, "mac")));
+                        param(params, "mac"), count(params, "offset", 0, Integer.MAX_VALUE, 0),
+                        count(params, "limit", 1, Switchd.FDB_PAGE_MAX, Switchd.FDB_PAGE_MAX)));
             }
             requireMethod(method, "GET", "POST");
             NewFdbEntry req = body(body, NewFdbEntry.class);
@@ -261,6 +264,25 @@ public final class ApiRouter {
         } catch (NumberFormatException e) {
             throw ControlException.badRequest("vlan must be a number from 0 to 4094, not \"" + v + "\"");
         }
+    }
+
+    /** A whole-number query parameter from {@code min} to {@code max}; {@code absent} when not given. */
+    private static int count(Map<String, List<String>> params, String name, int min, int max, int absent)
+            throws ControlException {
+        String v = param(params, name);
+        if (v == null) {
+            return absent;
+        }
+        try {
+            int n = Integer.parseInt(v);
+            if (n >= min && n <= max) {
+                return n;
+            }
+        } catch (NumberFormatException e) {
+            // answered below
+        }
+        throw ControlException.badRequest(name + " must be a whole number from " + min + " to " + max + ", not \"" + v
+                + "\"");
     }
 
     private static String[] segments(String path) {

@@ -116,6 +116,9 @@ class ApiErrorsTest {
         "GET    | /v1/bridges/br0/fdb?vlan=99999999999 | ``                               | 400 | vlan must be",
         "GET    | /v1/bridges/br0/fdb?vlan=-5      | ``                                   | 400 | VLAN must be",
         "GET    | /v1/bridges/br0/fdb?mac=zz       | ``                                   | 400 | not a MAC address",
+        "GET    | /v1/bridges/br0/fdb?limit=0      | ``                                   | 400 | limit must be",
+        "GET    | /v1/fdb?limit=100001             | ``                                   | 400 | limit must be",
+        "GET    | /v1/fdb?offset=-1                | ``                                   | 400 | offset must be",
         "DELETE | /v1/bridges/br0/fdb/zz           | ``                                   | 400 | not a MAC address",
         // paths and methods
         "PUT    | /v1/bridges                      | `{}`                                 | 405 | not allowed",

@@ -217,6 +217,9 @@ public final class Switchctl implements Runnable {
 
     @Command(name = "fdb", description = "Show and change MAC tables.", mixinStandardHelpOptions = true)
     static final class Fdb {
+        /** Entries asked for per request: the daemon's most. */
+        private static final int FDB_PAGE = 100_000;
+
         @ParentCommand
         Switchctl root;
 
@@ -225,8 +228,17 @@ public final class Switchctl implements Runnable {
                   @Option(names = "--port", paramLabel = "P") String port,
                   @Option(names = "--vlan", paramLabel = "V") Integer vlan,
                   @Option(names = "--mac", paramLabel = "M") String mac) throws Exception {
-            String q = query("port", port, "vlan", vlan == null ? null : vlan.toString(), "mac", mac);
-            JsonNode entries = root.call("GET", (bridge == null ? "/fdb" : "/bridges/" + enc(bridge) + "/fdb") + q, null);
+            // the daemon answers a page at a time, so that a huge table never has to fit in one answer
+            com.fasterxml.jackson.databind.node.ArrayNode entries = Json.mapper().createArrayNode();
+            for (int offset = 0; ; offset += FDB_PAGE) {
+                String q = query("port", port, "vlan", vlan == null ? null : vlan.toString(), "mac", mac,
+                        "offset", Integer.toString(offset), "limit", Integer.toString(FDB_PAGE));
+                JsonNode page = root.call("GET", (bridge == null ? "/fdb" : "/bridges/" + enc(bridge) + "/fdb") + q, null);
+                entries.addAll((com.fasterxml.jackson.databind.node.ArrayNode) page);
+                if (page.size() < FDB_PAGE) {
+                    break;
+                }
+            }
             if (root.json) {
                 root.printJson(entries);
                 return;
