@@ -21,23 +21,15 @@ import java.nio.file.Path;
 public final class LinkCounters {
     /** What the reads below return when the counter cannot be read. */
     public static final long UNKNOWN = -1;
-    private static final int AF_NETLINK = 16;
-    private static final int NETLINK_ROUTE = 0;
-    private static final int SOCK_RAW = 3;
-    private static final int SOCK_CLOEXEC = 0x80000;
     private static final int NLMSG_ERROR = 2;
     private static final int NLM_F_REQUEST = 1;
-    private static final short RTM_NEWLINK = 16;
     private static final short RTM_GETLINK = 18;
     private static final short RTM_NEWNSID = 88;
     private static final short RTM_GETNSID = 90;
-    private static final short IFLA_IFNAME = 3;
     private static final short IFLA_STATS64 = 23;
     private static final short IFLA_TARGET_NETNSID = 46;
     private static final short NETNSA_NSID = 1;
     private static final short NETNSA_FD = 3;
-    private static final int NLMSG_HDRLEN = 16;
-    private static final int IFINFOMSG_LEN = 16;
     private static final int RTGENMSG_LEN = 4;
     /** Offset of tx_dropped in struct rtnl_link_stats64 (the eighth u64). */
     private static final int STATS64_TX_DROPPED = 56;
@@ -55,7 +47,7 @@ public final class LinkCounters {
         if (ifname.length == 0 || ifname.length >= Interfaces.IFNAMSIZ) {
             return UNKNOWN;
         }
-        int sock = LibC.socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_ROUTE);
+        int sock = Netlink.openRequests();
         if (sock < 0) {
             return UNKNOWN;
         }
@@ -69,19 +61,19 @@ public final class LinkCounters {
                 }
             }
             buf.clear(64);
-            int at = NLMSG_HDRLEN + IFINFOMSG_LEN;
-            at = attribute(buf, at, IFLA_IFNAME, ifname.length + 1);
-            buf.write(at - align(ifname.length + 1), ifname, 0, ifname.length);
+            int at = Netlink.NLMSG_HDRLEN + Netlink.IFINFOMSG_LEN;
+            at = attribute(buf, at, (short) Netlink.IFLA_IFNAME, ifname.length + 1);
+            buf.write(at - Netlink.align(ifname.length + 1), ifname, 0, ifname.length);
             if (nsid >= 0) {
                 at = attribute(buf, at, IFLA_TARGET_NETNSID, 4);
                 buf.setInt(at - 4, nsid);
             }
             header(buf, at, RTM_GETLINK);
-            int n = exchange(sock, buf, at, RTM_NEWLINK);
+            int n = exchange(sock, buf, at, (short) Netlink.RTM_NEWLINK);
             if (n < 0) {
                 return UNKNOWN;
             }
-            int stats = find(buf, NLMSG_HDRLEN + IFINFOMSG_LEN, n, IFLA_STATS64);
+            int stats = find(buf, Netlink.NLMSG_HDRLEN + Netlink.IFINFOMSG_LEN, n, IFLA_STATS64);
             return stats < 0 ? UNKNOWN : buf.getLong(stats + STATS64_TX_DROPPED);
         } finally {
             LibC.close(sock);
@@ -101,14 +93,14 @@ public final class LinkCounters {
     /** The id our namespace gives the one open at {@code nsfd} (RTM_GETNSID), or -1 when it has none. */
     private static int namespaceId(int sock, Memory buf, int nsfd) {
         buf.clear(64);
-        int at = attribute(buf, NLMSG_HDRLEN + RTGENMSG_LEN, NETNSA_FD, 4);
+        int at = attribute(buf, Netlink.NLMSG_HDRLEN + RTGENMSG_LEN, NETNSA_FD, 4);
         buf.setInt(at - 4, nsfd);
         header(buf, at, RTM_GETNSID);
         int n = exchange(sock, buf, at, RTM_NEWNSID);
         if (n < 0) {
             return -1;
         }
-        int id = find(buf, NLMSG_HDRLEN + RTGENMSG_LEN, n, NETNSA_NSID);
+        int id = find(buf, Netlink.NLMSG_HDRLEN + RTGENMSG_LEN, n, NETNSA_NSID);
         return id < 0 ? -1 : buf.getInt(id);
     }
 
@@ -123,7 +115,7 @@ public final class LinkCounters {
     private static int attribute(Memory buf, int at, short type, int length) {
         buf.setShort(at, (short) (4 + length));
         buf.setShort(at + 2, type);
-        return at + 4 + align(length);
+        return at + 4 + Netlink.align(length);
     }
 
     /** Sends the request and receives one reply of {@code type}; returns its length, or -1. */
@@ -133,7 +125,7 @@ public final class LinkCounters {
             return -1;
         }
         long n = LibC.recv(sock, address, BUFFER_SIZE, 0);
-        if (n < NLMSG_HDRLEN || buf.getShort(4) == NLMSG_ERROR || buf.getShort(4) != type) {
+        if (n < Netlink.NLMSG_HDRLEN || buf.getShort(4) == NLMSG_ERROR || buf.getShort(4) != type) {
             return -1;
         }
         return (int) Math.min(n, buf.getInt(0));
@@ -150,12 +142,9 @@ public final class LinkCounters {
             if ((buf.getShort(at + 2) & 0x3FFF) == type) {
                 return at + 4;
             }
-            at += align(length);
+            at += Netlink.align(length);
         }
         return -1;
     }
 
-    private static int align(int length) {
-        return (length + 3) & ~3;
-    }
 }

@@ -5,11 +5,7 @@ import com.sun.jna.Memory;
 /** Opens the rtnetlink socket that reports every link change in our network namespace. */
 public final class Netlink {
     private static final int AF_NETLINK = 16;
-    private static final int SOCK_RAW = 3;
-    private static final int SOCK_NONBLOCK = 0x800;
-    private static final int SOCK_CLOEXEC = 0x80000;
     private static final int NETLINK_ROUTE = 0;
-    private static final int SOL_SOCKET = 1;
     private static final int SO_RCVBUFFORCE = 33;
     private static final int RTMGRP_LINK = 1;
     /** Room for the notifications of a burst of link changes (a few hundred bytes each). */
@@ -38,10 +34,11 @@ public final class Netlink {
 
     /** A non-blocking NETLINK_ROUTE socket subscribed to the link group. */
     public static int openLinkMonitor() throws SysException {
-        int fd = Errno.check(LibC.socket(AF_NETLINK, SOCK_RAW | SOCK_NONBLOCK | SOCK_CLOEXEC, NETLINK_ROUTE),
+        int fd = Errno.check(LibC.socket(AF_NETLINK, PacketSockets.SOCK_RAW | PacketSockets.SOCK_NONBLOCK | PacketSockets.SOCK_CLOEXEC,
+                NETLINK_ROUTE),
                 "socket(AF_NETLINK)");
         try {
-            PacketSockets.setInt(fd, SOL_SOCKET, SO_RCVBUFFORCE, BUFFER_BYTES, "SO_RCVBUFFORCE (netlink)");
+            PacketSockets.setInt(fd, PacketSockets.SOL_SOCKET, SO_RCVBUFFORCE, BUFFER_BYTES, "SO_RCVBUFFORCE (netlink)");
             Memory addr = new Memory(SOCKADDR_NL);
             addr.clear();
             addr.setShort(0, (short) AF_NETLINK);
@@ -52,6 +49,11 @@ public final class Netlink {
             LibC.close(fd);
             throw e;
         }
+    }
+
+    /** A blocking NETLINK_ROUTE socket for requests and their answers; -1 when it cannot be had. */
+    public static int openRequests() {
+        return LibC.socket(AF_NETLINK, PacketSockets.SOCK_RAW | PacketSockets.SOCK_CLOEXEC, NETLINK_ROUTE);
     }
 
     /** Rounds a length up to netlink's 4-byte alignment. */
