@@ -73,7 +73,7 @@ public final class Switchd implements AutoCloseable {
 
     /** Starts the loops, creates every bridge and attaches every port that can be attached now. */
     public static Switchd start(SwitchdConfig config) {
-        Switchd s = new Switchd(config, new DataPlane(config.threads(), config.busyPoll()));
+        Switchd s = new Switchd(config, new DataPlane(config.threads(), config.busyPoll(), config.spinBeforeSleep().toNanos()));
         try {
             synchronized (s) {
                 for (BridgeConfig bc : config.bridges()) {
