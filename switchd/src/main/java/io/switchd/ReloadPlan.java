@@ -210,6 +210,7 @@ final class ReloadPlan {
         List<String> out = new ArrayList<>();
         differs(out, "switchd.threads", running.threads(), next.threads());
         differs(out, "switchd.busy-poll", running.busyPoll(), next.busyPoll());
+        differs(out, "switchd.spin-before-sleep", running.spinBeforeSleep(), next.spinBeforeSleep());
         differs(out, "switchd.control.socket", running.control().socket(), next.control().socket());
         differs(out, "switchd.control.group", running.control().group(), next.control().group());
         differs(out, "switchd.metrics.listen", running.metrics().listen(), next.metrics().listen());

@@ -89,7 +89,7 @@ public final class Switchd implements AutoCloseable {
      * config file's own, which stay the base that later reloads compare the config file with.
      */
     public static Switchd start(SwitchdConfig config, List<BridgeConfig> bridges) {
-        Switchd s = new Switchd(config, new DataPlane(config.threads(), config.busyPoll()));
+        Switchd s = new Switchd(config, new DataPlane(config.threads(), config.busyPoll(), config.spinBeforeSleep().toNanos()));
         try {
             // Subscribed before any port opens, so no change between opening and listening is missed.
             s.followLinks();
@@ -352,7 +352,8 @@ public final class Switchd implements AutoCloseable {
             LOG.warning("reload: " + r + " takes effect at the next start, not now");
         }
         SwitchdConfig old = config;
-        config = new SwitchdConfig(old.threads(), old.busyPoll(), old.control(), old.metrics(), old.stateFile(),
+        config = new SwitchdConfig(old.threads(), old.busyPoll(), old.spinBeforeSleep(), old.control(), old.metrics(),
+                old.stateFile(),
                 next.bridgeDefaults(), next.bridges());
         changed();
         return new ReloadSummary(changes, merged.conflicts(), restart, plan.unchangedPorts());

@@ -32,7 +32,7 @@ import java.util.regex.Pattern;
 public final class ConfigLoader {
     private static final Set<String> ROOT_KEYS = Set.of("switchd");
     private static final Set<String> STATE_KEYS = Set.of("switchd", "base");
-    private static final Set<String> SWITCHD_KEYS = Set.of("threads", "busy-poll", "bridges", "bridge-defaults", "port-defaults",
+    private static final Set<String> SWITCHD_KEYS = Set.of("threads", "busy-poll", "spin-before-sleep", "bridges", "bridge-defaults", "port-defaults",
             "control", "metrics", "state-file");
     private static final Set<String> CONTROL_KEYS = Set.of("socket", "group");
     private static final Set<String> METRICS_KEYS = Set.of("listen", "fdb-entries-limit");
@@ -125,6 +125,11 @@ public final class ConfigLoader {
         checkKeys(sw.root(), "switchd", SWITCHD_KEYS, file);
         int threads = intIn(sw, "threads", "switchd.threads", 0, 1024, file);
         boolean busyPoll = bool(sw, "busy-poll", "switchd.busy-poll", file);
+        Duration spin = duration(sw, "spin-before-sleep", "switchd.spin-before-sleep", file);
+        if (spin.isNegative() || spin.compareTo(Duration.ofSeconds(1)) > 0) {
+            throw error(sw.getValue("spin-before-sleep"), file, "switchd.spin-before-sleep",
+                    "must be a duration from 0 to 1s, such as 100us");
+        }
 
         ConfigObject bridgeDefaults = object(sw.root(), "bridge-defaults", "switchd", file);
         checkKeys(bridgeDefaults, "switchd.bridge-defaults", BRIDGE_KEYS, file);
@@ -165,7 +170,7 @@ public final class ConfigLoader {
             checkKeys(b, path, BRIDGE_KEYS, file);
             out.add(bridge(name, b.withFallback(bridgeDefaults).toConfig(), b, path, portDefaults, portOwner, file));
         }
-        return new SwitchdConfig(threads, busyPoll, controlConfig, metricsConfig, stateFile, defaults, out);
+        return new SwitchdConfig(threads, busyPoll, spin, controlConfig, metricsConfig, stateFile, defaults, out);
     }
 
     private static BridgeConfig bridge(String name, Config c, ConfigObject b, String path, ConfigObject portDefaults,

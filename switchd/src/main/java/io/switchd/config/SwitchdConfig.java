@@ -1,13 +1,14 @@
 package io.switchd.config;
 
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 
 /**
  * The whole validated configuration of a daemon, as the config file gives it. {@code bridgeDefaults}
  * (named "") is what a bridge added at run time starts from.
  */
-public record SwitchdConfig(int threads, boolean busyPoll, ControlConfig control, MetricsConfig metrics, Path stateFile,
+public record SwitchdConfig(int threads, boolean busyPoll, Duration spinBeforeSleep, ControlConfig control, MetricsConfig metrics, Path stateFile,
                             BridgeConfig bridgeDefaults, List<BridgeConfig> bridges) {
     public SwitchdConfig {
         bridges = List.copyOf(bridges);
@@ -15,6 +16,6 @@ public record SwitchdConfig(int threads, boolean busyPoll, ControlConfig control
 
     /** The same configuration with other bridges. */
     public SwitchdConfig withBridges(List<BridgeConfig> newBridges) {
-        return new SwitchdConfig(threads, busyPoll, control, metrics, stateFile, bridgeDefaults, newBridges);
+        return new SwitchdConfig(threads, busyPoll, spinBeforeSleep, control, metrics, stateFile, bridgeDefaults, newBridges);
     }
 }

@@ -3,9 +3,7 @@ package io.switchd.dataplane;
 import io.netty.buffer.PooledByteBufAllocator;
 import io.netty.channel.IoEventLoop;
 import io.netty.channel.IoRegistration;
-import io.netty.channel.DefaultSelectStrategyFactory;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
-import io.netty.channel.SelectStrategy;
 import io.netty.channel.SelectStrategyFactory;
 import io.netty.channel.epoll.Epoll;
 import io.netty.channel.epoll.EpollIoHandle;
@@ -46,19 +44,19 @@ public final class DataPlane implements AutoCloseable {
 
     /** Starts {@code threads} loops (0: one per core) that sleep in epoll_wait between frames. */
     public DataPlane(int threads) {
-        this(threads, false);
+        this(threads, false, 0);
     }
 
     /**
      * Starts {@code threads} loops (0: one per core). With {@code busyPoll} a loop never sleeps:
-     * it polls epoll without a timeout, trading a core per loop for the wake-up latency.
+     * it polls epoll without a timeout, trading a core per loop for the wake-up latency. Otherwise
+     * a loop keeps polling for {@code spinNanos} after its last frame before it sleeps again.
      */
-    public DataPlane(int threads, boolean busyPoll) {
+    public DataPlane(int threads, boolean busyPoll, long spinNanos) {
         Epoll.ensureAvailability();
         int n = threads > 0 ? threads : Runtime.getRuntime().availableProcessors();
-        SelectStrategyFactory strategy = busyPoll
-                ? () -> (pending, hasTasks) -> hasTasks ? pending.get() : SelectStrategy.BUSY_WAIT
-                : DefaultSelectStrategyFactory.INSTANCE;
+        long spin = busyPoll ? SpinThenSleepStrategy.FOREVER : spinNanos;
+        SelectStrategyFactory strategy = () -> new SpinThenSleepStrategy(spin);
         group = new MultiThreadIoEventLoopGroup(n, new DefaultThreadFactory("switchd-loop", false),
                 EpollIoHandler.newFactory(0, strategy));
         List<IoEventLoop> list = new ArrayList<>();

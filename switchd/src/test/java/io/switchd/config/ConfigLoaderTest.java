@@ -90,6 +90,22 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void readsHowLoopsWait() throws Exception {
+        assertEquals(Duration.ofNanos(100_000), ConfigLoader.parse("switchd {}", "t.conf").spinBeforeSleep());
+        SwitchdConfig c = ConfigLoader.parse("switchd { busy-poll = true, spin-before-sleep = 0 }", "t.conf");
+        assertTrue(c.busyPoll());
+        assertEquals(Duration.ZERO, c.spinBeforeSleep());
+        ConfigError e = assertThrows(ConfigError.class, () -> ConfigLoader.parse(
+                "switchd {\n spin-before-sleep = 2s\n}", "t.conf"));
+        assertEquals(2, e.line());
+        assertEquals("switchd.spin-before-sleep", e.path());
+        assertTrue(e.problem().contains("0 to 1s"), e.getMessage());
+        ConfigError d = assertThrows(ConfigError.class, () -> ConfigLoader.parse(
+                "switchd.spin-before-sleep = briefly", "t.conf"));
+        assertEquals("switchd.spin-before-sleep", d.path());
+    }
+
+    @Test
     void aPortInTwoBridgesIsRefused() {
         ConfigError e = assertThrows(ConfigError.class, () -> ConfigLoader.parse(
                 "switchd.bridges {\n a.ports.eth1 {}\n b.ports.eth1 {}\n}", "t.conf"));

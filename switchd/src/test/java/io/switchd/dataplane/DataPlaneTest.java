@@ -2,6 +2,8 @@ package io.switchd.dataplane;
 
 import io.switchd.testing.Await;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
@@ -28,9 +30,11 @@ class DataPlaneTest {
         }
     }
 
-    @Test
-    void theHeartbeatFailsWhileALoopIsStuckAndRecoversAfter() throws Exception {
-        try (DataPlane plane = new DataPlane(2)) {
+    /** Loops that sleep, spin after a wake-up, or never sleep all answer, and a stuck one is noticed. */
+    @ParameterizedTest
+    @CsvSource({"false, 0", "false, 1000000000", "true, 0"})
+    void theHeartbeatFailsWhileALoopIsStuckAndRecoversAfter(boolean busyPoll, long spinNanos) throws Exception {
+        try (DataPlane plane = new DataPlane(2, busyPoll, spinNanos)) {
             Await.until(Duration.ofSeconds(5), "every loop answering", () -> plane.heartbeat(200));
             CountDownLatch release = hold(plane, 1); // a loop stuck in a frame
             Await.until(Duration.ofSeconds(5), "the stuck loop noticed", () -> !plane.heartbeat(200));

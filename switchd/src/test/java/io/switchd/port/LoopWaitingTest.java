@@ -3,7 +3,8 @@ package io.switchd.port;
 import io.switchd.Switchd;
 import io.switchd.config.ConfigLoader;
 import io.switchd.testing.Netns;
-import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -13,17 +14,24 @@ import java.util.concurrent.ThreadLocalRandom;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
-/** A switch whose loop busy-polls forwards like one that sleeps. */
-class BusyPollTest {
-    @Test
-    void aBusyPollingLoopForwards() throws Exception {
+/**
+ * A switch forwards however its loops wait for frames: sleeping at once, spinning a while after
+ * each frame, or busy polling. Pings 200 ms apart find a loop that spins for 500 us asleep; pings
+ * 2 ms apart find it still polling, and must all come back well inside a 1 s spin: a loop that
+ * spins without handling what it polls would hold them until its window ran out.
+ */
+class LoopWaitingTest {
+    @ParameterizedTest
+    @ValueSource(strings = {"spin-before-sleep = 0", "spin-before-sleep = 500us", "threads = 1, spin-before-sleep = 1s",
+            "threads = 1, busy-poll = true"})
+    void theSwitchForwards(String waiting) throws Exception {
         if (!Netns.required()) {
             assumeTrue(Netns.available(), "needs root, /dev/net/tun and iproute2");
         }
         String id = String.format(Locale.ROOT, "%04x", ThreadLocalRandom.current().nextInt(0x10000));
         List<Netns> namespaces = new ArrayList<>();
-        try (Switchd s = Switchd.start(ConfigLoader.parse("switchd { threads = 1, busy-poll = true, bridges.br0.ports { sw"
-                + id + "p1 { type = tap }, sw" + id + "p2 { type = tap } } }", "BusyPollTest"))) {
+        try (Switchd s = Switchd.start(ConfigLoader.parse("switchd { " + waiting + ", bridges.br0.ports { sw"
+                + id + "p1 { type = tap }, sw" + id + "p2 { type = tap } } }", "LoopWaitingTest"))) {
             for (int n = 1; n <= 2; n++) {
                 Netns ns = Netns.create("switchd-test-" + id + "-b" + n);
                 namespaces.add(ns);
@@ -33,7 +41,9 @@ class BusyPollTest {
                 ns.exec("ip", "link", "set", tap, "up");
             }
             assertEquals(0, namespaces.get(0).execStatus("ping", "-c", "3", "-i", "0.2", "-w", "10", "10.80.0.2"),
-                    "ping through a busy-polling switch");
+                    "pings far apart through a switch with " + waiting);
+            assertEquals(0, namespaces.get(0).execStatus("ping", "-c", "50", "-i", "0.002", "-w", "2", "10.80.0.2"),
+                    "pings close together through a switch with " + waiting);
         } finally {
             namespaces.forEach(Netns::close);
         }
