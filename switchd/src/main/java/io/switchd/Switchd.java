@@ -243,7 +243,16 @@ public final class Switchd implements AutoCloseable {
         PortConfig pc = new PortConfig(name, type, persistent, true);
         Port port;
         try {
-            port = openOrThrow(pc);
+            try {
+                port = openOrThrow(pc);
+            } catch (SysException e) {
+                if (e.errno() != Errno.EBUSY || !dataPlane.awaitQuiescence(java.time.Duration.ofSeconds(5))) {
+                    throw e;
+                }
+                // A port of that name was just deleted and its TAP descriptor is still being closed
+                // (after the loops let go of it): once it is, the name is free.
+                port = openOrThrow(pc);
+            }
         } catch (SysException e) {
             throw ControlException.conflict("cannot attach " + name + ": " + e.getMessage());
         }
