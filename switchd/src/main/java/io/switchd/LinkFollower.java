@@ -65,12 +65,17 @@ final class LinkFollower implements LinkListener {
     /** Looks at the ports that interface {@code index} (named {@code name}) can concern. */
     void follow(int index, String name) {
         synchronized (switchd) {
+            boolean named = false;
             for (Bridge b : switchd.bridgeList()) {
                 for (Port p : b.ports()) {
+                    named |= p.name().equals(name);
                     if (p.name().equals(name) || (p instanceof FdPort f && index > 0 && f.ifindex() == index)) {
                         follow(b, p);
                     }
                 }
+            }
+            if (!named) {
+                retryMillis.remove(name); // the port was deleted while it waited for its interface
             }
         }
     }
