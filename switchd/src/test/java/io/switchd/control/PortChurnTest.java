@@ -112,7 +112,10 @@ class PortChurnTest {
 
     /** Returns once every descriptor close queued so far has run: ports are closed after quiescence. */
     private static void quiesce(TestDaemon daemon) {
-        assertTrue(daemon.daemon().switchd().dataPlane().awaitQuiescence(SETTLE), "the loops did not quiesce");
+        // the kernel takes 25-40 ms to remove each TAP, one after another: a thousand of them queued
+        // behind a fast churn take up to a minute
+        assertTrue(daemon.daemon().switchd().dataPlane().awaitQuiescence(Duration.ofSeconds(120)),
+                "the queued descriptor closes did not finish");
     }
 
     /** This process's open descriptors: number to what they point at (a socket's inode tells one from another). */
