@@ -164,10 +164,14 @@ public final class Switchd implements AutoCloseable {
         try {
             return openOrThrow(pc);
         } catch (SysException e) {
-            if (e.errno() == Errno.EPERM || e.errno() == Errno.EACCES) {
+            if (e.errno() == Errno.EPERM) {
                 throw new StartupException("cannot open " + pc.type().configName() + " port " + pc.name() + ": "
                         + e.getMessage() + "; switchd needs CAP_NET_ADMIN and CAP_NET_RAW (run it as root or "
                         + "under its systemd unit)");
+            }
+            if (e.errno() == Errno.EACCES) {
+                throw new StartupException("cannot open " + pc.type().configName() + " port " + pc.name() + ": "
+                        + e.getMessage());
             }
             LOG.warning(pc.type().configName() + " port " + pc.name() + " is absent: " + e.getMessage()
                     + "; the rest of the switch runs");

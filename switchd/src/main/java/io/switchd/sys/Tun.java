@@ -1,9 +1,17 @@
 package io.switchd.sys;
 
 import com.sun.jna.Memory;
+import com.sun.jna.Native;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFileAttributes;
+import java.nio.file.attribute.PosixFilePermissions;
 
 /** Opens TAP interfaces through /dev/net/tun with the virtio-net header that carries offloads. */
 public final class Tun {
+    private static final String DEVICE = "/dev/net/tun";
     private static final int O_RDWR = 2;
     private static final int O_NONBLOCK = 0x800;
     private static final int O_CLOEXEC = 0x80000;
@@ -62,13 +70,34 @@ public final class Tun {
         }
     }
 
+    /** The device's mode and owner ("rw------- root:root"), or that switchd cannot see them. */
+    private static String describeDevice() {
+        try {
+            PosixFileAttributes a = Files.readAttributes(Path.of(DEVICE), PosixFileAttributes.class);
+            return PosixFilePermissions.toString(a.permissions()) + " " + a.owner().getName() + ":"
+                    + a.group().getName();
+        } catch (IOException | UnsupportedOperationException e) {
+            return "not readable by switchd's user";
+        }
+    }
+
     /**
      * Opens the TAP interface {@code name}, creating it when it does not exist, and returns the
      * non-blocking descriptor. Without persistence, closing the descriptor destroys an interface
      * that this call created.
      */
     public static int open(String name, boolean persist) throws SysException {
-        int fd = Errno.check(LibC.open("/dev/net/tun", O_RDWR | O_NONBLOCK | O_CLOEXEC), "open /dev/net/tun");
+        int fd = LibC.open(DEVICE, O_RDWR | O_NONBLOCK | O_CLOEXEC);
+        if (fd < 0) {
+            int errno = Native.getLastError();
+            if (errno == Errno.EACCES) {
+                // The unit's capabilities do not open a device its mode keeps out; Debian's udev makes it 0666.
+                throw new SysException("open " + DEVICE + ": " + Errno.describe(errno) + " (errno " + errno
+                        + "); it is " + describeDevice() + " and switchd runs as user " + System.getProperty("user.name")
+                        + ": make it 0666 as Debian's udev does (chmod 0666 " + DEVICE + ")", errno);
+            }
+            throw SysException.of("open " + DEVICE, errno);
+        }
         try {
             Memory ifr = Interfaces.ifreq(name);
             ifr.setShort(Interfaces.IFNAMSIZ, (short) (IFF_TAP | IFF_NO_PI | IFF_VNET_HDR));
