@@ -164,14 +164,13 @@ public final class Switchd implements AutoCloseable {
         try {
             return openOrThrow(pc);
         } catch (SysException e) {
-            if (e.errno() == Errno.EPERM) {
+            if (e.errno() == Errno.EPERM || e.errno() == Errno.EACCES) {
+                // EACCES is a file's mode, which the exception explains; EPERM is a missing capability
+                String hint = e.errno() == Errno.EPERM
+                        ? "; switchd needs CAP_NET_ADMIN and CAP_NET_RAW (run it as root or under its systemd unit)"
+                        : "";
                 throw new StartupException("cannot open " + pc.type().configName() + " port " + pc.name() + ": "
-                        + e.getMessage() + "; switchd needs CAP_NET_ADMIN and CAP_NET_RAW (run it as root or "
-                        + "under its systemd unit)");
-            }
-            if (e.errno() == Errno.EACCES) {
-                throw new StartupException("cannot open " + pc.type().configName() + " port " + pc.name() + ": "
-                        + e.getMessage());
+                        + e.getMessage() + hint);
             }
             LOG.warning(pc.type().configName() + " port " + pc.name() + " is absent: " + e.getMessage()
                     + "; the rest of the switch runs");

@@ -13,7 +13,12 @@ public final class SysException extends IOException {
 
     /** The exception for {@code call} failing with {@code errno}. */
     public static SysException of(String call, int errno) {
-        return new SysException(call + ": " + Errno.describe(errno) + " (errno " + errno + ")", errno);
+        return of(call, errno, "");
+    }
+
+    /** The exception for {@code call} failing with {@code errno}, with what to do about it ("; ..."). */
+    public static SysException of(String call, int errno, String remedy) {
+        return new SysException(call + ": " + Errno.describe(errno) + " (errno " + errno + ")" + remedy, errno);
     }
 
     /** The errno the call failed with. */

@@ -92,9 +92,9 @@ public final class Tun {
             int errno = Native.getLastError();
             if (errno == Errno.EACCES) {
                 // The unit's capabilities do not open a device its mode keeps out; Debian's udev makes it 0666.
-                throw new SysException("open " + DEVICE + ": " + Errno.describe(errno) + " (errno " + errno
-                        + "); it is " + describeDevice() + " and switchd runs as user " + System.getProperty("user.name")
-                        + ": make it 0666 as Debian's udev does (chmod 0666 " + DEVICE + ")", errno);
+                throw SysException.of("open " + DEVICE, errno, "; it is " + describeDevice()
+                        + " and switchd runs as user " + System.getProperty("user.name")
+                        + ": make it 0666 as Debian's udev does (chmod 0666 " + DEVICE + ")");
             }
             throw SysException.of("open " + DEVICE, errno);
         }

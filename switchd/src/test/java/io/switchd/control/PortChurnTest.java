@@ -93,14 +93,13 @@ class PortChurnTest {
             }
             // JNA frees native memory from its cleaner thread some time after a collection: a leak
             // stays, a pending clean-up goes
-            Map<String, Long> grown = Map.of();
+            Map<String, Long> now;
             long deadline = System.nanoTime() + SETTLE.toNanos();
             do {
-                grown = grownBeyond(live, liveInstances(), INSTANCE_TOLERANCE);
-            } while (!grown.isEmpty() && System.nanoTime() < deadline);
-            System.out.println("PortChurnTest: classes with 10+ new live instances: "
-                    + grownBeyond(live, liveInstances(), 10));
-            assertEquals(Map.of(), grown, "classes with more live instances after " + PORTS
+                now = liveInstances();
+            } while (!grownBeyond(live, now, INSTANCE_TOLERANCE).isEmpty() && System.nanoTime() < deadline);
+            System.out.println("PortChurnTest: classes with 10+ new live instances: " + grownBeyond(live, now, 10));
+            assertEquals(Map.of(), grownBeyond(live, now, INSTANCE_TOLERANCE), "classes with more live instances after " + PORTS
                     + " ports than before (class: new instances)");
             assertTrue(client.call("GET", "/v1/bridges/br0/ports", null).isEmpty(), "ports left on br0");
             try (Stream<Path> links = Files.list(Path.of("/sys/class/net"))) {
