@@ -40,6 +40,13 @@ class TunPermissionTest {
         assumeTrue(!mode.contains(PosixFilePermission.OTHERS_READ) || !mode.contains(PosixFilePermission.OTHERS_WRITE),
                 "/dev/net/tun is open to every user here (Debian's udev makes it 0666): nothing to refuse");
 
+        // The thread below cannot read this checkout (a fresh clone in a 0700 directory): load and
+        // initialise what the failing open touches while it still can.
+        for (Class<?> c : new Class<?>[] {Tun.class, LibC.class, Errno.class, SysException.class}) {
+            Class.forName(c.getName(), true, c.getClassLoader());
+        }
+        Errno.describe(Errno.EACCES); // binds strerror
+
         AtomicReference<Throwable> thrown = new AtomicReference<>();
         Thread t = new Thread(() -> {
             FsUid.C.setfsuid(NOBODY);
