@@ -3,6 +3,7 @@ package io.switchd.port;
 import com.sun.jna.Native;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
+import io.netty.channel.unix.FileDescriptor;
 import io.switchd.config.PortType;
 import io.switchd.dataplane.FrameForm;
 import io.switchd.dataplane.LoopContext;
@@ -106,7 +107,7 @@ public final class PacketSocketPort extends FdPort {
     }
 
     @Override
-    protected int receive(LoopContext ctx) {
+    protected int receive(FileDescriptor from, LoopContext ctx) {
         int n = 0;
         int slot;
         while (n < BATCH && (slot = ring.ready()) >= 0) {

@@ -2,6 +2,7 @@ package io.switchd.port;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.unix.Errors;
+import io.netty.channel.unix.FileDescriptor;
 import io.switchd.config.PortType;
 import io.switchd.dataplane.LoopContext;
 import io.switchd.sys.Interfaces;
@@ -13,9 +14,10 @@ import io.switchd.sys.VirtioNetHeader;
 import java.io.IOException;
 
 /**
- * A TAP interface whose descriptor switchd holds. Frames come one per read behind a virtio-net
- * header, VLAN tags inline. The interface side may be moved into another namespace; the
- * descriptor keeps working.
+ * A TAP interface whose descriptors switchd holds: one per queue, a queue per forwarding loop, so
+ * that the kernel spreads the interface's flows over the loops (by flow hash, each flow to the queue
+ * its replies were written to). Frames come one per read behind a virtio-net header, VLAN tags
+ * inline. The interface side may be moved into another namespace; the descriptors keep working.
  */
 public final class TapPort extends FdPort {
     private final boolean created;
@@ -26,28 +28,31 @@ public final class TapPort extends FdPort {
      */
     private long txDroppedSeen;
 
-    private TapPort(String name, int stripes, int fd, int mtu, boolean created, boolean persistent) {
-        super(name, PortType.TAP, stripes, fd, mtu);
+    private TapPort(String name, int stripes, int[] fds, int mtu, boolean created, boolean persistent) {
+        super(name, PortType.TAP, stripes, fds, mtu);
         this.created = created;
         this.persistent = persistent;
-        this.txDroppedSeen = Tun.txDropped(fd);
+        this.txDroppedSeen = Tun.txDropped(fds[0]);
     }
 
     /**
-     * Creates the TAP interface {@code name}, or attaches to the existing persistent one, and sets it
-     * up. An interface this call created disappears when the port closes unless {@code persistent}.
+     * Creates the TAP interface {@code name} with {@code queues} queues, or attaches to the existing
+     * persistent one (with the queues it allows), and sets it up. An interface this call created
+     * disappears when the port closes unless {@code persistent}.
      */
-    public static TapPort open(String name, boolean persistent, int stripes) throws SysException {
+    public static TapPort open(String name, boolean persistent, int stripes, int queues) throws SysException {
         boolean existed = Interfaces.exists(name);
-        int fd = Tun.open(name, persistent && !existed);
+        int[] fds = Tun.open(name, persistent && !existed, queues);
         try {
             Interfaces.setUp(name);
             int mtu = Interfaces.mtu(name);
-            TapPort port = new TapPort(name, stripes, fd, mtu, !existed, persistent);
+            TapPort port = new TapPort(name, stripes, fds, mtu, !existed, persistent);
             port.ifindex(Interfaces.index(name));
             return port;
         } catch (SysException | RuntimeException e) {
-            io.switchd.sys.LibC.close(fd);
+            for (int fd : fds) {
+                io.switchd.sys.LibC.close(fd);
+            }
             throw e;
         }
     }
@@ -90,11 +95,11 @@ public final class TapPort extends FdPort {
     }
 
     @Override
-    protected int receive(LoopContext ctx) {
+    protected int receive(FileDescriptor from, LoopContext ctx) {
         ByteBuf buf = ctx.buffer();
         int n;
         try {
-            n = fd.readAddress(buf.memoryAddress(), HEADROOM, LoopContext.BUFFER_SIZE);
+            n = from.readAddress(buf.memoryAddress(), HEADROOM, LoopContext.BUFFER_SIZE);
         } catch (Errors.NativeIoException e) {
             // EBADFD: the interface was deleted; anything else is as fatal for this descriptor.
             fail("read: " + e.getMessage());
