@@ -181,7 +181,7 @@ public final class Switchd implements AutoCloseable {
     private Port openOrThrow(PortConfig pc) throws SysException {
         int stripes = dataPlane.stripes();
         if (pc.type() == PortType.TAP) {
-            return TapPort.open(pc.name(), pc.persistent(), stripes, dataPlane.loopCount());
+            return TapPort.open(pc.name(), pc.persistent(), stripes);
         }
         return PacketSocketPort.open(pc.name(), stripes);
     }

@@ -87,25 +87,16 @@ public final class DataPlane implements AutoCloseable {
         return loops[i];
     }
 
-    /**
-     * Puts a port's descriptors on the next loops, round robin (the queues of a multi-queue TAP on
-     * different loops while there are enough), and starts reading them.
-     */
+    /** Puts a port's descriptor on the next loop, round robin, and starts reading it. */
     public void register(FdPort port) {
-        FdPort.Queue[] queues = port.queues();
-        int first = next.getAndAdd(queues.length);
-        for (int q = 0; q < queues.length; q++) {
-            int i = Math.floorMod(first + q, loops.length);
-            IoEventLoop loop = loops[i];
-            FdPort.Queue queue = queues[q];
-            port.bind(queue, contexts[i], this);
-            IoRegistration registration = loop.register(queue).syncUninterruptibly().getNow();
-            loop.submit(() -> {
-                registration.submit(EpollIoOps.EPOLLIN);
-                queue.registered(registration);
-            }).syncUninterruptibly();
-        }
-        port.registered();
+        int i = Math.floorMod(next.getAndIncrement(), loops.length);
+        IoEventLoop loop = loops[i];
+        port.bind(contexts[i], this);
+        IoRegistration registration = loop.register(port).syncUninterruptibly().getNow();
+        loop.submit(() -> {
+            registration.submit(EpollIoOps.EPOLLIN);
+            port.registered(registration);
+        }).syncUninterruptibly();
     }
 
     /** Puts a control descriptor (the link monitor) on the first loop and starts reading it. */

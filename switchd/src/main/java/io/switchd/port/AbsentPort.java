@@ -11,7 +11,7 @@ public final class AbsentPort extends Port {
     }
 
     @Override
-    protected int write(ByteBuf buf, int offset, int length, int stripe) {
+    protected int write(ByteBuf buf, int offset, int length) {
         return FAILED;
     }
 

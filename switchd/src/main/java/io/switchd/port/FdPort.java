@@ -17,12 +17,11 @@ import java.io.IOException;
 import java.util.logging.Logger;
 
 /**
- * A port behind kernel descriptors: one, or one per queue of a multi-queue TAP, each read by one
- * event loop. Each wake-up reads frames until the descriptor would block or a budget runs out, so
- * one busy port cannot starve the others on its loop; registration is level-triggered, so what the
- * budget left is reported again.
+ * A port behind a kernel descriptor, read by one event loop. Each wake-up reads frames until the
+ * descriptor would block or a budget runs out, so one busy port cannot starve the others on its
+ * loop; registration is level-triggered, so what the budget left is reported again.
  */
-public abstract class FdPort extends Port {
+public abstract class FdPort extends Port implements EpollIoHandle {
     private static final Logger LOG = Logger.getLogger(FdPort.class.getName());
     /** Room before the frame for one 802.1Q tag: the bridge adds tags by moving the header into it. */
     protected static final int HEADROOM = 4;
@@ -37,40 +36,25 @@ public abstract class FdPort extends Port {
     /** What {@link #receive} returns when the port has failed and must stop. */
     protected static final int BROKEN = -1;
 
-    /** The first descriptor: the one the interface's settings and counters are asked through. */
     protected final FileDescriptor fd;
-    private final Queue[] queues;
-    /**
-     * The descriptor each counter stripe (each loop, then the maintenance thread) writes to: the
-     * queue that loop reads where it has one, so that a multi-queue TAP, which sends a flow's
-     * frames to the queue its replies were written to, brings both directions to the same loop.
-     */
-    private FileDescriptor[] writers;
+    private LoopContext context;
     private DataPlane dataPlane;
+    private IoRegistration registration;
     private volatile boolean retired;
     private volatile int ifindex;
+    private int errorWakeups;
 
     protected FdPort(String name, PortType type, int stripes, int fd, int mtu) {
-        this(name, type, stripes, new int[] {fd}, mtu);
-    }
-
-    /** A port reading the descriptors {@code fds}, each on its own loop where there are enough. */
-    protected FdPort(String name, PortType type, int stripes, int[] fds, int mtu) {
         super(name, type, stripes);
-        this.queues = new Queue[fds.length];
-        for (int i = 0; i < fds.length; i++) {
-            queues[i] = new Queue(new FileDescriptor(fds[i]));
-        }
-        this.fd = queues[0].fd;
-        this.writers = new FileDescriptor[] {fd};
+        this.fd = new FileDescriptor(fd);
         mtu(mtu);
     }
 
     /**
-     * Reads frames from {@code from} into the loop's buffer and hands them to the bridge; returns
-     * how many, or {@link #DRAINED} when there were none, or {@link #BROKEN}.
+     * Reads frames into the loop's buffer and hands them to the bridge; returns how many, or
+     * {@link #DRAINED} when there were none, or {@link #BROKEN}.
      */
-    protected abstract int receive(FileDescriptor from, LoopContext ctx);
+    protected abstract int receive(LoopContext ctx);
 
     /**
      * Called on the loop when epoll reports an error on the descriptor, before reading it: for
@@ -78,14 +62,9 @@ public abstract class FdPort extends Port {
      */
     protected void errorReported() {}
 
-    /** The port's descriptors, each to be put on a loop's epoll set. */
-    public Queue[] queues() {
-        return queues.clone();
-    }
-
-    /** Called on the loop before registration: the loop that reads {@code queue}, with its buffer. */
-    public void bind(Queue queue, LoopContext ctx, DataPlane plane) {
-        queue.context = ctx;
+    /** Called on the loop before registration: the buffer and loop this port reads with. */
+    public void bind(LoopContext ctx, DataPlane plane) {
+        this.context = ctx;
         this.dataPlane = plane;
         bound(ctx);
     }
@@ -93,17 +72,9 @@ public abstract class FdPort extends Port {
     /** Hook for ports that set up per-loop state (message headers pointing into the buffer). */
     protected void bound(LoopContext ctx) {}
 
-    /** Called once every queue is on its loop's epoll set: the port forwards from now on. */
-    public void registered() {
-        FileDescriptor[] byStripe = new FileDescriptor[dataPlane.stripes()];
-        for (int s = 0; s < byStripe.length; s++) {
-            byStripe[s] = queues[s % queues.length].fd;
-        }
-        for (Queue q : queues) {
-            byStripe[q.context.stripe()] = q.fd;
-        }
-        // published to the loops with the port set the bridge republishes after attached()
-        writers = byStripe;
+    /** Called on the loop once the descriptor is on its epoll set. */
+    public void registered(IoRegistration registration) {
+        this.registration = registration;
         attached(true);
     }
 
@@ -128,72 +99,50 @@ public abstract class FdPort extends Port {
     /** Asks the kernel for the name of the interface behind the open descriptor; null when it is gone. */
     protected abstract String queryInterfaceName();
 
-    /** One descriptor of the port and the loop that reads it. */
-    public final class Queue implements EpollIoHandle {
-        private final FileDescriptor fd;
-        private LoopContext context;
-        private volatile IoRegistration registration;
-        private int errorWakeups;
+    @Override
+    public FileDescriptor fd() {
+        return fd;
+    }
 
-        private Queue(FileDescriptor fd) {
-            this.fd = fd;
+    @Override
+    public void handle(IoRegistration reg, IoEvent event) {
+        LoopContext ctx = context;
+        ctx.tick();
+        boolean error = ((EpollIoEvent) event).ops().contains(EpollIoOps.EPOLLERR);
+        if (error) {
+            errorReported();
         }
-
-        /** Called on the loop once the descriptor is on its epoll set. */
-        public void registered(IoRegistration registration) {
-            this.registration = registration;
+        try {
+            read(ctx, error);
+        } finally {
+            // what the frames read here queued for packet-socket egress leaves before the next port is read
+            ctx.egress().flush(ctx.stripe());
         }
+    }
 
-        @Override
-        public FileDescriptor fd() {
-            return fd;
-        }
-
-        @Override
-        public void handle(IoRegistration reg, IoEvent event) {
-            LoopContext ctx = context;
-            ctx.tick();
-            boolean error = ((EpollIoEvent) event).ops().contains(EpollIoOps.EPOLLERR);
-            if (error) {
-                errorReported();
+    private void read(LoopContext ctx, boolean error) {
+        for (int n = 0; n < READ_BUDGET; ) {
+            int r = receive(ctx);
+            if (r > 0) {
+                n += r;
+                continue;
             }
-            try {
-                read(ctx, error);
-            } finally {
-                // what the frames read here queued for packet-socket egress leaves before the next port is read
-                ctx.egress().flush(ctx.stripe());
-            }
-        }
-
-        private void read(LoopContext ctx, boolean error) {
-            for (int n = 0; n < READ_BUDGET; ) {
-                int r = receive(fd, ctx);
-                if (r > 0) {
-                    n += r;
-                    continue;
+            if (r == DRAINED && n == 0 && error) {
+                // An error that reading does not clear would wake this level-triggered loop forever.
+                if (++errorWakeups > ERROR_WAKEUPS_LIMIT) {
+                    fail("the descriptor keeps reporting an error");
                 }
-                if (r == DRAINED && n == 0 && error) {
-                    // An error that reading does not clear would wake this level-triggered loop forever.
-                    if (++errorWakeups > ERROR_WAKEUPS_LIMIT) {
-                        fail("the descriptor keeps reporting an error");
-                    }
-                } else {
-                    errorWakeups = 0;
-                }
-                return;
+            } else {
+                errorWakeups = 0;
             }
-        }
-
-        @Override
-        public void close() {
-            // Netty calls this at shutdown while the registration is still valid; closing is the port's.
+            return;
         }
     }
 
     @Override
-    protected int write(ByteBuf buf, int offset, int length, int stripe) {
+    protected int write(ByteBuf buf, int offset, int length) {
         try {
-            int n = writers[stripe].writeAddress(buf.memoryAddress(), offset, offset + length);
+            int n = fd.writeAddress(buf.memoryAddress(), offset, offset + length);
             return n > 0 ? SENT : FULL;
         } catch (Errors.NativeIoException e) {
             int errno = -e.expectedErr();
@@ -231,12 +180,10 @@ public abstract class FdPort extends Port {
             bridge().portsChanged();
             bridge().forget(this);
         }
-        for (Queue q : queues) {
-            IoRegistration reg = q.registration;
-            if (reg != null) {
-                // Cancel before close: a reused descriptor number must not collide in Netty's map.
-                reg.cancel();
-            }
+        IoRegistration reg = registration;
+        if (reg != null) {
+            // Cancel before close: a reused descriptor number must not collide in Netty's map.
+            reg.cancel();
         }
         if (dataPlane != null) {
             dataPlane.afterQuiescence(this::closeDescriptor);
@@ -257,22 +204,16 @@ public abstract class FdPort extends Port {
         try {
             if (fd.isOpen()) {
                 collectKernelDrops(); // the last ones: the kernel's count goes with the descriptor
-            }
-        } finally {
-            for (Queue q : queues) {
-                closeQuietly(q.fd);
-            }
-        }
-    }
-
-    private void closeQuietly(FileDescriptor d) {
-        try {
-            if (d.isOpen()) {
-                d.close();
+                fd.close();
             }
         } catch (IOException e) {
             LOG.warning(this + ": close failed: " + e.getMessage());
         }
+    }
+
+    @Override
+    public void close() {
+        // Netty calls this at shutdown while the registration is still valid; closing is ours.
     }
 
     /** Whether the descriptor failed or the port was removed. */

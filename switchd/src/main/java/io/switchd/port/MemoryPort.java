@@ -40,7 +40,7 @@ public final class MemoryPort extends Port {
     }
 
     @Override
-    protected int write(ByteBuf buf, int offset, int length, int stripe) {
+    protected int write(ByteBuf buf, int offset, int length) {
         sink.frame(buf, offset, length);
         return SENT;
     }

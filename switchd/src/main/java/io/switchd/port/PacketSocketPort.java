@@ -3,7 +3,6 @@ package io.switchd.port;
 import com.sun.jna.Native;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
-import io.netty.channel.unix.FileDescriptor;
 import io.switchd.config.PortType;
 import io.switchd.dataplane.FrameForm;
 import io.switchd.dataplane.LoopContext;
@@ -107,7 +106,7 @@ public final class PacketSocketPort extends FdPort {
     }
 
     @Override
-    protected int receive(FileDescriptor from, LoopContext ctx) {
+    protected int receive(LoopContext ctx) {
         int n = 0;
         int slot;
         while (n < BATCH && (slot = ring.ready()) >= 0) {

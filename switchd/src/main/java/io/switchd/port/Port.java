@@ -37,11 +37,8 @@ public abstract class Port {
         this.counters = PortCounters.create(stripes);
     }
 
-    /**
-     * Writes one frame (virtio-net header first) from {@code buf} for the loop that writes counter
-     * stripe {@code stripe}; returns SENT, FULL or FAILED.
-     */
-    protected abstract int write(ByteBuf buf, int offset, int length, int stripe);
+    /** Writes one frame (virtio-net header first) from {@code buf}; returns SENT, FULL or FAILED. */
+    protected abstract int write(ByteBuf buf, int offset, int length);
 
     /** Closes the descriptor, if any; called once no loop can be writing to it any more. */
     public abstract void closeDescriptor();
@@ -53,7 +50,7 @@ public abstract class Port {
      */
     public final void send(ByteBuf buf, int offset, int length, int frameLength, LoopContext ctx) {
         if (!queue(buf, offset, length, ctx)) {
-            counted(write(buf, offset, length, ctx.stripe()), frameLength, ctx.stripe());
+            counted(write(buf, offset, length), frameLength, ctx.stripe());
         }
     }
 

@@ -2,7 +2,6 @@ package io.switchd.port;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.unix.Errors;
-import io.netty.channel.unix.FileDescriptor;
 import io.switchd.config.PortType;
 import io.switchd.dataplane.LoopContext;
 import io.switchd.sys.Interfaces;
@@ -14,10 +13,9 @@ import io.switchd.sys.VirtioNetHeader;
 import java.io.IOException;
 
 /**
- * A TAP interface whose descriptors switchd holds: one per queue, a queue per forwarding loop, so
- * that the kernel spreads the interface's flows over the loops (by flow hash, each flow to the queue
- * its replies were written to). Frames come one per read behind a virtio-net header, VLAN tags
- * inline. The interface side may be moved into another namespace; the descriptors keep working.
+ * A TAP interface whose descriptor switchd holds. Frames come one per read behind a virtio-net
+ * header, VLAN tags inline. The interface side may be moved into another namespace; the
+ * descriptor keeps working.
  */
 public final class TapPort extends FdPort {
     private final boolean created;
@@ -28,31 +26,28 @@ public final class TapPort extends FdPort {
      */
     private long txDroppedSeen;
 
-    private TapPort(String name, int stripes, int[] fds, int mtu, boolean created, boolean persistent) {
-        super(name, PortType.TAP, stripes, fds, mtu);
+    private TapPort(String name, int stripes, int fd, int mtu, boolean created, boolean persistent) {
+        super(name, PortType.TAP, stripes, fd, mtu);
         this.created = created;
         this.persistent = persistent;
-        this.txDroppedSeen = Tun.txDropped(fds[0]);
+        this.txDroppedSeen = Tun.txDropped(fd);
     }
 
     /**
-     * Creates the TAP interface {@code name} with {@code queues} queues, or attaches to the existing
-     * persistent one (with the queues it allows), and sets it up. An interface this call created
-     * disappears when the port closes unless {@code persistent}.
+     * Creates the TAP interface {@code name}, or attaches to the existing persistent one, and sets it
+     * up. An interface this call created disappears when the port closes unless {@code persistent}.
      */
-    public static TapPort open(String name, boolean persistent, int stripes, int queues) throws SysException {
+    public static TapPort open(String name, boolean persistent, int stripes) throws SysException {
         boolean existed = Interfaces.exists(name);
-        int[] fds = Tun.open(name, persistent && !existed, queues);
+        int fd = Tun.open(name, persistent && !existed);
         try {
             Interfaces.setUp(name);
             int mtu = Interfaces.mtu(name);
-            TapPort port = new TapPort(name, stripes, fds, mtu, !existed, persistent);
+            TapPort port = new TapPort(name, stripes, fd, mtu, !existed, persistent);
             port.ifindex(Interfaces.index(name));
             return port;
         } catch (SysException | RuntimeException e) {
-            for (int fd : fds) {
-                io.switchd.sys.LibC.close(fd);
-            }
+            io.switchd.sys.LibC.close(fd);
             throw e;
         }
     }
@@ -95,11 +90,11 @@ public final class TapPort extends FdPort {
     }
 
     @Override
-    protected int receive(FileDescriptor from, LoopContext ctx) {
+    protected int receive(LoopContext ctx) {
         ByteBuf buf = ctx.buffer();
         int n;
         try {
-            n = from.readAddress(buf.memoryAddress(), HEADROOM, LoopContext.BUFFER_SIZE);
+            n = fd.readAddress(buf.memoryAddress(), HEADROOM, LoopContext.BUFFER_SIZE);
         } catch (Errors.NativeIoException e) {
             // EBADFD: the interface was deleted; anything else is as fatal for this descriptor.
             fail("read: " + e.getMessage());

@@ -22,7 +22,6 @@ public final class Tun {
     private static final long TUNSETOFFLOAD = 0x400454d0L;
     private static final long TUNSETVNETHDRSZ = 0x400454d8L;
     private static final short IFF_TAP = 0x0002;
-    private static final short IFF_MULTI_QUEUE = 0x0100;
     private static final short IFF_NO_PI = 0x1000;
     private static final short IFF_VNET_HDR = 0x4000;
     private static final int TUN_F_CSUM = 0x01;
@@ -83,49 +82,11 @@ public final class Tun {
     }
 
     /**
-     * Opens the TAP interface {@code name} with {@code queues} queues, creating it when it does not
-     * exist, and returns one non-blocking descriptor per queue. An existing interface keeps the kind
-     * it was made with: one created without multi-queue support gives one descriptor, one created
-     * with it as many as asked for. Without persistence, closing
-     * the descriptors destroys an interface that this call created.
+     * Opens the TAP interface {@code name}, creating it when it does not exist, and returns the
+     * non-blocking descriptor. Without persistence, closing the descriptor destroys an interface
+     * that this call created.
      */
-    public static int[] open(String name, boolean persist, int queues) throws SysException {
-        if (queues < 1) {
-            throw new IllegalArgumentException("a TAP needs at least one queue: " + queues);
-        }
-        boolean multi = queues > 1;
-        int first;
-        try {
-            first = openQueue(name, persist, multi);
-        } catch (SysException e) {
-            if (e.errno() != Errno.EINVAL || !Interfaces.exists(name)) {
-                throw e;
-            }
-            // TUNSETIFF refuses a queue kind other than the existing interface's own
-            multi = !multi;
-            first = openQueue(name, persist, multi);
-        }
-        int[] fds = new int[multi ? queues : 1];
-        fds[0] = first;
-        int opened = 1;
-        try {
-            for (; opened < fds.length; opened++) {
-                fds[opened] = openQueue(name, false, true);
-            }
-            return fds;
-        } catch (SysException | RuntimeException e) {
-            for (int i = 0; i < opened; i++) {
-                LibC.close(fds[i]);
-            }
-            throw e;
-        }
-    }
-
-    /**
-     * Opens one queue of the TAP interface {@code name} (the only one unless {@code multi}),
-     * creating the interface when it does not exist, and returns its non-blocking descriptor.
-     */
-    private static int openQueue(String name, boolean persist, boolean multi) throws SysException {
+    public static int open(String name, boolean persist) throws SysException {
         int fd = LibC.open(DEVICE, O_RDWR | O_NONBLOCK | O_CLOEXEC);
         if (fd < 0) {
             int errno = Native.getLastError();
@@ -139,7 +100,7 @@ public final class Tun {
         }
         try {
             Memory ifr = Interfaces.ifreq(name);
-            ifr.setShort(Interfaces.IFNAMSIZ, (short) (IFF_TAP | IFF_NO_PI | IFF_VNET_HDR | (multi ? IFF_MULTI_QUEUE : 0)));
+            ifr.setShort(Interfaces.IFNAMSIZ, (short) (IFF_TAP | IFF_NO_PI | IFF_VNET_HDR));
             Errno.check(LibC.ioctl(fd, TUNSETIFF, ifr), "TUNSETIFF " + name);
             Memory size = new Memory(4);
             size.setInt(0, VirtioNetHeader.SIZE);

@@ -51,7 +51,7 @@ class TunPermissionTest {
         Thread t = new Thread(() -> {
             FsUid.C.setfsuid(NOBODY);
             try {
-                int fd = Tun.open("swperm" + ProcessHandle.current().pid() % 10000, false, 1)[0];
+                int fd = Tun.open("swperm" + ProcessHandle.current().pid() % 10000, false);
                 LibC.close(fd);
             } catch (Throwable e) {
                 thrown.set(e);
