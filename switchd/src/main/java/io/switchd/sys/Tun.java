@@ -22,6 +22,7 @@ public final class Tun {
     private static final long TUNSETOFFLOAD = 0x400454d0L;
     private static final long TUNSETVNETHDRSZ = 0x400454d8L;
     private static final short IFF_TAP = 0x0002;
+    private static final short IFF_MULTI_QUEUE = 0x0100;
     private static final short IFF_NO_PI = 0x1000;
     private static final short IFF_VNET_HDR = 0x4000;
     private static final int TUN_F_CSUM = 0x01;
@@ -100,8 +101,18 @@ public final class Tun {
         }
         try {
             Memory ifr = Interfaces.ifreq(name);
-            ifr.setShort(Interfaces.IFNAMSIZ, (short) (IFF_TAP | IFF_NO_PI | IFF_VNET_HDR));
-            Errno.check(LibC.ioctl(fd, TUNSETIFF, ifr), "TUNSETIFF " + name);
+            short flags = IFF_TAP | IFF_NO_PI | IFF_VNET_HDR;
+            ifr.setShort(Interfaces.IFNAMSIZ, flags);
+            if (LibC.ioctl(fd, TUNSETIFF, ifr) < 0) {
+                int errno = Native.getLastError();
+                if (errno != Errno.EINVAL || !Interfaces.exists(name)) {
+                    throw SysException.of("TUNSETIFF " + name, errno);
+                }
+                // An existing TAP made multi-queue (ip tuntap ... multi_queue) refuses a single-queue
+                // open with EINVAL; one of its queues carries all of its frames just as well.
+                ifr.setShort(Interfaces.IFNAMSIZ, (short) (flags | IFF_MULTI_QUEUE));
+                Errno.check(LibC.ioctl(fd, TUNSETIFF, ifr), "TUNSETIFF " + name);
+            }
             Memory size = new Memory(4);
             size.setInt(0, VirtioNetHeader.SIZE);
             Errno.check(LibC.ioctl(fd, TUNSETVNETHDRSZ, size), "TUNSETVNETHDRSZ " + name);
