@@ -92,18 +92,22 @@ class LinkFollowingTest {
 
     @AfterAll
     static void stop() throws Exception {
-        if (switchd != null) {
-            switchd.close();
-        }
-        if (events != null) {
-            events.close();
-        }
-        for (Netns ns : namespaces) {
-            ns.close(); // takes the veths' and the TAP's far ends, and so the near ones, with it
-        }
-        for (String link : new String[] {portA, portB, PORT_C, TAP}) {
-            if (io.switchd.sys.Interfaces.exists(link)) {
-                Netns.status("ip", "link", "del", link);
+        try {
+            if (switchd != null) {
+                switchd.close();
+            }
+            if (events != null) {
+                events.close();
+            }
+        } finally {
+            // whatever closing the switch did, the namespaces and links this test made go
+            for (Netns ns : namespaces) {
+                ns.close(); // takes the veths' and the TAP's far ends, and so the near ones, with it
+            }
+            for (String link : new String[] {portA, portB, PORT_C, TAP}) {
+                if (io.switchd.sys.Interfaces.exists(link)) {
+                    Netns.status("ip", "link", "del", link);
+                }
             }
         }
     }
