@@ -10,8 +10,9 @@
  *
  * Both create the TAPs as switchd does (IFF_VNET_HDR, a 10-byte header, TSO and checksum offload,
  * so TCP super-frames cross unchanged), learn source MACs, send known unicast to its port and
- * flood the rest. They run until killed. "uring" opens the TAPs blocking: io_uring returns EAGAIN
- * for a descriptor opened O_NONBLOCK instead of waiting on it.
+ * flood the rest. They run until killed. "uring" opens the TAPs without O_NONBLOCK; a read that
+ * finds nothing waits on the TAP's poll inside io_uring (on 6.18 with or without the flag: no
+ * io-wq worker threads, no CPU while idle).
  */
 #define _GNU_SOURCE
 #include <errno.h>
