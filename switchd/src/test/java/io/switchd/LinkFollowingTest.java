@@ -29,7 +29,6 @@ import java.util.concurrent.locks.LockSupport;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /**
  * Ports follow their interfaces through rtnetlink, in real namespaces: down and up, carrier lost,
@@ -56,9 +55,7 @@ class LinkFollowingTest {
 
     @BeforeAll
     static void start() throws Exception {
-        if (!Netns.required()) {
-            assumeTrue(Netns.available(), "needs root, /dev/net/tun and iproute2");
-        }
+        Netns.assumeAvailable();
         try {
             for (String h : new String[] {"a", "b", "c", "d"}) {
                 namespaces.add(Netns.create("switchd-lf-" + ID + "-" + h));

@@ -43,9 +43,7 @@ class NamespaceBridgeTest extends PortPolicyBehaviourTest {
 
     @Override
     protected Fabric createFabric() throws Exception {
-        if (!Netns.required()) {
-            assumeTrue(Netns.available(), "needs root, /dev/net/tun and iproute2");
-        }
+        Netns.assumeAvailable();
         return new NamespaceFabric();
     }
 

@@ -32,7 +32,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /**
  * The daemon as an operator drives it, against real interfaces: switchctl over the control socket,
@@ -56,9 +55,7 @@ class ControlEndToEndTest {
 
     @BeforeAll
     void start(@TempDir Path dir) throws Exception {
-        if (!Netns.required()) {
-            assumeTrue(Netns.available(), "needs root, /dev/net/tun and iproute2");
-        }
+        Netns.assumeAvailable();
         ns1 = Netns.create("switchd-test-" + id + "-c1");
         namespaces.add(ns1);
         ns2 = Netns.create("switchd-test-" + id + "-c2");

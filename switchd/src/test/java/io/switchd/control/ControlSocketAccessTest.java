@@ -19,7 +19,6 @@ import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /**
  * Only root and the configured group open the control socket. The daemon runs under umask 077
@@ -61,9 +60,7 @@ class ControlSocketAccessTest {
 
     @Test
     void onlyRootAndTheSocketsGroupGetIn(@TempDir Path dir) throws Exception {
-        if (!Netns.required()) {
-            assumeTrue(Netns.available(), "needs root");
-        }
+        Netns.assumeAvailable("needs root");
         assertEquals(0, Netns.status("setpriv", "--version"), "setpriv (util-linux) is needed");
         String[] group = otherGroup();
         // the test's own directory: anyone may pass through it to the one the daemon makes

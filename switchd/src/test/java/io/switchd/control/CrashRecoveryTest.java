@@ -22,7 +22,6 @@ import java.util.concurrent.ThreadLocalRandom;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /** kill -9 at any moment, then a start: what the API acknowledged is back, and traffic with it. */
 class CrashRecoveryTest {
@@ -33,7 +32,7 @@ class CrashRecoveryTest {
 
     @Test
     void killNineThenStartGivesBackBridgesPortsAndStaticEntries(@TempDir Path dir) throws Exception {
-        requireNetns();
+        Netns.assumeAvailable();
         String configured = "sw" + id + "k";
         String added = "sw" + id + "m";
         Path config = config(dir, "bridges.br0.ports { " + configured + " { type = tap } }");
@@ -69,7 +68,7 @@ class CrashRecoveryTest {
      */
     @Test
     void killNineUnderTrafficThenStartResumesTrafficWithinTwoSecondsOfReady(@TempDir Path dir) throws Exception {
-        requireNetns();
+        Netns.assumeAvailable();
         String configured = "sw" + id + "x";
         String added = "sw" + id + "y";
         String mac2 = MacAddress.format(0x0200_0000_0B02L);
@@ -116,12 +115,6 @@ class CrashRecoveryTest {
                 p.close();
             }
             deleteLinks(configured, added);
-        }
-    }
-
-    private static void requireNetns() {
-        if (!Netns.required()) {
-            assumeTrue(Netns.available(), "needs root, /dev/net/tun and iproute2");
         }
     }
 

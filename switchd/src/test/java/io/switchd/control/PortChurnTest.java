@@ -29,7 +29,6 @@ import javax.management.ObjectName;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /**
  * A thousand ports added and removed through the API, as VMs and containers come and go: afterwards
@@ -57,9 +56,7 @@ class PortChurnTest {
 
     @Test
     void addingAndRemovingAThousandPortsLeavesNoDescriptorThreadOrHeapBehind(@TempDir Path dir) throws Exception {
-        if (!Netns.required()) {
-            assumeTrue(Netns.available(), "needs root, /dev/net/tun and iproute2");
-        }
+        Netns.assumeAvailable();
         String veth = "sw" + id + "v";
         try (TestDaemon daemon = TestDaemon.start(dir, "br0 { ports { } }", null)) {
             Netns.run("ip", "link", "add", veth, "type", "veth", "peer", "name", "sw" + id + "w");

@@ -13,7 +13,6 @@ import java.util.Map;
 import java.util.concurrent.ThreadLocalRandom;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /** A port's series follow the port, also when it is deleted and added again under its name between two scrapes. */
 class PortMetricsTest {
@@ -21,9 +20,7 @@ class PortMetricsTest {
 
     @Test
     void aPortAddedAgainUnderItsNameBetweenScrapesHasItsSeries(@TempDir Path dir) throws Exception {
-        if (!Netns.required()) {
-            assumeTrue(Netns.available(), "needs root, /dev/net/tun and iproute2");
-        }
+        Netns.assumeAvailable();
         String tap = "sw" + id + "r";
         String up = "switchd_port_up{bridge=\"br0\",port=\"" + tap + "\"}";
         try (TestDaemon daemon = TestDaemon.start(dir, "br0 { ports { } }", null)) {

@@ -77,9 +77,7 @@ class ReloadTest {
 
     @BeforeAll
     void start(@TempDir Path dir) throws Exception {
-        if (!Netns.required()) {
-            org.junit.jupiter.api.Assumptions.assumeTrue(Netns.available(), "needs root, /dev/net/tun and iproute2");
-        }
+        Netns.assumeAvailable();
         nsA = namespace("a");
         Netns nsB = null;
         for (String veth : new String[] {b, o, c, d, e}) {

@@ -21,7 +21,6 @@ import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /**
  * Frames the kernel drops because switchd fell behind show up as the port's kernel-queue-full
@@ -37,9 +36,7 @@ class KernelDropsTest {
 
     @Test
     void framesTheKernelCouldNotQueueToAPortCountAsItsDrops() throws Exception {
-        if (!Netns.required()) {
-            assumeTrue(Netns.available(), "needs root, /dev/net/tun and iproute2");
-        }
+        Netns.assumeAvailable();
         String id = String.format(Locale.ROOT, "%04x", ThreadLocalRandom.current().nextInt(0x10000));
         String tap = "sw" + id + "k";
         String veth = "sw" + id + "n";

@@ -12,7 +12,6 @@ import java.util.Locale;
 import java.util.concurrent.ThreadLocalRandom;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /**
  * A switch forwards however its loops wait for frames: sleeping at once, spinning a while after
@@ -25,9 +24,7 @@ class LoopWaitingTest {
     @ValueSource(strings = {"spin-before-sleep = 0", "spin-before-sleep = 500us", "threads = 1, spin-before-sleep = 1s",
             "threads = 1, busy-poll = true"})
     void theSwitchForwards(String waiting) throws Exception {
-        if (!Netns.required()) {
-            assumeTrue(Netns.available(), "needs root, /dev/net/tun and iproute2");
-        }
+        Netns.assumeAvailable();
         String id = String.format(Locale.ROOT, "%04x", ThreadLocalRandom.current().nextInt(0x10000));
         List<Netns> namespaces = new ArrayList<>();
         try (Switchd s = Switchd.start(ConfigLoader.parse("switchd { " + waiting + ", bridges.br0.ports { sw"

@@ -14,7 +14,6 @@ import java.util.concurrent.ThreadLocalRandom;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /**
  * Netdev ports read through a receive ring whose slots hold a 1500-byte MTU's frames; on jumbo
@@ -26,9 +25,7 @@ class PacketRingTest {
 
     @Test
     void framesThatFitARingSlotAndFramesThatDoNotCrossIntactAndInOrder() throws Exception {
-        if (!Netns.required()) {
-            assumeTrue(Netns.available(), "needs root, /dev/net/tun and iproute2");
-        }
+        Netns.assumeAvailable();
         String id = String.format(Locale.ROOT, "%04x", ThreadLocalRandom.current().nextInt(0x10000));
         String[] veths = {"sw" + id + "r1", "sw" + id + "r2"};
         List<Netns> namespaces = new ArrayList<>();

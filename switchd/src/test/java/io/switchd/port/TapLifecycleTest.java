@@ -14,7 +14,6 @@ import java.util.concurrent.ThreadLocalRandom;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /**
  * TAP ports: created and removed, kept when persistent, attached to an existing persistent TAP,
@@ -23,9 +22,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 class TapLifecycleTest {
     @Test
     void tapsSwitchdCreatesGoWithItUnlessPersistentAndExistingOnesStay() throws ConfigError {
-        if (!Netns.required()) {
-            assumeTrue(Netns.available(), "needs root, /dev/net/tun and iproute2");
-        }
+        Netns.assumeAvailable();
         String id = String.format(Locale.ROOT, "%04x", ThreadLocalRandom.current().nextInt(0x10000));
         String existing = "sw" + id + "e";
         String persistent = "sw" + id + "p";

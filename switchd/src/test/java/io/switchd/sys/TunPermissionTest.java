@@ -33,9 +33,7 @@ class TunPermissionTest {
 
     @Test
     void aDeviceTheUserMayNotOpenIsNamedWithItsModeAndTheFix() throws Exception {
-        if (!Netns.required()) {
-            assumeTrue(Netns.available(), "needs root and /dev/net/tun");
-        }
+        Netns.assumeAvailable("needs root and /dev/net/tun");
         Set<PosixFilePermission> mode = Files.getPosixFilePermissions(Path.of("/dev/net/tun"));
         assumeTrue(!mode.contains(PosixFilePermission.OTHERS_READ) || !mode.contains(PosixFilePermission.OTHERS_WRITE),
                 "/dev/net/tun is open to every user here (Debian's udev makes it 0666): nothing to refuse");

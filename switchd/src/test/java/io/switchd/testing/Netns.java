@@ -132,4 +132,19 @@ public final class Netns implements AutoCloseable {
     public static boolean required() {
         return System.getenv("SWITCHD_REQUIRE_NETNS_TESTS") != null;
     }
+
+    /**
+     * Skips the calling test unless this process can make namespaces, TAPs and veths, saying it
+     * {@code needs} them; where they are {@link #required()} (CI) the test goes on and fails instead.
+     */
+    public static void assumeAvailable(String needs) {
+        if (!required()) {
+            org.junit.jupiter.api.Assumptions.assumeTrue(available(), needs);
+        }
+    }
+
+    /** {@link #assumeAvailable(String)} for tests that need root, /dev/net/tun and iproute2. */
+    public static void assumeAvailable() {
+        assumeAvailable("needs root, /dev/net/tun and iproute2");
+    }
 }
