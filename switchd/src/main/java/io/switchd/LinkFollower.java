@@ -7,6 +7,8 @@ import io.switchd.link.LinkListener;
 import io.switchd.port.FdPort;
 import io.switchd.port.Port;
 import io.switchd.port.PortState;
+import io.switchd.port.TapPort;
+import io.switchd.sys.Errno;
 import io.switchd.sys.Interfaces;
 import io.switchd.sys.SysException;
 
@@ -20,7 +22,9 @@ import java.util.logging.Logger;
 /**
  * Keeps every port in line with its interface, as the kernel bridge does: down or without carrier,
  * the port stops forwarding and forgets what it learned; deleted, it waits, absent, for an
- * interface of its name and attaches to it by itself; renamed or with a new MTU, it follows.
+ * interface of its name and attaches to it by itself; renamed or with a new MTU, it follows. A TAP
+ * that switchd made for its port, and that is not persistent, is made again when it is destroyed
+ * (as Open vSwitch makes its internal ports again): the configuration says the port exists.
  *
  * <p>Link notifications only say where to look: the interface itself is asked (so a lost or
  * reordered notification cannot leave a port wrong). The work runs on the maintenance thread,
@@ -52,6 +56,21 @@ final class LinkFollower implements LinkListener {
     @Override
     public void resync() {
         submit(this::followAll);
+    }
+
+    /**
+     * A forwarding loop found the interface of {@code port} gone and stopped reading it: the only
+     * news of a TAP destroyed in another namespace, which ours never saw.
+     */
+    void portLost(FdPort port) {
+        submit(() -> {
+            synchronized (switchd) {
+                Bridge b = port.bridge();
+                if (b != null && b.portAt(port.index()) == port) { // not deleted or replaced since
+                    follow(b, port, true);
+                }
+            }
+        });
     }
 
     private void submit(Runnable task) {
@@ -93,11 +112,21 @@ final class LinkFollower implements LinkListener {
 
     /** Brings one port in line with its interface. */
     void follow(Bridge b, Port p) {
+        follow(b, p, false);
+    }
+
+    /** Brings one port in line with its interface; {@code lost}: its loop found the interface gone. */
+    private void follow(Bridge b, Port p, boolean lost) {
+        // A packet socket whose interface left is silent for good; a TAP descriptor says EBADFD.
+        // Only the descriptor can tell: a TAP moved to another namespace looks deleted from ours.
+        if (p instanceof FdPort f && (lost || f.interfaceName() == null) && f.retire()) {
+            gone(b, f);
+        }
         PortState before = p.state();
         if (p instanceof FdPort f && !f.retired()) {
             followAttached(b, f);
         }
-        if (p.state() == PortState.ABSENT && Interfaces.exists(p.name())) {
+        if (p.state() == PortState.ABSENT && (Interfaces.exists(p.name()) || madeAgain(p))) {
             p = reattach(b, p);
         } else {
             retryMillis.remove(p.name());
@@ -112,14 +141,26 @@ final class LinkFollower implements LinkListener {
         }
     }
 
+    /**
+     * Whether switchd makes the interface of this absent port again: a TAP it made, not persistent.
+     * A persistent TAP, or one switchd found and opened, is the operator's to make again (with
+     * {@code ip tuntap add} and its owner and flags), which a TAP of ours would keep from working.
+     */
+    private static boolean madeAgain(Port p) {
+        return p instanceof TapPort t && !t.persistent();
+    }
+
+    /** Says that the interface of {@code f}, now retired, is gone, and what becomes of the port. */
+    private static void gone(Bridge b, FdPort f) {
+        String what = f.type() == PortType.TAP ? ": its interface was destroyed" : ": its interface is gone";
+        LOG.info("bridge " + b.name() + ": " + f + what + (madeAgain(f) ? " (deleted, or with its namespace); making it "
+                + "again" : "; the port waits, absent, for an interface of that name to appear"));
+    }
+
     private void followAttached(Bridge b, FdPort f) {
         String now = f.interfaceName();
         if (now == null) {
-            // A packet socket whose interface left is silent for good; a TAP descriptor says EBADFD.
-            LOG.info("bridge " + b.name() + ": the interface of " + f + " is gone; the port waits for an interface of "
-                    + "that name to appear");
-            f.retire();
-            return;
+            return; // gone since follow() asked: the loop or the next notification says so
         }
         // A packet socket's interface is looked up by its index, so it is here; a TAP's name comes
         // from its descriptor, and it is here only if that name has the index the TAP had here.
@@ -170,7 +211,7 @@ final class LinkFollower implements LinkListener {
         try {
             fresh = switchd.openPort(pc);
         } catch (SysException e) {
-            retryLater(b, old, e);
+            retryLater(b, old, e, madeAgain(old) ? "make its interface again" : "attach to its interface");
             return old;
         }
         retryMillis.remove(old.name());
@@ -181,19 +222,30 @@ final class LinkFollower implements LinkListener {
             Boolean up = Interfaces.operational(f.name());
             f.linkUp(up == null || up);
         }
-        LOG.info("bridge " + b.name() + ": " + fresh + " attached to its interface");
+        boolean made = fresh instanceof TapPort t && t.created();
+        LOG.info("bridge " + b.name() + ": " + fresh + (made ? " made its interface again" : " attached to its interface"));
         return fresh;
     }
 
     /**
-     * Tries again later: no notification may come (a TAP's maker letting go of it changes nothing
-     * that is announced while it is down).
+     * Tries again later, sooner at first, then every few seconds: no notification may come (a
+     * TAP's maker letting go of it changes nothing that is announced while it is down). Says so
+     * once: as news when a TAP is still held by its maker (EBUSY), which lets go of it soon, as a
+     * warning otherwise.
      */
-    private void retryLater(Bridge b, Port p, SysException e) {
+    private void retryLater(Bridge b, Port p, SysException e, String action) {
         String name = p.name();
         Long wait = retryMillis.get(name);
         if (wait == null) {
-            LOG.info("bridge " + b.name() + ": " + p + " cannot attach yet (" + e.getMessage() + "); trying again");
+            String what = "bridge " + b.name() + ": " + p + " cannot " + action;
+            if (madeAgain(p) && Interfaces.exists(name)) {
+                LOG.warning(what + ": the name is taken by another interface (" + e.getMessage()
+                        + "); trying again until it is free");
+            } else if (e.errno() == Errno.EBUSY && !madeAgain(p)) {
+                LOG.info(what + " yet (" + e.getMessage() + "); trying again");
+            } else {
+                LOG.warning(what + " (" + e.getMessage() + "); trying again");
+            }
             wait = FIRST_RETRY_MILLIS;
         }
         retryMillis.put(name, Math.min(wait * 2, MAX_RETRY_MILLIS));

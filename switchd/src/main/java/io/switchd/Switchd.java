@@ -77,6 +77,7 @@ public final class Switchd implements AutoCloseable {
             return t;
         });
         this.follower = new LinkFollower(this, maintenance);
+        dataPlane.onPortLost(follower::portLost);
     }
 
     /** Starts the loops, creates every bridge and attaches every port that can be attached now. */

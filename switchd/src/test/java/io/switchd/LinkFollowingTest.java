@@ -9,6 +9,7 @@ import io.switchd.port.PortCounters;
 import io.switchd.port.PortState;
 import io.switchd.testing.Await;
 import io.switchd.testing.LinkEvents;
+import io.switchd.testing.LogRecords;
 import io.switchd.testing.Netns;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -25,19 +26,24 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
+import java.util.logging.Level;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotSame;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * Ports follow their interfaces through rtnetlink, in real namespaces: down and up, carrier lost,
  * deleted and back, absent from the start, renamed, a new MTU, a TAP moved to another namespace
  * or deleted and made again, each followed within 100 ms of the kernel's notification while the
- * other ports forward on.
+ * other ports forward on; a TAP that switchd made, destroyed with its namespace, made again.
  *
  * <p>Hosts a, b, c sit behind veths (netdev ports A, B, C; C's veth does not exist when switchd
- * starts); host d behind a persistent TAP port T.
+ * starts); host d behind a persistent TAP port T; TAP port N, which switchd makes, is given to
+ * namespaces the tests make and delete.
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class LinkFollowingTest {
@@ -52,6 +58,7 @@ class LinkFollowingTest {
     private static String portB = "lf" + ID + "b";
     private static final String PORT_C = "lf" + ID + "c";
     private static final String TAP = "lf" + ID + "t";
+    private static final String MADE_TAP = "lf" + ID + "n";
 
     @BeforeAll
     static void start() throws Exception {
@@ -65,7 +72,8 @@ class LinkFollowingTest {
             events = LinkEvents.open();
             switchd = Switchd.start(ConfigLoader.parse("switchd { threads = 2, bridges.br0.ports { "
                     + portA + " { type = netdev }, " + portB + " { type = netdev }, " + PORT_C + " { type = netdev }, "
-                    + TAP + " { type = tap, persistent = true } } }", "LinkFollowingTest"));
+                    + TAP + " { type = tap, persistent = true }, " + MADE_TAP + " { type = tap } } }",
+                    "LinkFollowingTest"));
             hostOnTap(TAP);
         } catch (Exception | Error e) {
             stop();
@@ -81,10 +89,14 @@ class LinkFollowingTest {
     }
 
     private static void hostOnTap(String tap) {
-        Netns d = namespaces.get(3);
-        Netns.run("ip", "link", "set", tap, "netns", d.name());
-        d.exec("ip", "addr", "add", NET + "4/24", "dev", tap);
-        d.exec("ip", "link", "set", tap, "up");
+        hostOnTap(tap, namespaces.get(3), 4);
+    }
+
+    /** Moves {@code tap} into {@code ns} as host number {@code n}'s interface. */
+    private static void hostOnTap(String tap, Netns ns, int n) {
+        Netns.run("ip", "link", "set", tap, "netns", ns.name());
+        ns.exec("ip", "addr", "add", NET + n + "/24", "dev", tap);
+        ns.exec("ip", "link", "set", tap, "up");
     }
 
     @AfterAll
@@ -101,7 +113,7 @@ class LinkFollowingTest {
             for (Netns ns : namespaces) {
                 ns.close(); // takes the veths' and the TAP's far ends, and so the near ones, with it
             }
-            for (String link : new String[] {portA, portB, PORT_C, TAP}) {
+            for (String link : new String[] {portA, portB, PORT_C, TAP, MADE_TAP}) {
                 if (io.switchd.sys.Interfaces.exists(link)) {
                     Netns.status("ip", "link", "del", link);
                 }
@@ -165,8 +177,13 @@ class LinkFollowingTest {
         ping(2, 1);
         long rx = br0.port(PORT_C).counters().get(PortCounters.RX_FRAMES);
         long since = System.nanoTime();
-        namespaces.get(2).exec("ip", "link", "del", "eth0"); // a container going away takes both ends
-        followedWithin(since, PORT_C, PortState.ABSENT);
+        try (LogRecords log = LogRecords.capture()) {
+            namespaces.get(2).exec("ip", "link", "del", "eth0"); // a container going away takes both ends
+            followedWithin(since, PORT_C, PortState.ABSENT);
+            Await.until(WAIT, "the deletion logged", () -> !log.at(Level.INFO, "netdev port " + PORT_C
+                    + ": its interface is gone").isEmpty());
+            assertEquals(List.of(), log.at(Level.WARNING, PORT_C), "an interface deleted is an expected event: info");
+        }
         since = System.nanoTime();
         veth(PORT_C, 2, 3); // and coming back under the same name
         followedWithin(since, PORT_C, PortState.UP);
@@ -224,6 +241,79 @@ class LinkFollowingTest {
         ping(3, 1);
         String summary = flood.get(60, TimeUnit.SECONDS);
         assertTrue(summary.contains(" 0% packet loss"), "a to b lost packets while T went and came back: " + summary);
+    }
+
+    @Test
+    @Order(8)
+    void aTapSwitchdMadeStaysUpWhenMovedAndIsMadeAgainWhenItsNamespaceIsDeleted() {
+        Bridge br0 = switchd.bridge("br0");
+        Port moved = br0.port(MADE_TAP);
+        Netns first = namespace("n1");
+        try (LogRecords log = LogRecords.capture()) {
+            hostOnTap(MADE_TAP, first, 5);
+            ping(first, 1);
+            // our namespace saw the TAP go (RTM_DELLINK): that alone must not make it again
+            assertSame(moved, br0.port(MADE_TAP), "a TAP moved into a namespace keeps its port");
+            assertEquals(PortState.UP, moved.state());
+            assertFalse(io.switchd.sys.Interfaces.exists(MADE_TAP), "not made again here while it is there");
+            long rx = moved.counters().get(PortCounters.RX_FRAMES);
+            assertTrue(rx > 0, "N received the pings");
+
+            first.close(); // the README's clean-up: the TAP is destroyed with the namespace
+            Await.until(WAIT, MADE_TAP + " made again and up", () -> br0.port(MADE_TAP) != moved
+                    && br0.port(MADE_TAP).state() == PortState.UP);
+            assertTrue(io.switchd.sys.Interfaces.exists(MADE_TAP), "made again in switchd's namespace");
+            assertTrue(br0.port(MADE_TAP).counters().get(PortCounters.RX_FRAMES) >= rx,
+                    "the port's counters carry on across the re-creation");
+            assertEquals(List.of("bridge br0: tap port " + MADE_TAP + ": its interface was destroyed (deleted, or "
+                    + "with its namespace); making it again"), log.at(Level.INFO, "destroyed"));
+            assertEquals(List.of(), log.at(Level.WARNING, MADE_TAP), "an expected event: info, in switchd's words");
+
+            Netns second = namespace("n2");
+            hostOnTap(MADE_TAP, second, 5);
+            ping(second, 1);
+            assertEquals(PortState.UP, br0.port(MADE_TAP).state());
+        }
+    }
+
+    @Test
+    @Order(9)
+    void aTapSwitchdMadeWhoseNameIsTakenWaitsAbsentSaysSoOnceAndIsMadeWhenTheNameIsFree() {
+        Bridge br0 = switchd.bridge("br0");
+        Netns ns = namespaces.get(namespaces.size() - 1); // where the previous test left N
+        Port lost = br0.port(MADE_TAP);
+        try (LogRecords log = LogRecords.capture()) {
+            // while N is away, another interface takes its name here
+            Netns.run("ip", "link", "add", MADE_TAP, "type", "veth", "peer", "name", "lf" + ID + "v");
+            ns.close();
+            Await.until(WAIT, "the name taken logged", () -> !log.at(Level.WARNING, MADE_TAP).isEmpty());
+            assertEquals(PortState.ABSENT, br0.port(MADE_TAP).state(), "absent while the name is taken");
+            // each link event of the other interface is one more try that fails, in the order they came
+            Netns.run("ip", "link", "set", MADE_TAP, "up");
+            Netns.run("ip", "link", "set", MADE_TAP, "down");
+            Netns.run("ip", "link", "del", MADE_TAP);
+            Await.until(WAIT, MADE_TAP + " made again once its name is free", () -> br0.port(MADE_TAP) != lost
+                    && br0.port(MADE_TAP).state() == PortState.UP);
+            List<String> warnings = log.at(Level.WARNING, MADE_TAP);
+            assertEquals(1, warnings.size(), "said once: " + warnings);
+            assertTrue(warnings.get(0).contains("cannot make its interface again: the name is taken by another "
+                    + "interface"), warnings.get(0));
+        }
+        Netns third = namespace("n3");
+        hostOnTap(MADE_TAP, third, 5);
+        ping(third, 1);
+    }
+
+    /** A new namespace, removed after the tests if they did not remove it. */
+    private static Netns namespace(String suffix) {
+        Netns ns = Netns.create("switchd-lf-" + ID + "-" + suffix);
+        namespaces.add(ns);
+        return ns;
+    }
+
+    /** Host in {@code ns} pings host number {@code to} until a reply comes, within the wait. */
+    private static void ping(Netns ns, int to) {
+        Await.until(WAIT, ns.name() + " reaches " + NET + to, () -> ns.execStatus("ping", "-c", "1", "-W", "1", NET + to) == 0);
     }
 
     /** Waits for the port named {@code name} to reach {@code state}; asserts it did within 100 ms of the notification. */

@@ -21,6 +21,7 @@ import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLongArray;
+import java.util.function.Consumer;
 import java.util.logging.Logger;
 
 /**
@@ -41,6 +42,8 @@ public final class DataPlane implements AutoCloseable {
      */
     private final ExecutorService closer = Executors.newSingleThreadExecutor(
             new DefaultThreadFactory("switchd-closer", true));
+    /** Without a control plane to tell, a port whose interface is gone just leaves forwarding. */
+    private volatile Consumer<FdPort> lostPorts = FdPort::retire;
 
     /** Starts {@code threads} loops (0: one per core) that sleep in epoll_wait between frames. */
     public DataPlane(int threads) {
@@ -97,6 +100,19 @@ public final class DataPlane implements AutoCloseable {
             registration.submit(EpollIoOps.EPOLLIN);
             port.registered(registration);
         }).syncUninterruptibly();
+    }
+
+    /**
+     * Tells {@code listener} of each port whose loop found its interface gone and stopped reading
+     * it; called on that loop, so it must hand the work to another thread.
+     */
+    public void onPortLost(Consumer<FdPort> listener) {
+        this.lostPorts = listener;
+    }
+
+    /** Called by a port's loop once it has stopped reading a port whose interface is gone. */
+    public void portLost(FdPort port) {
+        lostPorts.accept(port);
     }
 
     /** Puts a control descriptor (the link monitor) on the first loop and starts reading it. */

@@ -153,6 +153,22 @@ public abstract class FdPort extends Port implements EpollIoHandle {
     }
 
     /**
+     * Called on the loop when the descriptor says its interface is gone (deleted, or destroyed with
+     * its namespace), an event the operator expects: stops reading it, so a descriptor that can
+     * only fail does not wake the loop again, and leaves the rest (retiring the port, saying so,
+     * making a TAP again) to the control plane, off the loops.
+     */
+    protected final void interfaceGone() {
+        IoRegistration reg = registration;
+        if (reg != null) {
+            reg.cancel();
+        }
+        if (dataPlane != null) {
+            dataPlane.portLost(this);
+        }
+    }
+
+    /**
      * Takes the port out of forwarding after its descriptor failed: stops reading it, tells the
      * bridge, and closes the descriptor once no loop can still be writing to it.
      */
@@ -166,12 +182,12 @@ public abstract class FdPort extends Port implements EpollIoHandle {
 
     /**
      * Takes the port out of forwarding (it is absent from now on), stops reading and closes the
-     * descriptor once no loop can still be using it.
+     * descriptor once no loop can still be using it; false if it was retired already.
      */
-    public final void retire() {
+    public final boolean retire() {
         synchronized (this) {
             if (retired) {
-                return;
+                return false;
             }
             retired = true;
         }
@@ -190,6 +206,7 @@ public abstract class FdPort extends Port implements EpollIoHandle {
         } else {
             closeDescriptor();
         }
+        return true;
     }
 
     /** Counts a frame dropped on receive. */

@@ -213,13 +213,14 @@ public final class PacketSocketPort extends FdPort {
     }
 
     private void socketError(int errno) {
-        if (errno == Errno.ENETDOWN && Interfaces.index(name()) == ifindex) {
+        if (errno != Errno.ENETDOWN) {
+            fail("packet socket: " + Errno.describe(errno)); // the socket stays silent from here on
+        } else if (Interfaces.index(name()) == ifindex) {
             // Set down, not deleted: the kernel re-arms the socket when the link comes up again.
             linkDown();
-            return;
+        } else {
+            interfaceGone(); // deleted: silent from here on
         }
-        // Deleted (or a worse error): the socket stays silent from here on.
-        fail("packet socket: " + Errno.describe(errno));
     }
 
     @Override

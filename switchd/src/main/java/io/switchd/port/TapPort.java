@@ -4,6 +4,7 @@ import io.netty.buffer.ByteBuf;
 import io.netty.channel.unix.Errors;
 import io.switchd.config.PortType;
 import io.switchd.dataplane.LoopContext;
+import io.switchd.sys.Errno;
 import io.switchd.sys.Interfaces;
 import io.switchd.sys.LinkCounters;
 import io.switchd.sys.SysException;
@@ -96,8 +97,11 @@ public final class TapPort extends FdPort {
         try {
             n = fd.readAddress(buf.memoryAddress(), HEADROOM, LoopContext.BUFFER_SIZE);
         } catch (Errors.NativeIoException e) {
-            // EBADFD: the interface was deleted; anything else is as fatal for this descriptor.
-            fail("read: " + e.getMessage());
+            if (-e.expectedErr() == Errno.EBADFD) {
+                interfaceGone(); // deleted, or destroyed with the namespace it was moved to
+            } else {
+                fail("read: " + e.getMessage()); // as fatal for this descriptor, and unexpected
+            }
             return BROKEN;
         } catch (IOException e) {
             fail("read: " + e.getMessage());

@@ -10,6 +10,7 @@ public final class Errno {
     public static final int EAGAIN = 11;
     public static final int ENODEV = 19;
     public static final int EINVAL = 22;
+    public static final int EBADFD = 77;
     public static final int ENETDOWN = 100;
     public static final int ENOBUFS = 105;
 

@@ -118,9 +118,11 @@ class NamespaceBridgeTest extends PortPolicyBehaviourTest {
                 ns().ns(1).exec("ping", "-q", "-c", "200", "-i", "0.01", "-W", "2", ns().address(3)));
         Await.until(Duration.ofSeconds(5), "traffic from h1 to h3 under way",
                 () -> br0.port(ns().portName(3)).counters().get(io.switchd.port.PortCounters.TX_FRAMES) > 20);
+        io.switchd.port.Port deleted = br0.port(tap2);
         ns().ns(2).exec("ip", "link", "del", tap2);
-        Await.until(Duration.ofSeconds(5), "h2's port leaves forwarding",
-                () -> br0.port(tap2).state() == PortState.ABSENT);
+        // a TAP switchd made is made again at once: its port is another one, waiting in our namespace
+        Await.until(Duration.ofSeconds(5), "h2's port leaves forwarding", () -> deleted.state() == PortState.ABSENT);
+        Await.until(Duration.ofSeconds(5), "h2's TAP made again", () -> br0.port(tap2) != deleted);
         String summary = flood.get(60, TimeUnit.SECONDS);
         assertTrue(summary.contains(" 0% packet loss"), "h1 to h3 lost packets while h2's tap was deleted: " + summary);
         long t = token();
