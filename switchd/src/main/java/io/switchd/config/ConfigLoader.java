@@ -36,10 +36,12 @@ public final class ConfigLoader {
             "control", "metrics", "state-file");
     private static final Set<String> CONTROL_KEYS = Set.of("socket", "group");
     private static final Set<String> METRICS_KEYS = Set.of("listen", "fdb-entries-limit");
+    private static final Set<String> BRIDGE_DEFAULT_KEYS = Set.of("ageing-time", "mac-table-size", "group-forward-mask");
     private static final Set<String> BRIDGE_KEYS = Set.of("ageing-time", "mac-table-size", "group-forward-mask",
             "ports", "static-macs");
     private static final Set<String> PORT_KEYS = Set.of("type", "persistent", "admin", "vlan-mode", "vlan", "vlans",
             "native-vlan", "mac-limit", "learning", "flood", "locked", "isolated", "storm-control");
+    private static final Set<String> VLAN_KEYS = Set.of("vlan-mode", "vlan", "vlans", "native-vlan");
     private static final Set<String> STORM_KEYS = Set.of("broadcast", "multicast", "unknown-unicast", "burst");
     private static final Set<String> STATIC_MAC_KEYS = Set.of("mac", "port", "vlan");
     private static final Pattern BRIDGE_NAME = Pattern.compile("[A-Za-z0-9_.-]{1,64}");
@@ -132,9 +134,11 @@ public final class ConfigLoader {
         }
 
         ConfigObject bridgeDefaults = object(sw.root(), "bridge-defaults", "switchd", file);
-        checkKeys(bridgeDefaults, "switchd.bridge-defaults", BRIDGE_KEYS, file);
+        checkKeys(bridgeDefaults, "switchd.bridge-defaults", BRIDGE_DEFAULT_KEYS, file);
         ConfigObject portDefaults = object(sw.root(), "port-defaults", "switchd", file);
         checkKeys(portDefaults, "switchd.port-defaults", PORT_KEYS, file);
+        // its mistakes are named there, not at the first port; persistent = true is fine there for the taps
+        port("port-defaults", ConfigFactory.empty().root(), portDefaults, "switchd.port-defaults", file);
 
         ConfigObject control = object(sw.root(), "control", "switchd", file);
         checkKeys(control, "switchd.control", CONTROL_KEYS, file);
@@ -196,27 +200,7 @@ public final class ConfigLoader {
                 throw error(p, file, ppath, "port " + port + " is already in bridge " + other
                         + "; a port belongs to one bridge");
             }
-            Config pc = p.withFallback(portDefaults).toConfig();
-            String typeText = string(pc, "type", ppath + ".type", file);
-            PortType type;
-            try {
-                type = PortType.valueOf(typeText.toUpperCase(Locale.ROOT));
-            } catch (IllegalArgumentException e) {
-                throw error(pc.getValue("type"), file, ppath + ".type", "must be tap or netdev, not \"" + typeText + "\"");
-            }
-            boolean persistent = bool(pc, "persistent", ppath + ".persistent", file);
-            if (persistent && type != PortType.TAP && p.containsKey("persistent")) {
-                throw error(p.get("persistent"), file, ppath + ".persistent", "only tap ports can be persistent");
-            }
-            boolean adminUp = true;
-            if (p.containsKey("admin")) {
-                String admin = string(pc, "admin", ppath + ".admin", file);
-                if (!admin.equals("up") && !admin.equals("down")) {
-                    throw error(p.get("admin"), file, ppath + ".admin", "must be up or down, not \"" + admin + "\"");
-                }
-                adminUp = admin.equals("up");
-            }
-            ports.add(new PortConfig(port, type, persistent, adminUp, policy(p, pc, ppath, file)));
+            ports.add(port(port, p, withDefaults(p, portDefaults), ppath, file));
         }
 
         List<StaticMac> statics = new ArrayList<>();
@@ -256,6 +240,42 @@ public final class ConfigLoader {
             }
         }
         return new BridgeConfig(name, ageing, size, mask, ports, statics);
+    }
+
+    /**
+     * The port's own settings over port-defaults. A port that names its vlan-mode takes none of the
+     * defaults' VLAN keys: an access VLAN of the defaults means nothing to a trunk.
+     */
+    private static ConfigObject withDefaults(ConfigObject own, ConfigObject portDefaults) {
+        ConfigObject defaults = portDefaults;
+        if (own.containsKey("vlan-mode")) {
+            for (String k : VLAN_KEYS) {
+                defaults = defaults.withoutKey(k);
+            }
+        }
+        return own.withFallback(defaults);
+    }
+
+    /** A port from {@code settings} (its own keys, {@code own}, over the defaults). */
+    private static PortConfig port(String name, ConfigObject own, ConfigObject settings, String path, String file)
+            throws ConfigError {
+        Config pc = settings.toConfig();
+        String typeText = string(pc, "type", path + ".type", file);
+        PortType type;
+        try {
+            type = PortType.valueOf(typeText.toUpperCase(Locale.ROOT));
+        } catch (IllegalArgumentException e) {
+            throw error(pc.getValue("type"), file, path + ".type", "must be tap or netdev, not \"" + typeText + "\"");
+        }
+        boolean persistent = bool(pc, "persistent", path + ".persistent", file);
+        if (persistent && type != PortType.TAP && own.containsKey("persistent")) {
+            throw error(own.get("persistent"), file, path + ".persistent", "only tap ports can be persistent");
+        }
+        String admin = string(pc, "admin", path + ".admin", file);
+        if (!admin.equals("up") && !admin.equals("down")) {
+            throw error(settings.get("admin"), file, path + ".admin", "must be up or down, not \"" + admin + "\"");
+        }
+        return new PortConfig(name, type, persistent, admin.equals("up"), policy(settings, pc, path, file));
     }
 
     /** A port's forwarding settings: VLAN mode and membership, security flags, storm control. */

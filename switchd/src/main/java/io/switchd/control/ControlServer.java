@@ -127,8 +127,11 @@ public final class ControlServer implements AutoCloseable {
         try {
             return path.getFileSystem().getUserPrincipalLookupService().lookupPrincipalByGroupName(group);
         } catch (UserPrincipalNotFoundException e) {
-            LOG.warning("control socket group " + group + " does not exist: only root can use " + path
-                    + " (create the group or set switchd.control.group)");
+            // The default config names the group install.sh makes, so a run by hand from a clone lands here.
+            LOG.warning("control socket group " + group + " does not exist, so only root can use " + path
+                    + " (mode 0660, in the group switchd runs as); expected when switchd is not installed as a"
+                    + " service. install.sh makes the group; or set switchd.control.group to a group that"
+                    + " exists, or to \"\" for root only without this warning");
             return null;
         } catch (IOException e) {
             throw new StartupException("cannot look up the control socket's group " + group + ": " + e);

@@ -56,6 +56,12 @@ public final class SwitchdMetrics implements AutoCloseable {
         new ProcessorMetrics().bindTo(registry);
         new UptimeMetrics().bindTo(registry);
         new FileDescriptorMetrics().bindTo(registry);
+        new ProcessMetrics().bindTo(registry);
+        BuildInfo build = BuildInfo.current();
+        Gauge.builder("switchd.build.info", () -> 1)
+                .tags("version", build.version(), "revision", build.revision(), "java_version", build.javaVersion())
+                .description("Always 1; the labels say which switchd this is and the Java it runs on")
+                .register(registry);
         fdbEntryAge = MultiGauge.builder("switchd.fdb.entry.age").baseUnit("seconds")
                 .description("Seconds since the station was last seen, one series per MAC table entry")
                 .register(registry);

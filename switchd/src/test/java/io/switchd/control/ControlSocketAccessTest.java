@@ -15,6 +15,7 @@ import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -24,7 +25,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * Only root and the configured group open the control socket. The daemon runs under umask 077
  * and creates the socket's directory itself; a client runs as the unprivileged user 65534 (made
  * with setpriv, no user is created), once without the group and once with it; then once more
- * without, with the directory opened to all, so that the socket's own mode is what refuses.
+ * without, with the directory opened to all, so that the socket's own mode is what refuses. A
+ * group that does not exist leaves the socket to root, with a warning that says what to do.
  */
 class ControlSocketAccessTest {
     private static final int NOBODY = 65534;
@@ -91,6 +93,29 @@ class ControlSocketAccessTest {
             Files.setPosixFilePermissions(socket.getParent(), PosixFilePermissions.fromString("rwxr-xr-x"));
             Result passing = probe(dir, socket, "--clear-groups");
             assertEquals(REFUSED, passing.status(), "user " + NOBODY + " outside the group: " + passing.out());
+        }
+    }
+
+    @Test
+    void aGroupThatDoesNotExistLeavesTheSocketToRootAndTheWarningSaysWhatToDo(@TempDir Path dir) throws Exception {
+        String group = "sw-nosuch-" + Long.toHexString(ThreadLocalRandom.current().nextLong() & 0xffffffL);
+        Path socket = dir.resolve("switchd.sock");
+        Path config = dir.resolve("switchd.conf");
+        Files.writeString(config, "switchd {\n control { socket = \"" + socket + "\", group = \"" + group + "\" }\n"
+                + " metrics.listen = \"\"\n state-file = \"\"\n bridges.br0.ports { }\n}\n");
+        Path log = dir.resolve("switchd.log");
+        try (DaemonProcess daemon = DaemonProcess.builder(config, socket, log).start()) {
+            daemon.awaitServing(Duration.ofSeconds(30));
+            PosixFileAttributes attrs = Files.readAttributes(socket, PosixFileAttributes.class);
+            assertEquals("rw-rw----", PosixFilePermissions.toString(attrs.permissions()));
+            assertEquals(Files.readAttributes(config, PosixFileAttributes.class).group(), attrs.group(),
+                    "the socket stays in the group the daemon runs as");
+            String warning = Files.readString(log).lines().filter(l -> l.contains("control socket group")).findFirst()
+                    .orElseThrow(() -> new AssertionError("no warning about the group in the log"));
+            for (String part : new String[] {"group " + group + " does not exist", "only root can use " + socket,
+                    "not installed as a service", "install.sh makes the group", "switchd.control.group", "\"\""}) {
+                assertTrue(warning.contains(part), "'" + part + "' in: " + warning);
+            }
         }
     }
 

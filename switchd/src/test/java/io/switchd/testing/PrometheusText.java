@@ -1,5 +1,7 @@
 package io.switchd.testing;
 
+import java.util.LinkedHashMap;
+import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -31,6 +33,20 @@ public final class PrometheusText {
                 fail("line " + (i + 1) + " is not Prometheus text format: " + l);
             }
         }
+    }
+
+    /** The labels of the first sample named {@code name} (whatever its labels), or null when there is none. */
+    public static Map<String, String> labels(String text, String name) {
+        Matcher m = Pattern.compile("^" + Pattern.quote(name) + "\\{(.*)\\} \\S+$", Pattern.MULTILINE).matcher(text);
+        if (!m.find()) {
+            return null;
+        }
+        Map<String, String> labels = new LinkedHashMap<>();
+        Matcher l = Pattern.compile("([a-zA-Z_][a-zA-Z0-9_]*)=\"((?:[^\"\\\\]|\\\\.)*)\"").matcher(m.group(1));
+        while (l.find()) {
+            labels.put(l.group(1), l.group(2));
+        }
+        return labels;
     }
 
     /** The value of the sample whose name and labels are exactly {@code series}, or NaN when absent. */
