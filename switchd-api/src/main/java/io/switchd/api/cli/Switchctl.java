@@ -33,7 +33,7 @@ import java.util.StringJoiner;
 @Command(name = "switchctl", mixinStandardHelpOptions = true, version = "switchctl 0.1.0",
         description = "Inspect and change a running switchd.",
         subcommands = {Switchctl.Bridge.class, Switchctl.Port.class, Switchctl.Fdb.class, Switchctl.Stats.class,
-            Switchctl.Reload.class},
+            Switchctl.Reload.class, Hook.class},
         exitCodeListHeading = "%nExit status:%n",
         exitCodeList = {"0:done", "1:the daemon refused the request or could not be reached", "2:usage error"})
 public final class Switchctl implements Runnable {
