@@ -60,6 +60,9 @@ class QemuHooksTest {
                 awaitState(daemon, vm, tap, "up", true);
                 assertAccess10(daemon, tap, "VM start after the daemon restart");
             }
+            JsonNode port = daemon.port("br0", tap);
+            assertEquals("config", port.path("origin").asText(), port.toString());
+            assertTrue(port.path("overrides").isArray() && port.path("overrides").isEmpty(), port.toString());
         } finally {
             daemon.close();
         }
@@ -87,8 +90,6 @@ class QemuHooksTest {
         assertTrue(port != null, "port " + tap + " is gone " + when);
         assertEquals("access", port.path("vlan_mode").asText(), when + ": " + port);
         assertEquals(10, port.path("vlan").asInt(), when + ": " + port);
-        assertEquals("config", port.path("origin").asText(), when + ": " + port);
-        assertTrue(port.path("overrides").isArray() && port.path("overrides").isEmpty(), when + ": " + port);
     }
 
     /** Waits for the port to be in {@code state}; one the config file declares ({@code kept}) must never go. */
