@@ -54,7 +54,7 @@ public final class Daemon implements AutoCloseable {
         SwitchdConfig config = ConfigLoader.load(configFile);
         SavedState saved = ConfigLoader.loadState(config.stateFile());
         SdNotify.send(notifySocket, "STATUS=attaching ports");
-        Switchd switchd = Switchd.start(config, bridgesToRun(config, saved));
+        Switchd switchd = Switchd.start(config, configFile, bridgesToRun(config, saved));
         SwitchdMetrics metrics = null;
         ControlServer control = null;
         Reloader reloader = new Reloader(configFile, switchd, notifySocket);

@@ -2,6 +2,7 @@ package io.switchd;
 
 import io.switchd.api.model.PortChange;
 import io.switchd.api.model.PortInfo;
+import io.switchd.config.PortConfig;
 import io.switchd.port.Port;
 import io.switchd.port.PortPolicy;
 import io.switchd.port.StormControl;
@@ -96,16 +97,19 @@ final class PortSettings {
                 || !a.trunkVlans().equals(b.trunkVlans());
     }
 
-    /** The API's view of a port. */
-    static PortInfo info(String bridge, Port p, boolean persistent) {
+    /** The API's view of a port of {@code bridge} configured as {@code pc}, with where its settings come from. */
+    static PortInfo info(String bridge, Port p, PortConfig pc, ConfigDeclarations declared) {
         PortPolicy pol = p.policy();
         StormControl s = pol.storm();
-        return new PortInfo(bridge, p.name(), p.type().configName(), p.state().displayName(), p.mtu(), persistent,
+        String origin = declared.portOrigin(bridge, p.name());
+        List<PortInfo.SettingInfo> settings = declared.settings(bridge, pc);
+        return new PortInfo(bridge, p.name(), p.type().configName(), p.state().displayName(), p.mtu(), pc.persistent(),
                 pol.mode().configName(), pol.mode() == VlanMode.ACCESS ? pol.accessVlan() : null,
                 pol.mode() == VlanMode.TRUNK ? VlanList.format(pol.trunkVlans()) : null,
                 pol.nativeVlan() >= 0 ? pol.nativeVlan() : null, pol.macLimit(), pol.learning(), pol.flood(),
                 pol.locked(), pol.isolated(), new PortInfo.StormInfo(s.rate(StormControl.BROADCAST),
-                        s.rate(StormControl.MULTICAST), s.rate(StormControl.UNKNOWN_UNICAST), s.burst()));
+                        s.rate(StormControl.MULTICAST), s.rate(StormControl.UNKNOWN_UNICAST), s.burst()),
+                origin, pc.owner(), ConfigDeclarations.overrides(origin, settings), settings);
     }
 
     private static long or(Long value, long fallback) {

@@ -36,6 +36,7 @@ import io.switchd.sys.Errno;
 import io.switchd.sys.Interfaces;
 import io.switchd.sys.SysException;
 
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -58,6 +59,7 @@ public final class Switchd implements AutoCloseable {
     private static final long KERNEL_DROPS_SECONDS = 10;
 
     private volatile SwitchdConfig config;
+    private final Path configFile;
     private final DataPlane dataPlane;
     private final Map<String, Bridge> bridges = new LinkedHashMap<>();
     private final Map<String, PortConfig> portConfigs = new LinkedHashMap<>();
@@ -68,8 +70,9 @@ public final class Switchd implements AutoCloseable {
     private volatile Runnable onChange = () -> { };
     private volatile boolean closed;
 
-    private Switchd(SwitchdConfig config, DataPlane dataPlane) {
+    private Switchd(SwitchdConfig config, Path configFile, DataPlane dataPlane) {
         this.config = config;
+        this.configFile = configFile;
         this.dataPlane = dataPlane;
         this.maintenance = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "switchd-maintenance");
@@ -82,15 +85,17 @@ public final class Switchd implements AutoCloseable {
 
     /** Starts the loops, creates every bridge and attaches every port that can be attached now. */
     public static Switchd start(SwitchdConfig config) {
-        return start(config, config.bridges());
+        return start(config, null, config.bridges());
     }
 
     /**
      * Starts with {@code bridges} (the config file's merged with the state file's) in place of the
-     * config file's own, which stay the base that later reloads compare the config file with.
+     * config file's own, which stay the base that later reloads compare the config file with, and
+     * what the API may not delete; {@code configFile} names that file in its refusals.
      */
-    public static Switchd start(SwitchdConfig config, List<BridgeConfig> bridges) {
-        Switchd s = new Switchd(config, new DataPlane(config.threads(), config.busyPoll(), config.spinBeforeSleep().toNanos()));
+    public static Switchd start(SwitchdConfig config, Path configFile, List<BridgeConfig> bridges) {
+        Switchd s = new Switchd(config, configFile,
+                new DataPlane(config.threads(), config.busyPoll(), config.spinBeforeSleep().toNanos()));
         try {
             // Subscribed before any port opens, so no change between opening and listening is missed.
             s.followLinks();
@@ -208,9 +213,11 @@ public final class Switchd implements AutoCloseable {
         return bridgeInfo(name);
     }
 
-    /** Deletes a bridge and all its ports. */
+    /** Deletes a bridge and all its ports, unless the config file declares it. */
     public synchronized void deleteBridge(String name) throws ControlException {
-        removeBridge(bridge(name, true));
+        Bridge b = bridge(name, true);
+        declarations().checkBridgeDeletion(name);
+        removeBridge(b);
         changed();
     }
 
@@ -224,10 +231,10 @@ public final class Switchd implements AutoCloseable {
 
     /**
      * Adds a port at run time: a TAP port creates (or opens) its interface; a netdev port needs its
-     * interface to exist.
+     * interface to exist. {@code owner} (null for none) labels who added it.
      */
-    public synchronized PortInfo addPort(String bridgeName, String name, PortType type, boolean persistent)
-            throws ControlException {
+    public synchronized PortInfo addPort(String bridgeName, String name, PortType type, boolean persistent,
+                                         String owner) throws ControlException {
         Bridge b = bridge(bridgeName, true);
         if (name == null || !ConfigLoader.isInterfaceName(name)) {
             throw ControlException.badRequest("not a Linux interface name (1 to 15 characters, no '/', ':' or spaces): "
@@ -244,7 +251,7 @@ public final class Switchd implements AutoCloseable {
         if (type == PortType.NETDEV && !Interfaces.exists(name)) {
             throw ControlException.conflict("interface " + name + " does not exist");
         }
-        PortConfig pc = new PortConfig(name, type, persistent, true);
+        PortConfig pc = new PortConfig(name, type, persistent, true, PortPolicy.DEFAULT, owner);
         Port port;
         try {
             try {
@@ -265,10 +272,15 @@ public final class Switchd implements AutoCloseable {
         return portInfo(b, port);
     }
 
-    /** Deletes a port; a TAP interface that switchd created goes with it. */
-    public synchronized void deletePort(String bridgeName, String name) throws ControlException {
+    /**
+     * Deletes a port the API added, only if it was added by {@code owner} when that is given; a TAP
+     * interface that switchd created goes with it. A port the config file declares stays.
+     */
+    public synchronized void deletePort(String bridgeName, String name, String owner) throws ControlException {
         Bridge b = bridge(bridgeName, true);
-        detach(b, port(b, name));
+        Port p = port(b, name);
+        declarations().checkPortDeletion(bridgeName, portConfigs.get(name), owner);
+        detach(b, p);
         LOG.info("bridge " + bridgeName + ": port " + name + " deleted");
         changed();
     }
@@ -310,6 +322,21 @@ public final class Switchd implements AutoCloseable {
             pc = pc.withAdminUp(up);
         }
         portConfigs.put(name, pc.withPolicy(policy));
+        changed();
+        return portInfo(b, p);
+    }
+
+    /** Gives a port the config file declares its settings and administrative state from there again. */
+    public synchronized PortInfo resetPort(String bridgeName, String name) throws ControlException {
+        Bridge b = bridge(bridgeName, true);
+        Port p = port(b, name);
+        PortConfig declared = declarations().port(bridgeName, name);
+        if (declared == null) {
+            throw ControlException.conflict("port " + bridgeName + "/" + name + " was added through the API: it has no "
+                    + "settings in the config file to go back to");
+        }
+        reconfigure(b, p, declared.policy(), declared.adminUp());
+        portConfigs.put(name, portConfigs.get(name).withPolicy(declared.policy()).withAdminUp(declared.adminUp()));
         changed();
         return portInfo(b, p);
     }
@@ -452,11 +479,12 @@ public final class Switchd implements AutoCloseable {
         return new FdbEntry(bridgeName, p.name(), vlan, MacAddress.format(mac), "static", 0);
     }
 
-    /** Deletes one MAC table entry, learned or static. */
+    /** Deletes one MAC table entry, learned or static, unless the config file declares it. */
     public synchronized void deleteFdb(String bridgeName, String macText, int vlan) throws ControlException {
         Bridge b = bridge(bridgeName, true);
         long mac = parseMac(macText);
         checkVlan(vlan);
+        declarations().checkStaticDeletion(bridgeName, vlan, mac);
         if (!b.fdb().remove(FdbKey.of(vlan, mac))) {
             throw ControlException.notFound("no entry for " + MacAddress.format(mac) + " in VLAN " + vlan
                     + " on bridge " + bridgeName);
@@ -464,11 +492,20 @@ public final class Switchd implements AutoCloseable {
         changed();
     }
 
-    /** Flushes a bridge's learned entries, or one port's; static ones too when asked. */
+    /**
+     * Flushes a bridge's learned entries, or one port's; static ones too when asked, but for those
+     * the config file declares.
+     */
     public synchronized int flush(String bridgeName, String portName, boolean includeStatic) throws ControlException {
         Bridge b = bridge(bridgeName, true);
         int port = portName == null ? -1 : port(b, portName).index();
+        List<MacTable.Entry> declared = includeStatic
+                ? declarations().statics(bridgeName, b.fdb().entries(MonotonicClock.millis()), port) : List.of();
         int removed = b.fdb().flush(port, includeStatic);
+        for (MacTable.Entry e : declared) {
+            b.fdb().putStatic(FdbKey.of(e.vlan(), e.mac()), e.port());
+            removed--;
+        }
         if (includeStatic) {
             changed();
         }
@@ -499,15 +536,16 @@ public final class Switchd implements AutoCloseable {
         }
         BridgeConfig c = b.config();
         return new BridgeInfo(name, ports, c.ageingTime().toSeconds(), c.macTableSize(), c.groupForwardMask(),
-                b.fdb().size(MonotonicClock.millis()));
+                b.fdb().size(MonotonicClock.millis()), declarations().bridgeOrigin(name));
     }
 
     /** The ports of one bridge, or of all when {@code bridgeName} is null. */
     public synchronized List<PortInfo> portInfos(String bridgeName) throws ControlException {
         List<PortInfo> out = new ArrayList<>();
+        ConfigDeclarations declared = declarations();
         for (Bridge b : selected(bridgeName)) {
             for (Port p : b.ports()) {
-                out.add(portInfo(b, p));
+                out.add(PortSettings.info(b.name(), p, portConfigs.get(p.name()), declared));
             }
         }
         return out;
@@ -520,8 +558,12 @@ public final class Switchd implements AutoCloseable {
     }
 
     private PortInfo portInfo(Bridge b, Port p) {
-        PortConfig pc = portConfigs.get(p.name());
-        return PortSettings.info(b.name(), p, pc != null && pc.persistent());
+        return PortSettings.info(b.name(), p, portConfigs.get(p.name()), declarations());
+    }
+
+    /** What the config file as last loaded declares, which the API may override but not delete. */
+    private ConfigDeclarations declarations() {
+        return new ConfigDeclarations(config.bridges(), configFile);
     }
 
     /** The most MAC table entries one listing returns: a million of them as JSON would not fit the heap. */

@@ -42,6 +42,8 @@ public final class ConfigLoader {
     private static final Set<String> PORT_KEYS = Set.of("type", "persistent", "admin", "vlan-mode", "vlan", "vlans",
             "native-vlan", "mac-limit", "learning", "flood", "locked", "isolated", "storm-control");
     private static final Set<String> VLAN_KEYS = Set.of("vlan-mode", "vlan", "vlans", "native-vlan");
+    /** A port in the state file has one more: who added it through the API. */
+    private static final Set<String> STATE_PORT_KEYS = withOwner(PORT_KEYS);
     private static final Set<String> STORM_KEYS = Set.of("broadcast", "multicast", "unknown-unicast", "burst");
     private static final Set<String> STATIC_MAC_KEYS = Set.of("mac", "port", "vlan");
     private static final Pattern BRIDGE_NAME = Pattern.compile("[A-Za-z0-9_.-]{1,64}");
@@ -52,7 +54,7 @@ public final class ConfigLoader {
 
     /** Loads and validates the config file {@code file}. */
     public static SwitchdConfig load(Path file) throws ConfigError {
-        return validate(parseFile(file), file.toString());
+        return validate(parseFile(file), file.toString(), PORT_KEYS);
     }
 
     /**
@@ -66,7 +68,7 @@ public final class ConfigLoader {
         String name = file.toString();
         Config state = parseFile(file);
         checkKeys(state.root(), "", STATE_KEYS, name);
-        List<BridgeConfig> bridges = validate(state.withOnlyPath("switchd"), name).bridges();
+        List<BridgeConfig> bridges = validate(state.withOnlyPath("switchd"), name, STATE_PORT_KEYS).bridges();
         ConfigValue base = state.root().get("base");
         if (base == null) {
             return new SavedState(bridges, null);
@@ -74,7 +76,8 @@ public final class ConfigLoader {
         if (base.valueType() != ConfigValueType.OBJECT) {
             throw error(base, name, "base", "must be an object { bridges { ... } }, not a " + typeName(base));
         }
-        return new SavedState(bridges, validate(((ConfigObject) base).toConfig().atKey("switchd"), name).bridges());
+        return new SavedState(bridges, validate(((ConfigObject) base).toConfig().atKey("switchd"), name, PORT_KEYS)
+                .bridges());
     }
 
     private static Config parseFile(Path file) throws ConfigError {
@@ -112,10 +115,11 @@ public final class ConfigLoader {
         } catch (ConfigException e) {
             throw fromTypesafe(name, e, text);
         }
-        return validate(user, name);
+        return validate(user, name, PORT_KEYS);
     }
 
-    private static SwitchdConfig validate(Config user, String file) throws ConfigError {
+    /** Validates {@code user} over the defaults; {@code portKeys} are the keys a port may have. */
+    private static SwitchdConfig validate(Config user, String file, Set<String> portKeys) throws ConfigError {
         checkKeys(user.root(), "", ROOT_KEYS, file);
         Config merged;
         try {
@@ -161,7 +165,7 @@ public final class ConfigLoader {
         Path stateFile = stateText.isEmpty() ? null : Path.of(stateText);
 
         BridgeConfig defaults = bridge("", bridgeDefaults.toConfig(), bridgeDefaults, "switchd.bridge-defaults",
-                portDefaults, new HashMap<>(), file);
+                portDefaults, PORT_KEYS, new HashMap<>(), file);
         ConfigObject bridges = object(sw.root(), "bridges", "switchd", file);
         List<BridgeConfig> out = new ArrayList<>();
         Map<String, String> portOwner = new HashMap<>();
@@ -172,13 +176,15 @@ public final class ConfigLoader {
                 throw error(b, file, path, "a bridge name is 1 to 64 letters, digits, '.', '_' or '-'");
             }
             checkKeys(b, path, BRIDGE_KEYS, file);
-            out.add(bridge(name, b.withFallback(bridgeDefaults).toConfig(), b, path, portDefaults, portOwner, file));
+            out.add(bridge(name, b.withFallback(bridgeDefaults).toConfig(), b, path, portDefaults, portKeys, portOwner,
+                    file));
         }
         return new SwitchdConfig(threads, busyPoll, spin, controlConfig, metricsConfig, stateFile, defaults, out);
     }
 
     private static BridgeConfig bridge(String name, Config c, ConfigObject b, String path, ConfigObject portDefaults,
-                                       Map<String, String> portOwner, String file) throws ConfigError {
+                                       Set<String> portKeys, Map<String, String> portOwner, String file)
+            throws ConfigError {
         Duration ageing = duration(c, "ageing-time", path + ".ageing-time", file);
         if (ageing.isNegative() || ageing.compareTo(Duration.ofDays(365)) > 0) {
             throw error(c.getValue("ageing-time"), file, path + ".ageing-time", "must be between 0s and 365d");
@@ -194,7 +200,7 @@ public final class ConfigLoader {
             if (!isInterfaceName(port)) {
                 throw error(p, file, ppath, "not a Linux interface name (1 to 15 characters, no '/', ':' or spaces)");
             }
-            checkKeys(p, ppath, PORT_KEYS, file);
+            checkKeys(p, ppath, portKeys, file);
             String other = portOwner.putIfAbsent(port, name);
             if (other != null) {
                 throw error(p, file, ppath, "port " + port + " is already in bridge " + other
@@ -275,7 +281,15 @@ public final class ConfigLoader {
         if (!admin.equals("up") && !admin.equals("down")) {
             throw error(settings.get("admin"), file, path + ".admin", "must be up or down, not \"" + admin + "\"");
         }
-        return new PortConfig(name, type, persistent, admin.equals("up"), policy(settings, pc, path, file));
+        // the owner is the API's record (state file only: PORT_KEYS keeps it out of config files and defaults)
+        String owner = own.containsKey("owner") ? string(own.toConfig(), "owner", path + ".owner", file) : null;
+        return new PortConfig(name, type, persistent, admin.equals("up"), policy(settings, pc, path, file), owner);
+    }
+
+    private static Set<String> withOwner(Set<String> keys) {
+        Set<String> out = new java.util.HashSet<>(keys);
+        out.add("owner");
+        return Set.copyOf(out);
     }
 
     /** A port's forwarding settings: VLAN mode and membership, security flags, storm control. */

@@ -13,14 +13,20 @@ import java.util.Set;
 /**
  * Decides what runs after a start or a reload, from three sets of bridges: those running (the
  * API's changes included), the config file's that they were based on, and the config file's now.
- * Setting by setting (a bridge's or a port's existence, each of its settings, each static entry):
- * what the config file changed since its base is taken from the config file; what it left alone
- * keeps its running value. Where the API and the config file changed the same thing differently,
- * the config file (the newer, explicit word) wins and a conflict is reported. An object one side
- * deleted and the other changed follows the config file: deleted there, it goes; deleted through
- * the API but changed in the file, it comes back as the file has it.
+ * What the config file declares, only the config file deletes: every bridge, port and static
+ * entry it declares runs after the merge, in the bridge it gives (one missing from the running
+ * set, as a state file written by an older switchd that let the API delete it, comes back as the
+ * file has it, with a note); what it no longer declares goes. What the API added stays unless the
+ * config file deletes its bridge. Setting by setting, what the config file changed since its base
+ * is taken from the config file; what it left alone keeps its running value (the API's
+ * overrides). Where the API and the config file changed the same thing differently, the config
+ * file (the newer, explicit word) wins and a conflict is reported.
  */
 public final class ConfigMerge {
+    /** Why something the config file declares runs again though the running set lacked it. */
+    private static final String BACK = "declared in the config file but missing (deleted through the API by an older "
+            + "switchd, or renamed): back as the config file has it";
+
     private final List<String> conflicts = new ArrayList<>();
 
     private ConfigMerge() {}
@@ -71,17 +77,10 @@ public final class ConfigMerge {
                 continue;
             }
             if (!bridges.containsKey(p.bridge())) {
-                Placed inConfig = pc.get(name);
-                boolean placedByConfig = inConfig != null && inConfig.bridge().equals(p.bridge())
-                        && !inConfig.equals(pb.get(name));
-                if (!placedByConfig) {
-                    conflicts.add("port " + p.bridge() + "/" + name + ": its bridge is deleted in the config file; "
-                            + "the port goes with it");
-                    continue;
-                }
-                conflicts.add("bridge " + p.bridge() + ": deleted through the API, but the config file changes its port "
-                        + name + ": back as the config file has it");
-                bridges.put(p.bridge(), c.get(p.bridge()));
+                // not a port of the config file's: those are in its bridges, which all run
+                conflicts.add("port " + p.bridge() + "/" + name + ": its bridge is deleted in the config file; "
+                        + "the port goes with it");
+                continue;
             }
             ports.put(name, p);
         }
@@ -91,7 +90,15 @@ public final class ConfigMerge {
         Map<StaticKey, String> sr = statics(running);
         Map<StaticKey, String> entries = new LinkedHashMap<>();
         for (StaticKey key : union(sr.keySet(), sc.keySet())) {
-            String port = pick(key.toString(), sb.get(key), sc.get(key), sr.get(key));
+            String port;
+            if (sc.containsKey(key) && !sr.containsKey(key)) {
+                port = sc.get(key);
+                if (sb.containsKey(key)) {
+                    conflicts.add(key + ": " + BACK);
+                }
+            } else {
+                port = pick(key.toString(), sb.get(key), sc.get(key), sr.get(key));
+            }
             if (port == null) {
                 continue;
             }
@@ -106,10 +113,10 @@ public final class ConfigMerge {
     }
 
     private BridgeConfig bridge(String name, BridgeConfig b, BridgeConfig c, BridgeConfig r) {
-        if (sameBridge(b, c)) {
-            return r;
-        }
         if (c == null) {
+            if (b == null) {
+                return r; // the API's own
+            }
             if (r != null && !sameBridge(r, b)) {
                 conflicts.add("bridge " + name + ": changed through the API, deleted in the config file: deleted");
             }
@@ -117,8 +124,7 @@ public final class ConfigMerge {
         }
         if (r == null) {
             if (b != null) {
-                conflicts.add("bridge " + name + ": deleted through the API, changed in the config file: back as "
-                        + "the config file has it");
+                conflicts.add("bridge " + name + ": " + BACK);
             }
             return c;
         }
@@ -126,10 +132,10 @@ public final class ConfigMerge {
     }
 
     private Placed port(String name, Placed b, Placed c, Placed r) {
-        if (Objects.equals(b, c)) {
-            return r;
-        }
         if (c == null) {
+            if (b == null) {
+                return r; // the API's own
+            }
             if (r != null && !r.equals(b)) {
                 conflicts.add("port " + r.bridge() + "/" + name + ": changed through the API, deleted in the config "
                         + "file: deleted");
@@ -138,13 +144,15 @@ public final class ConfigMerge {
         }
         if (r == null) {
             if (b != null) {
-                conflicts.add("port " + c.bridge() + "/" + name + ": deleted through the API, changed in the config "
-                        + "file: back as the config file has it");
+                conflicts.add("port " + c.bridge() + "/" + name + ": " + BACK);
             }
             return c;
         }
-        String bridge = pick("port " + name + " bridge", b == null ? null : b.bridge(), c.bridge(), r.bridge());
-        return new Placed(bridge, mergeSettings("port " + bridge + "/" + name, PortField.values(),
+        if (!r.bridge().equals(c.bridge())) {
+            conflicts.add("port " + c.bridge() + "/" + name + ": declared in the config file but running in bridge "
+                    + r.bridge() + ": back in " + c.bridge());
+        }
+        return new Placed(c.bridge(), mergeSettings("port " + c.bridge() + "/" + name, PortField.values(),
                 b == null ? null : b.port(), c.port(), r.port()));
     }
 

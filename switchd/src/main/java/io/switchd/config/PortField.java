@@ -19,7 +19,8 @@ public enum PortField implements Setting<PortConfig> {
 
         @Override
         public PortConfig copy(PortConfig into, PortConfig from) {
-            return new PortConfig(into.name(), from.type(), from.persistent(), into.adminUp(), into.policy());
+            return new PortConfig(into.name(), from.type(), from.persistent(), into.adminUp(), into.policy(),
+                    into.owner());
         }
     },
     ADMIN("admin") {

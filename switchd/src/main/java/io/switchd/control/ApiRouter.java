@@ -141,7 +141,7 @@ public final class ApiRouter {
         }
         switch (s[2]) {
             case "ports":
-                return ports(method, br, s, body);
+                return ports(method, br, s, params, body);
             case "fdb":
                 return fdb(method, br, s, params, body);
             case "stats":
@@ -156,7 +156,8 @@ public final class ApiRouter {
         throw ControlException.notFound("no such route: " + ApiPaths.PREFIX + "/" + String.join("/", s));
     }
 
-    private ApiResponse ports(String method, String br, String[] s, byte[] body) throws ControlException {
+    private ApiResponse ports(String method, String br, String[] s, Map<String, List<String>> params, byte[] body)
+            throws ControlException {
         if (s.length == 3) {
             if (method.equals("GET")) {
                 return ApiResponse.json(200, switchd.portInfos(br));
@@ -165,12 +166,16 @@ public final class ApiRouter {
             NewPort req = body(body, NewPort.class);
             PortType type = portType(req.type());
             boolean persistent = req.persistent() != null && req.persistent();
-            return ApiResponse.json(201, switchd.addPort(br, req.name(), type, persistent));
+            return ApiResponse.json(201, switchd.addPort(br, req.name(), type, persistent, owner(req.owner())));
         }
         String port = s[3];
         if (s.length == 5 && s[4].equals("stats")) {
             requireMethod(method, "GET");
             return ApiResponse.json(200, switchd.stats(br, port).get(0));
+        }
+        if (s.length == 5 && s[4].equals("reset")) {
+            requireMethod(method, "POST");
+            return ApiResponse.json(200, switchd.resetPort(br, port));
         }
         if (s.length != 4) {
             throw ControlException.notFound("no such route");
@@ -179,7 +184,7 @@ public final class ApiRouter {
             case "GET":
                 return ApiResponse.json(200, switchd.portInfo(br, port));
             case "DELETE":
-                switchd.deletePort(br, port);
+                switchd.deletePort(br, port, owner(param(params, "owner")));
                 return ApiResponse.noContent();
             case "PATCH":
                 return ApiResponse.json(200, switchd.changePort(br, port, body(body, PortChange.class)));
@@ -228,6 +233,17 @@ public final class ApiRouter {
         } catch (IllegalArgumentException e) {
             throw ControlException.badRequest("type must be tap or netdev, not \"" + type + "\"");
         }
+    }
+
+    /** An owner label as given (null for none): printable, at most 128 characters. */
+    private static String owner(String owner) throws ControlException {
+        if (owner == null) {
+            return null;
+        }
+        if (owner.isEmpty() || owner.length() > 128 || !owner.chars().allMatch(c -> c >= 0x20 && c != 0x7f)) {
+            throw ControlException.badRequest("an owner is 1 to 128 printable characters, not \"" + owner + "\"");
+        }
+        return owner;
     }
 
     private static <T> T body(byte[] body, Class<T> type) throws ControlException {

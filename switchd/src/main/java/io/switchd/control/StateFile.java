@@ -98,6 +98,9 @@ public final class StateFile {
                 }
                 port.put("admin", p.adminUp() ? "up" : "down");
                 policy(p.policy(), port);
+                if (p.owner() != null) {
+                    port.put("owner", p.owner());
+                }
                 ports.put(p.name(), port);
             }
             bridge.put("ports", ports);

@@ -11,6 +11,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** The three-way merge of a reload: base (the config file before), config (now) and running (with the API's changes). */
 class ConfigMergeTest {
+    private static final String BACK = "declared in the config file but missing (deleted through the API by an older "
+            + "switchd, or renamed): back as the config file has it";
     private static final String BASE = "br0 { ports { a {}, b {}, c { type = tap } } }";
 
     @Test
@@ -75,13 +77,44 @@ class ConfigMergeTest {
     }
 
     @Test
-    void aPortTheApiDeletedComesBackOnlyIfTheConfigFileChangedIt() throws Exception {
+    void aPortTheConfigFileDeclaresComesBackWhereTheRunningSetLacksIt() throws Exception {
+        // a state file from before the API refused such deletions: a VM's downscript deleted the port
+        String config = "br0 { ports { vmt0 { vlan-mode = access, vlan = 10 } } }";
+        ConfigMerge.Result m = merge(config, config, "br0 { ports { } }");
+        PortConfig vmt0 = port(m.bridges().get(0), "vmt0");
+        assertEquals(10, vmt0.policy().accessVlan(), "back as the config file has it");
+        assertEquals(List.of("port br0/vmt0: " + BACK), m.conflicts());
+
         String running = "br0 { ports { b {}, c { type = tap } } }";
-        assertNull(port(merge(BASE, BASE, running).bridges().get(0), "a"), "untouched in the file: stays deleted");
-        ConfigMerge.Result m = merge(BASE, "br0 { ports { a { admin = down }, b {}, c { type = tap } } }", running);
-        assertFalse(port(m.bridges().get(0), "a").adminUp(), "back as the config file has it");
-        assertEquals(List.of("port br0/a: deleted through the API, changed in the config file: back as the config "
-                + "file has it"), m.conflicts());
+        m = merge(BASE, "br0 { ports { a { admin = down }, b {}, c { type = tap } } }", running);
+        assertFalse(port(m.bridges().get(0), "a").adminUp(), "back as the config file has it now");
+        assertEquals(List.of("port br0/a: " + BACK), m.conflicts());
+    }
+
+    @Test
+    void aPortTheConfigFileDeclaresRunsInTheBridgeItGives() throws Exception {
+        String base = BASE + ", br1 {}";
+        String running = "br0 { ports { b {}, c { type = tap } } }, br1 { ports { a { isolated = true } } }";
+        ConfigMerge.Result m = merge(base, base, running);
+        assertTrue(port(m.bridges().get(0), "a").policy().isolated(), "in br0, with the API's setting");
+        assertNull(port(m.bridges().get(1), "a"));
+        assertEquals(List.of("port br0/a: declared in the config file but running in bridge br1: back in br0"),
+                m.conflicts());
+    }
+
+    @Test
+    void aPortTheApiAddedKeepsItsOwnerAndStays() throws Exception {
+        List<BridgeConfig> running = bridges(BASE.replace("a {}", "a {}, x {}"));
+        BridgeConfig br0 = running.get(0);
+        List<PortConfig> ports = new java.util.ArrayList<>(br0.ports());
+        ports.replaceAll(p -> p.name().equals("x") ? p.withOwner("switchd-ifup") : p);
+        running = List.of(new BridgeConfig("br0", br0.ageingTime(), br0.macTableSize(), br0.groupForwardMask(), ports,
+                br0.staticMacs()));
+        ConfigMerge.Result m = ConfigMerge.merge(bridges(BASE), bridges(BASE.replace("a {}", "a { learning = false }")),
+                running);
+        assertEquals("switchd-ifup", port(m.bridges().get(0), "x").owner());
+        assertFalse(port(m.bridges().get(0), "a").policy().learning());
+        assertEquals(List.of(), m.conflicts());
     }
 
     @Test
@@ -103,12 +136,14 @@ class ConfigMergeTest {
     }
 
     @Test
-    void aBridgeTheApiDeletedComesBackWhenTheConfigFileAddsAPortToIt() throws Exception {
+    void aBridgeTheConfigFileDeclaresComesBackWithItsPortsWhereTheRunningSetLacksIt() throws Exception {
         String base = BASE + ", br1 { ports { p {} } }";
-        ConfigMerge.Result m = merge(base, BASE + ", br1 { ports { p {}, q {} } }", BASE);
+        ConfigMerge.Result m = merge(base, base, BASE);
         assertEquals(List.of("br0", "br1"), names(m));
-        assertEquals(List.of("q"), m.bridges().get(1).ports().stream().map(PortConfig::name).toList(),
-                "p stays deleted: the config file did not change it");
+        assertEquals(List.of("p"), m.bridges().get(1).ports().stream().map(PortConfig::name).toList());
+        assertEquals(List.of("bridge br1: " + BACK, "port br1/p: " + BACK), m.conflicts());
+        m = merge(base, BASE + ", br1 { ports { p {}, q {} } }", BASE);
+        assertEquals(List.of("p", "q"), m.bridges().get(1).ports().stream().map(PortConfig::name).toList());
     }
 
     @Test
@@ -122,6 +157,14 @@ class ConfigMergeTest {
         assertEquals(1, m.conflicts().size(), m.conflicts().toString());
         assertTrue(m.conflicts().get(0).startsWith("static entry br0 02:00:00:00:00:01 vlan 0: the API made it b"),
                 m.conflicts().get(0));
+    }
+
+    @Test
+    void aStaticEntryTheConfigFileDeclaresComesBackWhereTheRunningSetLacksIt() throws Exception {
+        String base = "br0 { ports { a {}, b {} }, static-macs = [{ mac = \"02:00:00:00:00:01\", port = a }] }";
+        ConfigMerge.Result m = merge(base, base, "br0 { ports { a {}, b {} } }");
+        assertEquals(List.of(new StaticMac(0x0200_0000_0001L, 0, "a")), m.bridges().get(0).staticMacs());
+        assertEquals(List.of("static entry br0 02:00:00:00:00:01 vlan 0: " + BACK), m.conflicts());
     }
 
     private static ConfigMerge.Result merge(String base, String config, String running) throws ConfigError {

@@ -200,6 +200,53 @@ class ControlEndToEndTest {
                 "isolated", "off", "storm-broadcast", "0").status());
     }
 
+    @Test
+    @Order(6)
+    void aDeletionWithAnOwnerRemovesOnlyWhatThatOwnerAdded() throws Exception {
+        TestDaemon.CliResult add = daemon.switchctl("port", "add", "br0", veth, "--owner", "hook1");
+        assertEquals(0, add.status(), add.err());
+        JsonNode port = Json.mapper().readTree(daemon.switchctl("port", "list", "br0", "-j").out()).get(1);
+        assertEquals(veth, port.get("name").asText(), port.toString());
+        assertEquals("api", port.get("origin").asText(), port.toString());
+        assertEquals("hook1", port.get("owner").asText(), port.toString());
+        assertTrue(daemon.switchctl("port", "list").out().lines().anyMatch(l -> l.contains(veth)
+                && l.endsWith("api:hook1")));
+        assertEquals(0, daemon.switchctl("port", "set", "br0", veth, "isolated", "on").status());
+
+        TestDaemon.CliResult again = daemon.switchctl("port", "add", "br0", veth, "--may-exist", "--owner", "hook2");
+        assertEquals(0, again.status(), again.err());
+        port = daemon.port("br0", veth);
+        assertEquals("hook1", port.get("owner").asText(), "--may-exist leaves the owner: " + port);
+        assertTrue(port.get("isolated").asBoolean(), "--may-exist leaves the settings: " + port);
+
+        TestDaemon.CliResult other = daemon.switchctl("port", "del", "br0", veth, "--if-exists", "--owner", "hook2");
+        assertEquals(0, other.status(), other.err());
+        assertEquals("switchctl: port br0/" + veth + " stays: it was added by hook1, not by hook2\n", other.err());
+        assertNotNull(daemon.port("br0", veth));
+        assertEquals(409, daemon.client().exchange("DELETE", "/v1/bridges/br0/ports/" + veth + "?owner=hook2",
+                new byte[0]).status(), "the daemon checks the owner too");
+
+        TestDaemon.CliResult config = daemon.switchctl("port", "del", "br0", tap, "--if-exists", "--owner", "hook1");
+        assertEquals(0, config.status(), config.err());
+        assertEquals("switchctl: port br0/" + tap + " stays: it is declared in the config file\n", config.err());
+        assertNotNull(daemon.port("br0", tap));
+        TestDaemon.CliResult reset = daemon.switchctl("port", "reset", "br0", veth);
+        assertEquals(1, reset.status());
+        assertTrue(reset.err().contains("was added through the API"), reset.err());
+
+        TestDaemon.CliResult own = daemon.switchctl("port", "del", "br0", veth, "--if-exists", "--owner", "hook1");
+        assertEquals(0, own.status(), own.err());
+        assertEquals("", own.err());
+        assertEquals(null, daemon.port("br0", veth), "deleted by its owner");
+
+        assertEquals(0, daemon.switchctl("port", "add", "br0", veth).status());
+        TestDaemon.CliResult none = daemon.switchctl("port", "del", "br0", veth, "--owner", "hook1");
+        assertEquals(0, none.status(), none.err());
+        assertTrue(none.err().contains("stays: it was added without an owner, not by hook1"), none.err());
+        assertEquals(0, daemon.switchctl("port", "del", "br0", veth).status(), "a plain del deletes it");
+        assertEquals(null, daemon.port("br0", veth));
+    }
+
     private boolean pings() {
         return ns1.execStatus("ping", "-c", "1", "-W", "1", "10.78.0.2") == 0;
     }

@@ -3,6 +3,7 @@ package io.switchd.control;
 import io.switchd.config.BridgeConfig;
 import io.switchd.config.ConfigError;
 import io.switchd.config.ConfigLoader;
+import io.switchd.config.PortConfig;
 import io.switchd.config.SavedState;
 import io.switchd.config.SwitchdConfig;
 import org.junit.jupiter.api.Test;
@@ -35,6 +36,22 @@ class StateFileTest {
         SavedState saved = ConfigLoader.loadState(file);
         assertEquals(running.bridges(), saved.bridges());
         assertEquals(base, saved.base());
+    }
+
+    @Test
+    void aPortsOwnerIsKeptInTheStateFileButIsNotAConfigFileKey(@TempDir Path dir) throws Exception {
+        SwitchdConfig parsed = ConfigLoader.parse("switchd.bridges.br0.ports { vm1 {}, vm2 {} }", "running.conf");
+        BridgeConfig br0 = parsed.bridges().get(0);
+        List<PortConfig> ports = List.of(br0.ports().get(0).withOwner("libvirt:web 1"), br0.ports().get(1));
+        SwitchdConfig running = parsed.withBridges(List.of(new BridgeConfig("br0", br0.ageingTime(),
+                br0.macTableSize(), br0.groupForwardMask(), ports, br0.staticMacs())));
+        Path file = dir.resolve("state.conf");
+        new StateFile(file).write(running, List.of());
+        assertEquals(running.bridges(), ConfigLoader.loadState(file).bridges());
+
+        ConfigError e = assertThrows(ConfigError.class,
+                () -> ConfigLoader.parse("switchd.bridges.br0.ports.vm1.owner = me", "switchd.conf"));
+        assertTrue(e.getMessage().contains("owner: unknown key"), e.getMessage());
     }
 
     @Test

@@ -143,6 +143,13 @@ public final class Netns implements AutoCloseable {
         }
     }
 
+    /** {@link #assumeAvailable(String)} for tests that also run {@code program} (QEMU): it must answer --version. */
+    public static void assumeAvailable(String needs, String program) {
+        if (!required()) {
+            org.junit.jupiter.api.Assumptions.assumeTrue(available() && status(program, "--version") == 0, needs);
+        }
+    }
+
     /** {@link #assumeAvailable(String)} for tests that need root, /dev/net/tun and iproute2. */
     public static void assumeAvailable() {
         assumeAvailable("needs root, /dev/net/tun and iproute2");

@@ -73,6 +73,20 @@ public final class TestDaemon implements AutoCloseable {
         return new SwitchdClient(socket());
     }
 
+    /** A port as the API shows it, or null if the bridge has no such port. */
+    public com.fasterxml.jackson.databind.JsonNode port(String bridge, String name) {
+        try {
+            return client().call("GET", "/v1/bridges/" + bridge + "/ports/" + name, null);
+        } catch (io.switchd.api.client.ApiException e) {
+            if (e.status() != 404) {
+                throw new AssertionError(e.getMessage(), e);
+            }
+            return null;
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
     /** Runs switchctl against this daemon; returns its exit status and what it printed. */
     public synchronized CliResult switchctl(String... args) {
         String[] full = new String[args.length + 2];

@@ -8,7 +8,6 @@ import io.switchd.api.client.SwitchdClient;
 import io.switchd.api.model.FdbFlush;
 import io.switchd.api.model.NewBridge;
 import io.switchd.api.model.NewFdbEntry;
-import io.switchd.api.model.NewPort;
 import io.switchd.api.model.ReloadChange;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -34,7 +33,7 @@ import java.util.StringJoiner;
 @Command(name = "switchctl", mixinStandardHelpOptions = true, version = "switchctl 0.1.0",
         description = "Inspect and change a running switchd.",
         subcommands = {Switchctl.Bridge.class, Switchctl.Port.class, Switchctl.Fdb.class, Switchctl.Stats.class,
-            Switchctl.Reload.class},
+            Switchctl.Reload.class, Hook.class},
         exitCodeListHeading = "%nExit status:%n",
         exitCodeList = {"0:done", "1:the daemon refused the request or could not be reached", "2:usage error"})
 public final class Switchctl implements Runnable {
@@ -158,12 +157,32 @@ public final class Switchctl implements Runnable {
                 root.printJson(ports);
                 return;
             }
-            Table t = new Table("BRIDGE", "PORT", "TYPE", "STATE", "MTU", "VLAN", "FLAGS");
+            Table t = new Table("BRIDGE", "PORT", "TYPE", "STATE", "MTU", "VLAN", "FLAGS", "FROM");
             for (JsonNode p : ports) {
                 t.row(p.get("bridge").asText(), p.get("name").asText(), p.get("type").asText(), p.get("state").asText(),
-                        p.get("mtu").asInt(), PortSetWords.vlanText(p), PortSetWords.flagsText(p));
+                        p.get("mtu").asInt(), PortSetWords.vlanText(p), PortSetWords.flagsText(p),
+                        PortSources.fromText(p));
             }
             t.print(System.out);
+        }
+
+        @Command(name = "show", description = "Show a port's settings and where each comes from: the config file, "
+                + "the API, or the default.")
+        void show(@Parameters(paramLabel = "BR") String bridge, @Parameters(paramLabel = "IFNAME") String name)
+                throws Exception {
+            JsonNode port = root.call("GET", "/bridges/" + enc(bridge) + "/ports/" + enc(name), null);
+            if (root.json) {
+                root.printJson(port);
+                return;
+            }
+            PortSources.print(port, System.out);
+        }
+
+        @Command(name = "reset", description = "Give a port the config file declares its settings from there again, "
+                + "dropping what the API changed.")
+        void reset(@Parameters(paramLabel = "BR") String bridge, @Parameters(paramLabel = "IFNAME") String name)
+                throws Exception {
+            root.done(root.call("POST", "/bridges/" + enc(bridge) + "/ports/" + enc(name) + "/reset", null));
         }
 
         @Command(name = "add", description = "Attach an interface (netdev) or create a TAP port (tap).")
@@ -173,34 +192,22 @@ public final class Switchctl implements Runnable {
                  @Option(names = "--persistent", description = "tap only: keep the interface when the port goes")
                  boolean persistent,
                  @Option(names = "--may-exist", description = "succeed if the bridge has this port already, "
-                         + "as ovs-vsctl's --may-exist add-port") boolean mayExist) throws Exception {
-            if (mayExist && hasPort(bridge, name)) {
-                return;
-            }
-            root.done(root.call("POST", "/bridges/" + enc(bridge) + "/ports", new NewPort(name, type,
-                    persistent ? Boolean.TRUE : null)));
+                         + "as ovs-vsctl's --may-exist add-port, leaving its settings and owner as they are")
+                 boolean mayExist,
+                 @Option(names = "--owner", paramLabel = "NAME", description = "who adds it (a hook's name), so "
+                         + "that port del --owner NAME removes it and nothing else") String owner) throws Exception {
+            new PortAttachment(root).add(bridge, name, type, persistent, owner, mayExist);
         }
 
-        @Command(name = "del", description = "Delete a port; a TAP interface switchd created goes with it.")
+        @Command(name = "del", description = "Delete a port added at run time; a TAP interface switchd created goes "
+                + "with it. A port the config file declares stays (remove it there and reload).")
         void del(@Parameters(paramLabel = "BR") String bridge, @Parameters(paramLabel = "IFNAME") String name,
                  @Option(names = "--if-exists", description = "succeed if the bridge has no such port, "
-                         + "as ovs-vsctl's --if-exists del-port") boolean ifExists) throws Exception {
-            if (ifExists && !hasPort(bridge, name)) {
-                return;
-            }
-            root.done(root.call("DELETE", "/bridges/" + enc(bridge) + "/ports/" + enc(name), null));
-        }
-
-        private boolean hasPort(String bridge, String name) throws Exception {
-            try {
-                root.call("GET", "/bridges/" + enc(bridge) + "/ports/" + enc(name), null);
-                return true;
-            } catch (ApiException e) {
-                if (e.status() == 404) {
-                    return false;
-                }
-                throw e;
-            }
+                         + "as ovs-vsctl's --if-exists del-port") boolean ifExists,
+                 @Option(names = "--owner", paramLabel = "NAME", description = "delete it only if port add --owner "
+                         + "NAME added it; otherwise leave it, say why on stderr, and succeed") String owner)
+                throws Exception {
+            new PortAttachment(root).delete(bridge, name, owner, ifExists);
         }
 
         @Command(name = "set", description = {"Change a port: any of",

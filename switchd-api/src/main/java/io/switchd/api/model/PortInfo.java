@@ -1,13 +1,22 @@
 package io.switchd.api.model;
 
+import java.util.List;
+
 /**
  * A port as {@code GET /v1/bridges/{br}/ports} shows it: state is up, down, admin-down or absent;
  * vlan_mode transparent, access or trunk (with vlan, or vlans and native_vlan); the security flags;
- * storm-control rates in frames per second (0: none).
+ * storm-control rates in frames per second (0: none). origin is config (the config file declares
+ * it) or api (added at run time, by owner if one was given); overrides are the settings (config
+ * keys) of a config port that the API changed from the config file's; settings says, setting by
+ * setting, its value and where it comes from: config, api or default.
  */
 public record PortInfo(String bridge, String name, String type, String state, int mtu, boolean persistent,
                        String vlanMode, Integer vlan, String vlans, Integer nativeVlan, int macLimit,
-                       boolean learning, boolean flood, boolean locked, boolean isolated, StormInfo stormControl) {
+                       boolean learning, boolean flood, boolean locked, boolean isolated, StormInfo stormControl,
+                       String origin, String owner, List<String> overrides, List<SettingInfo> settings) {
     /** Storm-control settings. */
     public record StormInfo(long broadcast, long multicast, long unknownUnicast, long burst) {}
+
+    /** One setting in the config file's words ("vlan-mode", "access 10") and where its value comes from. */
+    public record SettingInfo(String key, String value, String from) {}
 }
