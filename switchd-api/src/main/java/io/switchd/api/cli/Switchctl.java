@@ -18,6 +18,7 @@ import picocli.CommandLine.ParentCommand;
 import picocli.CommandLine.ScopeType;
 
 import java.io.IOException;
+import java.io.PrintWriter;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -31,10 +32,12 @@ import java.util.StringJoiner;
  * the kernel bridge. Reads print aligned tables, or JSON with -j; exit status 0 on success, 1 when
  * the daemon refuses or cannot be reached, 2 for usage errors.
  */
-@Command(name = "switchctl", mixinStandardHelpOptions = true, version = "switchctl 0.1.0",
+// scope INHERIT: every command, however deep, gets -h/--help, -V/--version and the exit status list
+@Command(name = "switchctl", mixinStandardHelpOptions = true, version = "switchctl 0.1.0", scope = ScopeType.INHERIT,
         description = "Inspect and change a running switchd.",
         subcommands = {Switchctl.Bridge.class, Switchctl.Port.class, Switchctl.Fdb.class, Switchctl.Stats.class,
-            Switchctl.Reload.class},
+            Switchctl.Reload.class, HelpCommand.class},
+        parameterListHeading = "%nArguments:%n", optionListHeading = "%nOptions:%n", commandListHeading = "%nCommands:%n",
         exitCodeListHeading = "%nExit status:%n",
         exitCodeList = {"0:done", "1:the daemon refused the request or could not be reached", "2:usage error"})
 public final class Switchctl implements Runnable {
@@ -55,6 +58,11 @@ public final class Switchctl implements Runnable {
 
     /** Runs switchctl with {@code args}; returns the exit status. */
     public static int run(String... args) {
+        return commandLine().execute(args);
+    }
+
+    /** switchctl's command line, ready to execute, with its answers to a refused request and to a usage error. */
+    static CommandLine commandLine() {
         return new CommandLine(new Switchctl())
                 .setExecutionExceptionHandler((ex, cmd, parsed) -> {
                     if (ex instanceof ApiException || ex instanceof IOException) {
@@ -63,7 +71,36 @@ public final class Switchctl implements Runnable {
                     }
                     throw ex;
                 })
-                .execute(args);
+                .setParameterExceptionHandler(Switchctl::usageError);
+    }
+
+    /** The mistake, the commands meant if a name was mistyped, and the help of the command that failed (not all of it). */
+    private static int usageError(CommandLine.ParameterException ex, String[] args) {
+        CommandLine failed = innermost(ex.getCommandLine());
+        PrintWriter err = failed.getErr();
+        // picocli's words for a group command (switchctl port) run alone; it has no exception type of its own
+        String message = ex.getMessage().equals("Missing required subcommand") ? commandNeeded(failed) : ex.getMessage();
+        err.println("switchctl: " + message);
+        CommandLine.UnmatchedArgumentException.printSuggestions(ex, err);
+        err.println("Try '" + failed.getCommandSpec().qualifiedName() + " --help' for more information.");
+        return failed.getCommandSpec().exitCodeOnInvalidInput();
+    }
+
+    private static String commandNeeded(CommandLine cmd) {
+        return "a command is needed (" + String.join(", ", cmd.getSubcommands().keySet()) + ")";
+    }
+
+    /**
+     * The deepest command parsed under {@code cmd}: a command's own checks (port set's words) throw
+     * with the top command, as a method command has no spec of its own to throw with.
+     */
+    private static CommandLine innermost(CommandLine cmd) {
+        CommandLine.ParseResult parsed = cmd.getParseResult();
+        while (parsed != null && parsed.hasSubcommand()) {
+            parsed = parsed.subcommand();
+            cmd = parsed.commandSpec().commandLine();
+        }
+        return cmd;
     }
 
     private static String message(Exception ex, CommandLine cmd) {
@@ -76,7 +113,7 @@ public final class Switchctl implements Runnable {
 
     @Override
     public void run() {
-        throw new CommandLine.ParameterException(spec.commandLine(), "a command is needed (bridge, port, fdb, stats, reload)");
+        throw new CommandLine.ParameterException(spec.commandLine(), commandNeeded(spec.commandLine()));
     }
 
     SwitchdClient client() {
@@ -136,12 +173,12 @@ public final class Switchctl implements Runnable {
         }
 
         @Command(name = "add", description = "Add an empty bridge.")
-        void add(@Parameters(paramLabel = "BR") String name) throws Exception {
+        void add(@Parameters(paramLabel = "BR", description = "The new bridge's name.") String name) throws Exception {
             root.done(root.call("POST", "/bridges", new NewBridge(name)));
         }
 
         @Command(name = "del", description = "Delete a bridge and its ports.")
-        void del(@Parameters(paramLabel = "BR") String name) throws Exception {
+        void del(@Parameters(paramLabel = "BR", description = "The bridge.") String name) throws Exception {
             root.done(root.call("DELETE", "/bridges/" + enc(name), null));
         }
     }
@@ -152,7 +189,7 @@ public final class Switchctl implements Runnable {
         Switchctl root;
 
         @Command(name = "list", description = "List the ports of one bridge or all.")
-        void list(@Parameters(paramLabel = "BR", arity = "0..1") String bridge) throws Exception {
+        void list(@Parameters(paramLabel = "BR", arity = "0..1", description = "Only this bridge's ports.") String bridge) throws Exception {
             JsonNode ports = root.call("GET", bridge == null ? "/ports" : "/bridges/" + enc(bridge) + "/ports", null);
             if (root.json) {
                 root.printJson(ports);
@@ -167,13 +204,14 @@ public final class Switchctl implements Runnable {
         }
 
         @Command(name = "add", description = "Attach an interface (netdev) or create a TAP port (tap).")
-        void add(@Parameters(paramLabel = "BR") String bridge, @Parameters(paramLabel = "IFNAME") String name,
+        void add(@Parameters(paramLabel = "BR", description = "The bridge.") String bridge,
+                 @Parameters(paramLabel = "IFNAME", description = "The interface to attach or the TAP to create.") String name,
                  @Option(names = "--type", defaultValue = "netdev", paramLabel = "tap|netdev",
-                         description = "tap or netdev (default: ${DEFAULT-VALUE})") String type,
-                 @Option(names = "--persistent", description = "tap only: keep the interface when the port goes")
+                         description = "tap or netdev (default: ${DEFAULT-VALUE}).") String type,
+                 @Option(names = "--persistent", description = "tap only: keep the interface when the port goes.")
                  boolean persistent,
-                 @Option(names = "--may-exist", description = "succeed if the bridge has this port already, "
-                         + "as ovs-vsctl's --may-exist add-port") boolean mayExist) throws Exception {
+                 @Option(names = "--may-exist", description = "Succeed if the bridge has this port already, "
+                         + "as ovs-vsctl's --may-exist add-port.") boolean mayExist) throws Exception {
             if (mayExist && hasPort(bridge, name)) {
                 return;
             }
@@ -182,9 +220,10 @@ public final class Switchctl implements Runnable {
         }
 
         @Command(name = "del", description = "Delete a port; a TAP interface switchd created goes with it.")
-        void del(@Parameters(paramLabel = "BR") String bridge, @Parameters(paramLabel = "IFNAME") String name,
-                 @Option(names = "--if-exists", description = "succeed if the bridge has no such port, "
-                         + "as ovs-vsctl's --if-exists del-port") boolean ifExists) throws Exception {
+        void del(@Parameters(paramLabel = "BR", description = "The bridge.") String bridge,
+                 @Parameters(paramLabel = "IFNAME", description = "The port.") String name,
+                 @Option(names = "--if-exists", description = "Succeed if the bridge has no such port, "
+                         + "as ovs-vsctl's --if-exists del-port.") boolean ifExists) throws Exception {
             if (ifExists && !hasPort(bridge, name)) {
                 return;
             }
@@ -203,13 +242,22 @@ public final class Switchctl implements Runnable {
             }
         }
 
-        @Command(name = "set", description = {"Change a port: any of",
+        // one setting a line, each under 80 columns: picocli would wrap a longer line mid-setting
+        @Command(name = "set", description = {"Change a port's settings, any of:",
             "  up | down",
-            "  vlan-mode access|trunk|transparent   vlan N   vlans LIST (1,10-20)   native-vlan N|none",
-            "  learning on|off   flood on|off   locked on|off   isolated on|off   mac-limit N (0: none)",
-            "  storm-broadcast N   storm-multicast N   storm-unknown-unicast N (frames/s, 0: none)   storm-burst N"})
-        void set(@Parameters(paramLabel = "BR") String bridge, @Parameters(paramLabel = "IFNAME") String name,
-                 @Parameters(paramLabel = "SETTING", arity = "1..*") List<String> words) throws Exception {
+            "  vlan-mode access|trunk|transparent",
+            "  vlan N                    access port's VLAN, 1-4094",
+            "  vlans LIST                trunk's tagged VLANs, such as 1,10-20",
+            "  native-vlan N|none        trunk's untagged VLAN, 1-4094",
+            "  learning on|off   flood on|off   locked on|off   isolated on|off",
+            "  mac-limit N               most addresses learned, 0: no limit",
+            "  storm-broadcast N   storm-multicast N   storm-unknown-unicast N",
+            "                            frames per second, 0: no limit",
+            "  storm-burst N             frames let through at once, 1 or more"})
+        void set(@Parameters(paramLabel = "BR", description = "The bridge.") String bridge,
+                 @Parameters(paramLabel = "IFNAME", description = "The port.") String name,
+                 @Parameters(paramLabel = "SETTING", arity = "1..*", description = "Settings and their values, "
+                         + "as listed above.") List<String> words) throws Exception {
             root.done(root.call("PATCH", "/bridges/" + enc(bridge) + "/ports/" + enc(name),
                     PortSetWords.parse(words, root.spec.commandLine())));
         }
@@ -224,10 +272,11 @@ public final class Switchctl implements Runnable {
         Switchctl root;
 
         @Command(name = "show", description = "Show MAC table entries.")
-        void show(@Parameters(paramLabel = "BR", arity = "0..1") String bridge,
-                  @Option(names = "--port", paramLabel = "P") String port,
-                  @Option(names = "--vlan", paramLabel = "V") Integer vlan,
-                  @Option(names = "--mac", paramLabel = "M") String mac) throws Exception {
+        void show(@Parameters(paramLabel = "BR", arity = "0..1", description = "Only this bridge's entries.") String bridge,
+                  @Option(names = "--port", paramLabel = "P", description = "Only the entries of port P.") String port,
+                  @Option(names = "--vlan", paramLabel = "V", description = "Only the entries in VLAN V (0: untagged "
+                          + "or transparent).") Integer vlan,
+                  @Option(names = "--mac", paramLabel = "M", description = "Only the entries of MAC address M.") String mac) throws Exception {
             // the daemon answers a page at a time, so that a huge table never has to fit in one answer
             com.fasterxml.jackson.databind.node.ArrayNode entries = Json.mapper().createArrayNode();
             for (int offset = 0; ; offset += FDB_PAGE) {
@@ -252,21 +301,28 @@ public final class Switchctl implements Runnable {
         }
 
         @Command(name = "add", description = "Add a static entry.")
-        void add(@Parameters(paramLabel = "BR") String bridge, @Parameters(paramLabel = "MAC") String mac,
-                 @Option(names = "--port", required = true, paramLabel = "P") String port,
-                 @Option(names = "--vlan", defaultValue = "0", paramLabel = "V") int vlan) throws Exception {
+        void add(@Parameters(paramLabel = "BR", description = "The bridge.") String bridge,
+                 @Parameters(paramLabel = "MAC", description = "The unicast MAC address, such as 02:00:00:00:00:01.")
+                 String mac,
+                 @Option(names = "--port", required = true, paramLabel = "P", description = "The port it is behind.")
+                 String port,
+                 @Option(names = "--vlan", defaultValue = "0", paramLabel = "V", description = "Its VLAN (default: "
+                         + "${DEFAULT-VALUE}, untagged or transparent).") int vlan) throws Exception {
             root.done(root.call("POST", "/bridges/" + enc(bridge) + "/fdb", new NewFdbEntry(mac, port, vlan)));
         }
 
         @Command(name = "del", description = "Delete an entry, learned or static.")
-        void del(@Parameters(paramLabel = "BR") String bridge, @Parameters(paramLabel = "MAC") String mac,
-                 @Option(names = "--vlan", defaultValue = "0", paramLabel = "V") int vlan) throws Exception {
+        void del(@Parameters(paramLabel = "BR", description = "The bridge.") String bridge,
+                 @Parameters(paramLabel = "MAC", description = "The entry's MAC address.") String mac,
+                 @Option(names = "--vlan", defaultValue = "0", paramLabel = "V", description = "The entry's VLAN "
+                         + "(default: ${DEFAULT-VALUE}).") int vlan) throws Exception {
             root.done(root.call("DELETE", "/bridges/" + enc(bridge) + "/fdb/" + enc(mac) + "?vlan=" + vlan, null));
         }
 
         @Command(name = "flush", description = "Forget learned entries (static ones too with --static).")
-        void flush(@Parameters(paramLabel = "BR") String bridge, @Option(names = "--port", paramLabel = "P") String port,
-                   @Option(names = "--static", description = "static entries too") boolean all) throws Exception {
+        void flush(@Parameters(paramLabel = "BR", description = "The bridge.") String bridge,
+                   @Option(names = "--port", paramLabel = "P", description = "Only the entries of port P.") String port,
+                   @Option(names = "--static", description = "Static entries too.") boolean all) throws Exception {
             JsonNode r = root.call("POST", "/bridges/" + enc(bridge) + "/fdb/flush", new FdbFlush(port, all));
             if (root.json) {
                 root.printJson(r);
@@ -281,10 +337,10 @@ public final class Switchctl implements Runnable {
         @ParentCommand
         Switchctl root;
 
-        @Parameters(index = "0", arity = "0..1", paramLabel = "BR")
+        @Parameters(index = "0", arity = "0..1", paramLabel = "BR", description = "Only this bridge's ports.")
         String bridge;
 
-        @Parameters(index = "1", arity = "0..1", paramLabel = "PORT")
+        @Parameters(index = "1", arity = "0..1", paramLabel = "PORT", description = "Only this port of BR.")
         String port;
 
         @Override
