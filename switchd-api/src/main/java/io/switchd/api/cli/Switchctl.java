@@ -18,7 +18,6 @@ import picocli.CommandLine.ParentCommand;
 import picocli.CommandLine.ScopeType;
 
 import java.io.IOException;
-import java.io.PrintWriter;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -71,36 +70,7 @@ public final class Switchctl implements Runnable {
                     }
                     throw ex;
                 })
-                .setParameterExceptionHandler(Switchctl::usageError);
-    }
-
-    /** The mistake, the commands meant if a name was mistyped, and the help of the command that failed (not all of it). */
-    private static int usageError(CommandLine.ParameterException ex, String[] args) {
-        CommandLine failed = innermost(ex.getCommandLine());
-        PrintWriter err = failed.getErr();
-        // picocli's words for a group command (switchctl port) run alone; it has no exception type of its own
-        String message = ex.getMessage().equals("Missing required subcommand") ? commandNeeded(failed) : ex.getMessage();
-        err.println("switchctl: " + message);
-        CommandLine.UnmatchedArgumentException.printSuggestions(ex, err);
-        err.println("Try '" + failed.getCommandSpec().qualifiedName() + " --help' for more information.");
-        return failed.getCommandSpec().exitCodeOnInvalidInput();
-    }
-
-    private static String commandNeeded(CommandLine cmd) {
-        return "a command is needed (" + String.join(", ", cmd.getSubcommands().keySet()) + ")";
-    }
-
-    /**
-     * The deepest command parsed under {@code cmd}: a command's own checks (port set's words) throw
-     * with the top command, as a method command has no spec of its own to throw with.
-     */
-    private static CommandLine innermost(CommandLine cmd) {
-        CommandLine.ParseResult parsed = cmd.getParseResult();
-        while (parsed != null && parsed.hasSubcommand()) {
-            parsed = parsed.subcommand();
-            cmd = parsed.commandSpec().commandLine();
-        }
-        return cmd;
+                .setParameterExceptionHandler(new UsageError());
     }
 
     private static String message(Exception ex, CommandLine cmd) {
@@ -113,7 +83,7 @@ public final class Switchctl implements Runnable {
 
     @Override
     public void run() {
-        throw new CommandLine.ParameterException(spec.commandLine(), commandNeeded(spec.commandLine()));
+        throw new CommandLine.ParameterException(spec.commandLine(), UsageError.commandNeeded(spec.commandLine()));
     }
 
     SwitchdClient client() {
