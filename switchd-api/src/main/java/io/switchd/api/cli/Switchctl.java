@@ -21,6 +21,7 @@ import java.io.IOException;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
@@ -34,12 +35,14 @@ import java.util.StringJoiner;
 // scope INHERIT: every command, however deep, gets -h/--help, -V/--version and the exit status list
 @Command(name = "switchctl", mixinStandardHelpOptions = true, version = "switchctl 0.1.0", scope = ScopeType.INHERIT,
         description = "Inspect and change a running switchd.",
-        subcommands = {Switchctl.Bridge.class, Switchctl.Port.class, Switchctl.Fdb.class, Switchctl.Stats.class,
-            Switchctl.Reload.class, HelpCommand.class},
         parameterListHeading = "%nArguments:%n", optionListHeading = "%nOptions:%n", commandListHeading = "%nCommands:%n",
         exitCodeListHeading = "%nExit status:%n",
         exitCodeList = {"0:done", "1:the daemon refused the request or could not be reached", "2:usage error"})
 public final class Switchctl implements Runnable {
+    /** The commands, in the order the help lists them; added by {@link #commandLine(String...)}, not by picocli. */
+    private static final List<Class<?>> COMMANDS = List.of(Bridge.class, Port.class, Fdb.class, Stats.class,
+            Reload.class, HelpCommand.class);
+
     @Option(names = {"-s", "--socket"}, scope = ScopeType.INHERIT, paramLabel = "SOCKET",
             defaultValue = "${env:SWITCHD_SOCKET:-" + ApiPaths.DEFAULT_SOCKET + "}",
             description = "The control socket (default: ${DEFAULT-VALUE}).")
@@ -57,20 +60,40 @@ public final class Switchctl implements Runnable {
 
     /** Runs switchctl with {@code args}; returns the exit status. */
     public static int run(String... args) {
-        return commandLine().execute(args);
+        return commandLine(args).execute(args);
     }
 
-    /** switchctl's command line, ready to execute, with its answers to a refused request and to a usage error. */
+    /** switchctl's whole command line, every command built: what its help is checked on. */
     static CommandLine commandLine() {
-        return new CommandLine(new Switchctl())
-                .setExecutionExceptionHandler((ex, cmd, parsed) -> {
-                    if (ex instanceof ApiException || ex instanceof IOException) {
-                        cmd.getErr().println("switchctl: " + message(ex, cmd));
-                        return 1;
-                    }
-                    throw ex;
-                })
-                .setParameterExceptionHandler(new UsageError());
+        return commandLine((String[]) null);
+    }
+
+    /**
+     * switchctl's command line for {@code args} (null: all of it), ready to execute, with its answers
+     * to a refused request and to a usage error. Picocli reads every option of a command by
+     * reflection, which takes most of a call's time; so only the commands {@code args} name are
+     * built in full, the others by name and description only, as the top help lists them.
+     */
+    static CommandLine commandLine(String... args) {
+        CommandLine cl = new CommandLine(new Switchctl());
+        List<String> named = args == null ? null : Arrays.asList(args);
+        for (Class<?> c : COMMANDS) {
+            Command a = c.getAnnotation(Command.class);
+            if (named == null || named.contains(a.name())) {
+                cl.addSubcommand(a.name(), c);
+            } else {
+                CommandLine.Model.CommandSpec listed = CommandLine.Model.CommandSpec.create().name(a.name());
+                listed.usageMessage().description(a.description());
+                cl.addSubcommand(a.name(), listed);
+            }
+        }
+        return cl.setExecutionExceptionHandler((ex, cmd, parsed) -> {
+            if (ex instanceof ApiException || ex instanceof IOException) {
+                cmd.getErr().println("switchctl: " + message(ex, cmd));
+                return 1;
+            }
+            throw ex;
+        }).setParameterExceptionHandler(new UsageError());
     }
 
     private static String message(Exception ex, CommandLine cmd) {

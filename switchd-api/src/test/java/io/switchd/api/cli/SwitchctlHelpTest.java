@@ -100,6 +100,9 @@ class SwitchctlHelpTest {
         Run r = run("help");
         assertEquals(0, r.status, r.err);
         assertEquals(run("--help").out, r.out);
+        StringWriter whole = new StringWriter();
+        Switchctl.commandLine().usage(new PrintWriter(whole, true));
+        assertEquals(whole.toString(), r.out, "the commands a call does not name are listed as in full");
         assertEquals(run("port", "--help").out, run("help", "port").out);
 
         r = run("help", "port", "nope");
@@ -124,10 +127,11 @@ class SwitchctlHelpTest {
     static Run run(String... args) {
         StringWriter out = new StringWriter();
         StringWriter err = new StringWriter();
-        CommandLine cmd = Switchctl.commandLine();
+        String[] words = Arrays.stream(args).filter(a -> !a.isEmpty()).toArray(String[]::new);
+        CommandLine cmd = Switchctl.commandLine(words); // as a call builds it: the commands named in full, the rest listed
         cmd.setOut(new PrintWriter(out, true));
         cmd.setErr(new PrintWriter(err, true));
-        int status = cmd.execute(Arrays.stream(args).filter(a -> !a.isEmpty()).toArray(String[]::new));
+        int status = cmd.execute(words);
         return new Run(status, out.toString().replace("\r\n", "\n"), err.toString().replace("\r\n", "\n"));
     }
 
