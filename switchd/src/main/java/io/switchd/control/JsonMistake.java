@@ -41,7 +41,7 @@ final class JsonMistake {
         }
         if (e instanceof MismatchedInputException m) {
             if (m.getPath().isEmpty()) {
-                return m.getOriginalMessage().startsWith("Trailing token")
+                return String.valueOf(m.getOriginalMessage()).startsWith("Trailing token")
                         ? "malformed JSON: something follows the JSON object"
                         : "a JSON object is needed, not " + found(m.getProcessor());
             }
@@ -55,7 +55,7 @@ final class JsonMistake {
         }
         // a syntax error: Jackson's words are about characters (no class names), less where it points back
         return "malformed JSON" + at(e.getLocation()) + ": "
-                + e.getOriginalMessage().replaceAll("\\s*\\((?:start marker )?at \\[Source: [^]]*]\\)", "");
+                + String.valueOf(e.getOriginalMessage()).replaceAll("\\s*\\((?:start marker )?at \\[Source: [^]]*]\\)", "");
     }
 
     private static String known(Collection<Object> ids) {
