@@ -24,6 +24,10 @@ ln -sf "$PREFIX/bin/switchctl" "$DESTDIR/usr/local/bin/switchctl"
 sed "s#/usr/lib/switchd#$PREFIX#g" "$here/systemd/switchd.service" > "$DESTDIR/etc/systemd/system/switchd.service"
 install -m 0644 "$here/README.md" "$DESTDIR/usr/share/doc/switchd/README.md"
 if [ -z "$DESTDIR" ]; then
+  # switchctl's class-data archive, beside its jar where only root may write: the launcher records
+  # it on this first call (with DESTDIR it cannot: the archive holds the jar's path; a first call
+  # as root on the installed system makes it).
+  "$PREFIX/bin/switchctl" --version >/dev/null
   getent group switchd >/dev/null || groupadd --system switchd
   getent passwd switchd >/dev/null || useradd --system --gid switchd --no-create-home --home-dir /var/lib/switchd \
     --shell /usr/sbin/nologin switchd

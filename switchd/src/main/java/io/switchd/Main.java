@@ -1,5 +1,6 @@
 package io.switchd;
 
+import io.switchd.api.cli.UsageError;
 import io.switchd.config.ConfigError;
 import io.switchd.config.ConfigLoader;
 import io.switchd.config.SwitchdConfig;
@@ -22,7 +23,10 @@ import java.util.logging.Logger;
 @Command(name = "switchd", mixinStandardHelpOptions = true, version = "switchd 0.1.0",
         description = "A userspace virtual Ethernet switch: bridges of TAP and netdev ports.",
         exitCodeListHeading = "%nExit status:%n",
-        exitCodeList = {"0:stopped by SIGTERM or SIGINT", "1:could not start", "2:bad configuration or usage"})
+        exitCodeList = {"0:--check found the configuration valid; --help, --version", "1:could not start",
+            "2:bad configuration or usage",
+            "143:stopped by SIGTERM, the ports closed (128 + 15, as any JVM; the systemd unit counts it a success)",
+            "130:stopped by SIGINT (Ctrl-C), the ports closed"})
 public final class Main implements Callable<Integer> {
     static {
         // Before the first Logger: the LogManager class is fixed when it initialises.
@@ -31,20 +35,27 @@ public final class Main implements Callable<Integer> {
 
     private static final Logger LOG = Logger.getLogger(Main.class.getName());
 
-    @Option(names = {"-c", "--config"}, required = true, paramLabel = "FILE", description = "The HOCON configuration file.")
+    // checked in call(), not by picocli: its missing-option message would hide an unknown option's
+    @Option(names = {"-c", "--config"}, paramLabel = "FILE", description = "The HOCON configuration file (needed).")
     private Path config;
+
+    @CommandLine.Spec
+    private CommandLine.Model.CommandSpec spec;
 
     @Option(names = "--check", description = "Validate the configuration and exit.")
     private boolean check;
 
     public static void main(String[] args) {
         LogFormat.install();
-        int status = new CommandLine(new Main()).setExitCodeExceptionMapper(e -> 1).execute(args);
+        int status = new CommandLine(new Main()).setParameterExceptionHandler(new UsageError()).execute(args);
         System.exit(status);
     }
 
     @Override
     public Integer call() {
+        if (config == null) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "--config FILE is needed");
+        }
         try {
             SwitchdConfig cfg = ConfigLoader.load(config);
             ConfigLoader.loadState(cfg.stateFile());

@@ -24,7 +24,7 @@ final class PortSettings {
             try {
                 mode = VlanMode.valueOf(change.vlanMode().toUpperCase(Locale.ROOT));
             } catch (IllegalArgumentException e) {
-                throw new IllegalArgumentException("vlan_mode must be access, trunk or transparent, not \""
+                throw new IllegalArgumentException("vlan-mode must be access, trunk or transparent, not \""
                         + change.vlanMode() + "\"");
             }
         }
@@ -33,7 +33,7 @@ final class PortSettings {
             switch (mode) {
                 case ACCESS: {
                     if (change.vlans() != null || change.nativeVlan() != null) {
-                        throw new IllegalArgumentException("vlans and native_vlan are for trunk ports");
+                        throw new IllegalArgumentException("vlans and native-vlan are for trunk ports");
                     }
                     Integer vlan = change.vlan() != null ? change.vlan()
                             : current.mode() == VlanMode.ACCESS ? current.accessVlan() : null;
@@ -45,22 +45,22 @@ final class PortSettings {
                 }
                 case TRUNK: {
                     if (change.vlan() != null) {
-                        throw new IllegalArgumentException("vlan is for access ports; a trunk has vlans and native_vlan");
+                        throw new IllegalArgumentException("vlan is for access ports; a trunk has vlans and native-vlan");
                     }
                     boolean wasTrunk = current.mode() == VlanMode.TRUNK;
-                    List<Integer> vlans = change.vlans() != null ? VlanList.parse(change.vlans())
+                    List<Integer> vlans = change.vlans() != null ? vlans(change.vlans())
                             : wasTrunk ? current.trunkVlans() : List.of();
                     int nativeVlan = change.nativeVlan() != null ? (change.nativeVlan() == 0 ? -1 : change.nativeVlan())
                             : wasTrunk ? current.nativeVlan() : -1;
                     if (vlans.isEmpty() && nativeVlan < 0) {
-                        throw new IllegalArgumentException("a trunk needs vlans, a native_vlan or both");
+                        throw new IllegalArgumentException("a trunk needs vlans, a native-vlan or both");
                     }
                     b.trunk(vlans, nativeVlan);
                     break;
                 }
                 default:
                     if (vlanKeys) {
-                        throw new IllegalArgumentException("vlan, vlans and native_vlan need vlan_mode access or trunk");
+                        throw new IllegalArgumentException("vlan, vlans and native-vlan need vlan-mode access or trunk");
                     }
                     b.transparent();
             }
@@ -89,6 +89,14 @@ final class PortSettings {
                     or(change.stormBurst(), s.burst()));
         }
         return b.build();
+    }
+
+    private static List<Integer> vlans(List<String> items) {
+        try {
+            return VlanList.parse(items);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("vlans: " + e.getMessage(), e);
+        }
     }
 
     /** Whether two settings put the port in different VLANs. */

@@ -44,7 +44,7 @@ class PortSettingsTest {
                 .contains("needs a vlan"));
         assertTrue(assertThrows(IllegalArgumentException.class,
                 () -> PortSettings.apply(PortPolicy.DEFAULT, change(null, 10, null, null))).getMessage()
-                .contains("vlan_mode"));
+                .contains("vlan-mode"), "the config file's and switchctl's word");
         assertTrue(assertThrows(IllegalArgumentException.class,
                 () -> PortSettings.apply(PortPolicy.DEFAULT, change("trunk", 10, null, null))).getMessage()
                 .contains("access ports"));

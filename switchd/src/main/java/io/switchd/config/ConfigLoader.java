@@ -22,6 +22,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.regex.Pattern;
 
@@ -510,6 +511,15 @@ public final class ConfigLoader {
             }
         }
         if (line > 0 && text != null && (o.filename() != null || o.resource() == null)) {
+            // Typesafe points at the end of the file for a brace never closed: point at the brace
+            Optional<UnclosedBrace.Opener> unclosed = e instanceof ConfigException.Parse && msg.contains("end of file")
+                    ? UnclosedBrace.find(text) : Optional.empty();
+            if (unclosed.isPresent()) {
+                UnclosedBrace.Opener b = unclosed.get();
+                return new ConfigError(fileOf(o, file), b.line(), KeyPathAtLine.of(text.substring(0, b.offset() + 1),
+                        b.line()), "this " + b.brace() + " is never closed: the file ends before its "
+                        + (b.brace() == '{' ? '}' : ']'));
+            }
             path = KeyPathAtLine.of(text, line);
         }
         return new ConfigError(o == null ? file : fileOf(o, file), line, path, msg);

@@ -16,7 +16,7 @@ final class KeyPathAtLine {
     /** The path of the objects open at the end of line {@code line} (1-based), then that line's own key; "" at the top. */
     static String of(String text, int line) {
         Deque<String> open = new ArrayDeque<>(); // innermost first; "[" marks an array
-        String[] lines = text.split("\n", -1);
+        String[] lines = blankTripleQuoted(text).split("\n", -1);
         String lineKey = null;
         for (int i = 0; i < Math.min(line, lines.length); i++) {
             String l = lines[i];
@@ -62,6 +62,26 @@ final class KeyPathAtLine {
             append(path, lineKey);
         }
         return path.toString();
+    }
+
+    /**
+     * {@code text} with what is inside each triple-quoted string ("""...""", which may span lines)
+     * turned to spaces, line breaks kept: the lines stay where they were, and a brace or quote in
+     * such a string is not taken for one of the file's own.
+     */
+    static String blankTripleQuoted(String text) {
+        StringBuilder sb = new StringBuilder(text);
+        for (int start = text.indexOf("\"\"\""); start >= 0; ) {
+            int end = text.indexOf("\"\"\"", start + 3);
+            end = end < 0 ? text.length() : end;
+            for (int i = start + 3; i < end; i++) {
+                if (sb.charAt(i) != '\n') {
+                    sb.setCharAt(i, ' ');
+                }
+            }
+            start = end + 3 < text.length() ? text.indexOf("\"\"\"", end + 3) : -1;
+        }
+        return sb.toString();
     }
 
     private static int closingQuote(String l, int start) {

@@ -1,7 +1,6 @@
 package io.switchd.control;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
 import io.netty.handler.codec.http.QueryStringDecoder;
 import io.switchd.Reloader;
 import io.switchd.Switchd;
@@ -256,10 +255,8 @@ public final class ApiRouter {
                 throw ControlException.badRequest("a JSON object is needed");
             }
             return value;
-        } catch (UnrecognizedPropertyException e) {
-            throw ControlException.badRequest("unknown field \"" + e.getPropertyName() + "\"");
         } catch (JsonProcessingException e) {
-            throw ControlException.badRequest("malformed JSON: " + e.getOriginalMessage());
+            throw ControlException.badRequest(JsonMistake.describe(e));
         } catch (java.io.IOException e) {
             throw ControlException.badRequest("unreadable body: " + e.getMessage());
         }

@@ -1,5 +1,7 @@
 package io.switchd.port;
 
+import io.switchd.api.model.PortChange;
+
 import java.util.ArrayList;
 import java.util.List;
 
@@ -10,9 +12,9 @@ import java.util.List;
  */
 public final class PortPolicy {
     /** The highest VLAN id a frame may be in; 4095 is reserved. */
-    public static final int MAX_VID = 4094;
+    public static final int MAX_VID = PortChange.MAX_VLAN;
     /** The highest storm-control rate (frames per second) and burst: far above any link's frame rate. */
-    public static final long MAX_STORM = 100_000_000;
+    public static final long MAX_STORM = PortChange.MAX_STORM;
     /** What a port without settings does: transparent, learning, flooding, unlocked, not isolated. */
     public static final PortPolicy DEFAULT = builder().build();
 

@@ -26,6 +26,15 @@ class ConfigMistakesTest {
         return Stream.of(
             // syntax
             row("syntax: unclosed brace", "switchd {\n bridges {\n  br0 {{\n", 3, "switchd.bridges.br0", "expecting"),
+            row("syntax: a { the file ends in", "switchd {\n bridges {\n  br0 {\n   ports { eth1 {} }\n", 3,
+                    "switchd.bridges.br0", "this { is never closed"),
+            row("syntax: a { not closed mid-file", "switchd {\n  threads = 2\n  bridges {\n    br0 { ageing-time = 30s\n"
+                    + "    br1 {}\n  }\n}\n", 4, "switchd.bridges.br0", "this { is never closed"),
+            row("syntax: a { not closed, braces in comments and strings", "switchd {\n  # { a comment\n  x = \"\"\"\n{ {\n"
+                    + "\"\"\"\n  bridges {\n    br0 { ports { \"x{\" {} } } // {\n    br1 {\n  }\n}\n", 8,
+                    "switchd.bridges.br1", "this { is never closed"),
+            row("syntax: a [ never closed", "switchd.bridges.br0 {\n  ports { eth1 {} }\n}\nswitchd.bridges.br1.static-macs = [\n",
+                    4, "switchd.bridges.br1.static-macs", "this [ is never closed"),
             row("syntax: stray token", "switchd {\n threads = 2\n ] \n}\n", 3, "switchd", "']'"),
             row("syntax: no value", "switchd = {\n bridges = {\n  br0 = { ageing-time = }\n }\n}\n", 3,
                     "switchd.bridges.br0.ageing-time", "Expecting a value"),

@@ -26,6 +26,7 @@ import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** Every kind of bad request answers 4xx with a message, and the daemon keeps serving. */
@@ -65,25 +66,30 @@ class ApiErrorsTest {
         // bad JSON
         "POST   | /v1/bridges                      | `{bad`                               | 400 | malformed JSON",
         "POST   | /v1/bridges                      | `{\"name\": \"x\",}`                | 400 | malformed JSON",
-        "POST   | /v1/bridges                      | `[1,2]`                              | 400 | malformed JSON",
+        "POST   | /v1/bridges                      | `[1,2]`                              | 400 | a JSON object is needed, not a list",
         "POST   | /v1/bridges                      | `null`                               | 400 | JSON object",
-        "POST   | /v1/bridges                      | `\"br9\"`                            | 400 | malformed JSON",
-        "POST   | /v1/bridges                      | `{\"name\": \"x\"} {`                | 400 | malformed JSON",
+        "POST   | /v1/bridges                      | `\"br9\"`                            | 400 | a JSON object is needed, not \"br9\"",
+        "POST   | /v1/bridges                      | `{\"name\": \"x\"} {`                | 400 | malformed JSON: something follows",
         "POST   | /v1/bridges                      | ``                                   | 400 | JSON body",
         "POST   | /v1/bridges                      | `{\"name\": \"\\ud800\"}`             | 400 | bridge name",
         // wrong types
-        "POST   | /v1/bridges                      | `{\"name\": 7}`                     | 400 | malformed JSON",
-        "POST   | /v1/bridges                      | `{\"name\": [\"br9\"]}`              | 400 | malformed JSON",
-        "POST   | /v1/bridges                      | `{\"name\": {\"a\": 1}}`             | 400 | malformed JSON",
-        "PATCH  | /v1/bridges/br0/ports/{port}     | `{\"learning\": \"yes\"}`            | 400 | malformed JSON",
-        "PATCH  | /v1/bridges/br0/ports/{port}     | `{\"learning\": 1}`                  | 400 | malformed JSON",
-        "PATCH  | /v1/bridges/br0/ports/{port}     | `{\"vlan_mode\": \"access\", \"vlan\": \"10\"}` | 400 | malformed JSON",
-        "PATCH  | /v1/bridges/br0/ports/{port}     | `{\"vlan_mode\": \"access\", \"vlan\": 10.5}` | 400 | malformed JSON",
-        "PATCH  | /v1/bridges/br0/ports/{port}     | `{\"vlan_mode\": \"trunk\", \"vlans\": \"10\"}` | 400 | malformed JSON",
-        "POST   | /v1/bridges/br0/fdb              | `{\"mac\": 5, \"port\": \"{port}\"}` | 400 | malformed JSON",
-        "POST   | /v1/bridges/br0/fdb/flush        | `{\"static\": \"yes\"}`              | 400 | malformed JSON",
+        "POST   | /v1/bridges                      | `{\"name\": 7}`                     | 400 | field \"name\" must be a string, not 7",
+        "POST   | /v1/bridges                      | `{\"name\": [\"br9\"]}`              | 400 | field \"name\" must be a string, not a list",
+        "POST   | /v1/bridges                      | `{\"name\": {\"a\": 1}}`             | 400 | field \"name\" must be a string, not an object",
+        "PATCH  | /v1/bridges/br0/ports/{port}     | `{\"learning\": \"yes\"}`            | 400 | field \"learning\" must be true or false, not \"yes\"",
+        "PATCH  | /v1/bridges/br0/ports/{port}     | `{\"learning\": 1}`                  | 400 | field \"learning\" must be true or false, not 1",
+        "PATCH  | /v1/bridges/br0/ports/{port}     | `{\"vlan_mode\": \"access\", \"vlan\": \"10\"}` | 400 | field \"vlan\" must be a whole number, not \"10\"",
+        "PATCH  | /v1/bridges/br0/ports/{port}     | `{\"vlan_mode\": \"access\", \"vlan\": 10.5}` | 400 | field \"vlan\" must be a whole number, not 10.5",
+        "PATCH  | /v1/bridges/br0/ports/{port}     | `{\"vlan_mode\": \"trunk\", \"vlans\": \"10\"}` | 400 | field \"vlans\" must be a list, not \"10\"",
+        "POST   | /v1/bridges/br0/fdb              | `{\"mac\": 5, \"port\": \"{port}\"}` | 400 | field \"mac\" must be a string, not 5",
+        "POST   | /v1/bridges/br0/fdb/flush        | `{\"static\": \"yes\"}`              | 400 | field \"static\" must be true or false, not \"yes\"",
+        "PATCH  | /v1/bridges/br0/ports/{port}     | `{\"admin\": true}`                  | 400 | field \"admin\" must be a string, not true",
+        "PATCH  | /v1/bridges/br0/ports/{port}     | `{\"vlan\": \"x\"}`                  | 400 | field \"vlan\" must be a whole number, not \"x\"",
+        "PATCH  | /v1/bridges/br0/ports/{port}     | `{\"vlans\": [10]}`                 | 400 | field \"vlans[0]\" must be a string, not 10",
+        "POST   | /v1/bridges                      | `{\"name\": \"x`                      | 400 | malformed JSON at line 1",
+        "POST   | /v1/bridges                      | `{\"name\": \"x\"`                    | 400 | malformed JSON at line 1",
         // unknown fields
-        "POST   | /v1/bridges                      | `{\"nam\": \"x\"}`                  | 400 | unknown field",
+        "POST   | /v1/bridges                      | `{\"nam\": \"x\"}`                  | 400 | unknown field \"nam\" (known: name)",
         "POST   | /v1/bridges                      | `{\"name\": \"br9\", \"ageing\": 1}` | 400 | unknown field",
         "PATCH  | /v1/bridges/br0/ports/{port}     | `{\"vlan_id\": 10}`                  | 400 | unknown field",
         // values out of range, huge numbers
@@ -93,23 +99,23 @@ class ApiErrorsTest {
         "POST   | /v1/bridges/br0/ports            | `{\"name\": \"sixteen-chars-xx\"}`   | 400 | interface name",
         "POST   | /v1/bridges/br0/fdb              | `{\"mac\": \"zz\", \"port\": \"x\"}` | 400 | not a MAC address",
         "POST   | /v1/bridges/br0/fdb              | `{\"mac\": \"01:00:5e:00:00:01\", \"port\": \"x\"}` | 400 | unicast",
-        "POST   | /v1/bridges/br0/fdb              | `{\"mac\": \"02:00:00:00:00:01\", \"port\": \"x\", \"vlan\": 99999999999}` | 400 | malformed JSON",
-        "POST   | /v1/bridges/br0/fdb              | `{\"mac\": \"02:00:00:00:00:01\", \"port\": \"x\", \"vlan\": 1e30}` | 400 | malformed JSON",
+        "POST   | /v1/bridges/br0/fdb              | `{\"mac\": \"02:00:00:00:00:01\", \"port\": \"x\", \"vlan\": 99999999999}` | 400 | field \"vlan\" is a number out of range",
+        "POST   | /v1/bridges/br0/fdb              | `{\"mac\": \"02:00:00:00:00:01\", \"port\": \"x\", \"vlan\": 1e30}` | 400 | field \"vlan\" must be a whole number, not 1e30",
         "POST   | /v1/bridges/br0/fdb              | `{\"mac\": \"02:00:00:00:00:01\", \"port\": \"x\", \"vlan\": 5000}` | 400 | VLAN",
         "POST   | /v1/bridges/br0/fdb              | `{\"mac\": \"02:00:00:00:00:01\", \"port\": \"x\", \"vlan\": -1}` | 400 | VLAN",
-        "PATCH  | /v1/bridges/br0/ports/{port}     | `{\"vlan_mode\": \"access\", \"vlan\": 1e30}` | 400 | malformed JSON",
+        "PATCH  | /v1/bridges/br0/ports/{port}     | `{\"vlan_mode\": \"access\", \"vlan\": 1e30}` | 400 | field \"vlan\" must be a whole number, not 1e30",
         "PATCH  | /v1/bridges/br0/ports/{port}     | `{\"vlan_mode\": \"access\", \"vlan\": 0}` | 400 | VLAN id from 1",
         "PATCH  | /v1/bridges/br0/ports/{port}     | `{\"vlan_mode\": \"access\", \"vlan\": 4095}` | 400 | VLAN id from 1",
         "PATCH  | /v1/bridges/br0/ports/{port}     | `{\"vlan_mode\": \"access\", \"native_vlan\": 5}` | 400 | for trunk ports",
-        "PATCH  | /v1/bridges/br0/ports/{port}     | `{\"vlan_mode\": \"hybrid\"}`       | 400 | vlan_mode must be",
-        "PATCH  | /v1/bridges/br0/ports/{port}     | `{\"vlan_mode\": \"trunk\", \"vlans\": [\"20-10\"]}` | 400 | not within",
+        "PATCH  | /v1/bridges/br0/ports/{port}     | `{\"vlan_mode\": \"hybrid\"}`       | 400 | vlan-mode must be",
+        "PATCH  | /v1/bridges/br0/ports/{port}     | `{\"vlan_mode\": \"trunk\", \"vlans\": [\"20-10\"]}` | 400 | vlans: \"20-10\" is not within",
         "PATCH  | /v1/bridges/br0/ports/{port}     | `{\"vlan_mode\": \"trunk\", \"vlans\": [\"1-99999999999\"]}` | 400 | VLAN id or range",
         "PATCH  | /v1/bridges/br0/ports/{port}     | `{\"vlan_mode\": \"trunk\"}`        | 400 | needs vlans",
-        "PATCH  | /v1/bridges/br0/ports/{port}     | `{\"vlan_mode\": \"transparent\", \"vlan\": 10}` | 400 | need vlan_mode",
-        "PATCH  | /v1/bridges/br0/ports/{port}     | `{\"mac_limit\": 9223372036854775808}` | 400 | malformed JSON",
+        "PATCH  | /v1/bridges/br0/ports/{port}     | `{\"vlan_mode\": \"transparent\", \"vlan\": 10}` | 400 | need vlan-mode",
+        "PATCH  | /v1/bridges/br0/ports/{port}     | `{\"mac_limit\": 9223372036854775808}` | 400 | field \"mac_limit\" is a number out of range",
         "PATCH  | /v1/bridges/br0/ports/{port}     | `{\"mac_limit\": -1}`                | 400 | mac-limit",
         "PATCH  | /v1/bridges/br0/ports/{port}     | `{\"storm_broadcast\": 9223372036854775807}` | 400 | storm-control",
-        "PATCH  | /v1/bridges/br0/ports/{port}     | `{\"storm_broadcast\": 9223372036854775808}` | 400 | malformed JSON",
+        "PATCH  | /v1/bridges/br0/ports/{port}     | `{\"storm_broadcast\": 9223372036854775808}` | 400 | field \"storm_broadcast\" is a number out of range",
         "PATCH  | /v1/bridges/br0/ports/{port}     | `{\"storm_burst\": 0}`               | 400 | storm-control",
         "PATCH  | /v1/bridges/br0/ports/{port}     | `{\"admin\": \"sideways\"}`         | 400 | admin must be",
         "GET    | /v1/bridges/br0/fdb?vlan=ten     | ``                                   | 400 | vlan must be",
@@ -147,6 +153,7 @@ class ApiErrorsTest {
         if (status >= 400) {
             JsonNode error = Json.mapper().readTree(r.body());
             assertTrue(error.get("error").asText().contains(message), error.toString());
+            assertInPlainWords(error.get("error").asText());
         }
         assertEquals(200, client.exchange("GET", "/v1/health", new byte[0]).status(), "the daemon still serves");
     }
@@ -154,7 +161,7 @@ class ApiErrorsTest {
     @Test
     void deeplyNestedOrNonUtf8BodiesAre400() throws Exception {
         byte[] nested = "[".repeat(60_000).getBytes(StandardCharsets.US_ASCII);
-        assertError(client.exchange("POST", "/v1/bridges", nested), 400, "malformed JSON");
+        assertError(client.exchange("POST", "/v1/bridges", nested), 400, "a JSON object is needed, not a list");
         byte[] latin1 = "{\"name\": \"br\u00e9\"}".getBytes(StandardCharsets.ISO_8859_1);
         assertError(client.exchange("POST", "/v1/bridges", latin1), 400, "malformed JSON");
         assertEquals(200, client.exchange("GET", "/v1/health", new byte[0]).status());
@@ -164,6 +171,27 @@ class ApiErrorsTest {
         assertEquals(status, r.status(), new String(r.body(), StandardCharsets.UTF_8));
         JsonNode error = Json.mapper().readTree(r.body());
         assertTrue(error.get("error").asText().contains(message), error.toString());
+        assertInPlainWords(error.get("error").asText());
+    }
+
+    /** Nothing of Jackson's or Java's insides: no class names, token names, settings or source locations. */
+    private static void assertInPlainWords(String message) {
+        for (String inside : new String[] {"java.", "io.switchd", "com.fasterxml", "Cannot deserialize", "Cannot coerce",
+            "Source:", "`", "JsonToken", "VALUE_", "START_", "Feature", "CoercionConfig"}) {
+            assertFalse(message.contains(inside), "\"" + inside + "\" in: " + message);
+        }
+    }
+
+    @Test
+    void switchctlSaysWhatTheDaemonRefusedInItsOwnWords() {
+        assertEquals(0, daemon.switchctl("port", "set", "br0", port, "vlan-mode", "transparent").status());
+        TestDaemon.CliResult r = daemon.switchctl("port", "set", "br0", port, "vlan", "10");
+        assertEquals(1, r.status(), r.err());
+        assertTrue(r.err().contains("need vlan-mode access or trunk"), r.err());
+        assertFalse(r.err().contains("vlan_mode"), r.err());
+        r = daemon.switchctl("port", "set", "br0", port, "vlan-mode", "trunk", "vlans", "10,5000");
+        assertEquals(1, r.status(), r.err());
+        assertTrue(r.err().contains("vlans: \"5000\" is not within 1-4094"), r.err());
     }
 
     @Test

@@ -74,6 +74,20 @@ public final class DaemonProcess implements AutoCloseable {
         return this;
     }
 
+    /** Waits for the process to exit by itself and returns its exit status; fails if it runs past {@code timeout}. */
+    public int awaitExit(Duration timeout) throws InterruptedException {
+        if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
+            throw new AssertionError("switchd still running after " + timeout);
+        }
+        return process.exitValue();
+    }
+
+    /** Sends SIGTERM, as systemctl stop does, and returns the exit status. */
+    public int terminate(Duration timeout) throws InterruptedException {
+        process.destroy();
+        return awaitExit(timeout);
+    }
+
     /** Sends SIGKILL (no shutdown hook runs) and waits for the process to be gone. */
     public void kill() throws InterruptedException {
         process.destroyForcibly();
@@ -98,6 +112,7 @@ public final class DaemonProcess implements AutoCloseable {
         private final Path log;
         private Path notifySocket;
         private String umask;
+        private List<String> arguments;
 
         private Builder(Path config, Path socket, Path log) {
             this.config = config;
@@ -117,11 +132,18 @@ public final class DaemonProcess implements AutoCloseable {
             return this;
         }
 
+        /** Runs switchd with {@code args} in place of {@code --config config}, for its command line's own mistakes. */
+        public Builder arguments(String... args) {
+            this.arguments = List.of(args);
+            return this;
+        }
+
         /** Starts the process; it is not serving yet (see {@link #awaitServing}). */
         public DaemonProcess start() throws IOException {
             String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
             List<String> cmd = new ArrayList<>(List.of(java, "-cp", System.getProperty("java.class.path"),
-                    "io.switchd.Main", "--config", config.toString()));
+                    "io.switchd.Main"));
+            cmd.addAll(arguments != null ? arguments : List.of("--config", config.toString()));
             if (umask != null) {
                 // sh sets the umask and execs: the JVM is still the process this object ends
                 cmd.addAll(0, List.of("sh", "-c", "umask " + umask + " && exec \"$@\"", "sh"));

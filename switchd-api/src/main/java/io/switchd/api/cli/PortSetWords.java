@@ -38,19 +38,19 @@ final class PortSetWords {
             }
             String v = words.get(++i);
             switch (w) {
-                case "vlan-mode" -> vlanMode = v;
-                case "vlan" -> vlan = number(cmd, w, v).intValue();
-                case "vlans" -> vlans = List.of(v);
-                case "native-vlan" -> nativeVlan = v.equals("none") ? 0 : number(cmd, w, v).intValue();
-                case "mac-limit" -> macLimit = number(cmd, w, v).intValue();
+                case "vlan-mode" -> vlanMode = oneOf(cmd, w, v, "access", "trunk", "transparent");
+                case "vlan" -> vlan = (int) number(cmd, w, v, 1, PortChange.MAX_VLAN);
+                case "vlans" -> vlans = List.of(v); // the daemon reads the list, and says which item is wrong
+                case "native-vlan" -> nativeVlan = v.equals("none") ? 0 : (int) number(cmd, w, v, 1, PortChange.MAX_VLAN);
+                case "mac-limit" -> macLimit = (int) number(cmd, w, v, 0, Integer.MAX_VALUE);
                 case "learning" -> learning = onOff(cmd, w, v);
                 case "flood" -> flood = onOff(cmd, w, v);
                 case "locked" -> locked = onOff(cmd, w, v);
                 case "isolated" -> isolated = onOff(cmd, w, v);
-                case "storm-broadcast" -> stormBroadcast = number(cmd, w, v);
-                case "storm-multicast" -> stormMulticast = number(cmd, w, v);
-                case "storm-unknown-unicast" -> stormUnknown = number(cmd, w, v);
-                case "storm-burst" -> stormBurst = number(cmd, w, v);
+                case "storm-broadcast" -> stormBroadcast = number(cmd, w, v, 0, PortChange.MAX_STORM);
+                case "storm-multicast" -> stormMulticast = number(cmd, w, v, 0, PortChange.MAX_STORM);
+                case "storm-unknown-unicast" -> stormUnknown = number(cmd, w, v, 0, PortChange.MAX_STORM);
+                case "storm-burst" -> stormBurst = number(cmd, w, v, 1, PortChange.MAX_STORM);
                 default -> throw new CommandLine.ParameterException(cmd, "unknown setting " + w
                         + " (see switchctl port set --help)");
             }
@@ -59,12 +59,32 @@ final class PortSetWords {
                 stormBroadcast, stormMulticast, stormUnknown, stormBurst);
     }
 
-    private static Long number(CommandLine cmd, String what, String v) {
+    /** {@code v} as a number from {@code min} to {@code max}, checked here so that the message names the word typed. */
+    private static long number(CommandLine cmd, String what, String v, long min, long max) {
+        long n;
         try {
-            return Long.parseLong(v);
+            n = Long.parseLong(v);
         } catch (NumberFormatException e) {
-            throw new CommandLine.ParameterException(cmd, what + " takes a number, not " + v);
+            if (v.matches("-?[0-9]+")) {
+                n = v.startsWith("-") ? Long.MIN_VALUE : Long.MAX_VALUE; // too long for a long: out of range below
+            } else {
+                throw new CommandLine.ParameterException(cmd, what + " takes a number, not " + v);
+            }
         }
+        if (n < min || n > max) {
+            throw new CommandLine.ParameterException(cmd, what + " " + v + " is out of range (" + min + "-" + max + ")");
+        }
+        return n;
+    }
+
+    private static String oneOf(CommandLine cmd, String what, String v, String... allowed) {
+        for (String a : allowed) {
+            if (a.equals(v.toLowerCase(Locale.ROOT))) {
+                return a;
+            }
+        }
+        String choices = String.join(", ", List.of(allowed).subList(0, allowed.length - 1)) + " or " + allowed[allowed.length - 1];
+        throw new CommandLine.ParameterException(cmd, what + " takes " + choices + ", not " + v);
     }
 
     private static boolean onOff(CommandLine cmd, String what, String v) {

@@ -20,6 +20,7 @@ import java.io.IOException;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
@@ -30,13 +31,17 @@ import java.util.StringJoiner;
  * the kernel bridge. Reads print aligned tables, or JSON with -j; exit status 0 on success, 1 when
  * the daemon refuses or cannot be reached, 2 for usage errors.
  */
-@Command(name = "switchctl", mixinStandardHelpOptions = true, version = "switchctl 0.1.0",
+// scope INHERIT: every command, however deep, gets -h/--help, -V/--version and the exit status list
+@Command(name = "switchctl", mixinStandardHelpOptions = true, version = "switchctl 0.1.0", scope = ScopeType.INHERIT,
         description = "Inspect and change a running switchd.",
-        subcommands = {Switchctl.Bridge.class, Switchctl.Port.class, Switchctl.Fdb.class, Switchctl.Stats.class,
-            Switchctl.Reload.class, Hook.class},
+        parameterListHeading = "%nArguments:%n", optionListHeading = "%nOptions:%n", commandListHeading = "%nCommands:%n",
         exitCodeListHeading = "%nExit status:%n",
         exitCodeList = {"0:done", "1:the daemon refused the request or could not be reached", "2:usage error"})
 public final class Switchctl implements Runnable {
+    /** The commands, in the order the help lists them; added by {@link #commandLine(String...)}, not by picocli. */
+    private static final List<Class<?>> COMMANDS = List.of(Bridge.class, Port.class, Fdb.class, Stats.class,
+            Reload.class, HelpCommand.class, Hook.class);
+
     @Option(names = {"-s", "--socket"}, scope = ScopeType.INHERIT, paramLabel = "SOCKET",
             defaultValue = "${env:SWITCHD_SOCKET:-" + ApiPaths.DEFAULT_SOCKET + "}",
             description = "The control socket (default: ${DEFAULT-VALUE}).")
@@ -54,15 +59,40 @@ public final class Switchctl implements Runnable {
 
     /** Runs switchctl with {@code args}; returns the exit status. */
     public static int run(String... args) {
-        return new CommandLine(new Switchctl())
-                .setExecutionExceptionHandler((ex, cmd, parsed) -> {
-                    if (ex instanceof ApiException || ex instanceof IOException) {
-                        cmd.getErr().println("switchctl: " + message(ex, cmd));
-                        return 1;
-                    }
-                    throw ex;
-                })
-                .execute(args);
+        return commandLine(args).execute(args);
+    }
+
+    /** switchctl's whole command line, every command built: what its help is checked on. */
+    static CommandLine commandLine() {
+        return commandLine((String[]) null);
+    }
+
+    /**
+     * switchctl's command line for {@code args} (null: all of it), ready to execute, with its answers
+     * to a refused request and to a usage error. Picocli reads every option of a command by
+     * reflection, which takes most of a call's time; so only the commands {@code args} name are
+     * built in full, the others by name and description only, as the top help lists them.
+     */
+    static CommandLine commandLine(String... args) {
+        CommandLine cl = new CommandLine(new Switchctl());
+        List<String> named = args == null ? null : Arrays.asList(args);
+        for (Class<?> c : COMMANDS) {
+            Command a = c.getAnnotation(Command.class);
+            if (named == null || named.contains(a.name())) {
+                cl.addSubcommand(a.name(), c);
+            } else {
+                CommandLine.Model.CommandSpec listed = CommandLine.Model.CommandSpec.create().name(a.name());
+                listed.usageMessage().description(a.description());
+                cl.addSubcommand(a.name(), listed);
+            }
+        }
+        return cl.setExecutionExceptionHandler((ex, cmd, parsed) -> {
+            if (ex instanceof ApiException || ex instanceof IOException) {
+                cmd.getErr().println("switchctl: " + message(ex, cmd));
+                return 1;
+            }
+            throw ex;
+        }).setParameterExceptionHandler(new UsageError());
     }
 
     private static String message(Exception ex, CommandLine cmd) {
@@ -75,7 +105,7 @@ public final class Switchctl implements Runnable {
 
     @Override
     public void run() {
-        throw new CommandLine.ParameterException(spec.commandLine(), "a command is needed (bridge, port, fdb, stats, reload)");
+        throw new CommandLine.ParameterException(spec.commandLine(), UsageError.commandNeeded(spec.commandLine()));
     }
 
     SwitchdClient client() {
@@ -135,12 +165,12 @@ public final class Switchctl implements Runnable {
         }
 
         @Command(name = "add", description = "Add an empty bridge.")
-        void add(@Parameters(paramLabel = "BR") String name) throws Exception {
+        void add(@Parameters(paramLabel = "BR", description = "The new bridge's name.") String name) throws Exception {
             root.done(root.call("POST", "/bridges", new NewBridge(name)));
         }
 
         @Command(name = "del", description = "Delete a bridge and its ports.")
-        void del(@Parameters(paramLabel = "BR") String name) throws Exception {
+        void del(@Parameters(paramLabel = "BR", description = "The bridge.") String name) throws Exception {
             root.done(root.call("DELETE", "/bridges/" + enc(name), null));
         }
     }
@@ -151,7 +181,7 @@ public final class Switchctl implements Runnable {
         Switchctl root;
 
         @Command(name = "list", description = "List the ports of one bridge or all.")
-        void list(@Parameters(paramLabel = "BR", arity = "0..1") String bridge) throws Exception {
+        void list(@Parameters(paramLabel = "BR", arity = "0..1", description = "Only this bridge's ports.") String bridge) throws Exception {
             JsonNode ports = root.call("GET", bridge == null ? "/ports" : "/bridges/" + enc(bridge) + "/ports", null);
             if (root.json) {
                 root.printJson(ports);
@@ -168,8 +198,8 @@ public final class Switchctl implements Runnable {
 
         @Command(name = "show", description = "Show a port's settings and where each comes from: the config file, "
                 + "the API, or the default.")
-        void show(@Parameters(paramLabel = "BR") String bridge, @Parameters(paramLabel = "IFNAME") String name)
-                throws Exception {
+        void show(@Parameters(paramLabel = "BR", description = "The bridge.") String bridge,
+                  @Parameters(paramLabel = "IFNAME", description = "The port.") String name) throws Exception {
             JsonNode port = root.call("GET", "/bridges/" + enc(bridge) + "/ports/" + enc(name), null);
             if (root.json) {
                 root.printJson(port);
@@ -180,43 +210,54 @@ public final class Switchctl implements Runnable {
 
         @Command(name = "reset", description = "Give a port the config file declares its settings from there again, "
                 + "dropping what the API changed.")
-        void reset(@Parameters(paramLabel = "BR") String bridge, @Parameters(paramLabel = "IFNAME") String name)
-                throws Exception {
+        void reset(@Parameters(paramLabel = "BR", description = "The bridge.") String bridge,
+                   @Parameters(paramLabel = "IFNAME", description = "The port.") String name) throws Exception {
             root.done(root.call("POST", "/bridges/" + enc(bridge) + "/ports/" + enc(name) + "/reset", null));
         }
 
         @Command(name = "add", description = "Attach an interface (netdev) or create a TAP port (tap).")
-        void add(@Parameters(paramLabel = "BR") String bridge, @Parameters(paramLabel = "IFNAME") String name,
+        void add(@Parameters(paramLabel = "BR", description = "The bridge.") String bridge,
+                 @Parameters(paramLabel = "IFNAME", description = "The interface to attach or the TAP to create.") String name,
                  @Option(names = "--type", defaultValue = "netdev", paramLabel = "tap|netdev",
-                         description = "tap or netdev (default: ${DEFAULT-VALUE})") String type,
-                 @Option(names = "--persistent", description = "tap only: keep the interface when the port goes")
+                         description = "tap or netdev (default: ${DEFAULT-VALUE}).") String type,
+                 @Option(names = "--persistent", description = "tap only: keep the interface when the port goes.")
                  boolean persistent,
-                 @Option(names = "--may-exist", description = "succeed if the bridge has this port already, "
-                         + "as ovs-vsctl's --may-exist add-port, leaving its settings and owner as they are")
+                 @Option(names = "--may-exist", description = "Succeed if the bridge has this port already, "
+                         + "as ovs-vsctl's --may-exist add-port, leaving its settings and owner as they are.")
                  boolean mayExist,
-                 @Option(names = "--owner", paramLabel = "NAME", description = "who adds it (a hook's name), so "
-                         + "that port del --owner NAME removes it and nothing else") String owner) throws Exception {
+                 @Option(names = "--owner", paramLabel = "NAME", description = "Who adds it (a hook's name), so "
+                         + "that port del --owner NAME removes it and nothing else.") String owner) throws Exception {
             new PortAttachment(root).add(bridge, name, type, persistent, owner, mayExist);
         }
 
         @Command(name = "del", description = "Delete a port added at run time; a TAP interface switchd created goes "
                 + "with it. A port the config file declares stays (remove it there and reload).")
-        void del(@Parameters(paramLabel = "BR") String bridge, @Parameters(paramLabel = "IFNAME") String name,
-                 @Option(names = "--if-exists", description = "succeed if the bridge has no such port, "
-                         + "as ovs-vsctl's --if-exists del-port") boolean ifExists,
-                 @Option(names = "--owner", paramLabel = "NAME", description = "delete it only if port add --owner "
-                         + "NAME added it; otherwise leave it, say why on stderr, and succeed") String owner)
+        void del(@Parameters(paramLabel = "BR", description = "The bridge.") String bridge,
+                 @Parameters(paramLabel = "IFNAME", description = "The port.") String name,
+                 @Option(names = "--if-exists", description = "Succeed if the bridge has no such port, "
+                         + "as ovs-vsctl's --if-exists del-port.") boolean ifExists,
+                 @Option(names = "--owner", paramLabel = "NAME", description = "Delete it only if port add --owner "
+                         + "NAME added it; otherwise leave it, say why on stderr, and succeed.") String owner)
                 throws Exception {
             new PortAttachment(root).delete(bridge, name, owner, ifExists);
         }
 
-        @Command(name = "set", description = {"Change a port: any of",
+        // one setting a line, each under 80 columns: picocli would wrap a longer line mid-setting
+        @Command(name = "set", description = {"Change a port's settings, any of:",
             "  up | down",
-            "  vlan-mode access|trunk|transparent   vlan N   vlans LIST (1,10-20)   native-vlan N|none",
-            "  learning on|off   flood on|off   locked on|off   isolated on|off   mac-limit N (0: none)",
-            "  storm-broadcast N   storm-multicast N   storm-unknown-unicast N (frames/s, 0: none)   storm-burst N"})
-        void set(@Parameters(paramLabel = "BR") String bridge, @Parameters(paramLabel = "IFNAME") String name,
-                 @Parameters(paramLabel = "SETTING", arity = "1..*") List<String> words) throws Exception {
+            "  vlan-mode access|trunk|transparent",
+            "  vlan N                    access port's VLAN, 1-4094",
+            "  vlans LIST                trunk's tagged VLANs, such as 1,10-20",
+            "  native-vlan N|none        trunk's untagged VLAN, 1-4094",
+            "  learning on|off   flood on|off   locked on|off   isolated on|off",
+            "  mac-limit N               most addresses learned, 0: no limit",
+            "  storm-broadcast N   storm-multicast N   storm-unknown-unicast N",
+            "                            frames per second, 0: no limit",
+            "  storm-burst N             frames let through at once, 1 or more"})
+        void set(@Parameters(paramLabel = "BR", description = "The bridge.") String bridge,
+                 @Parameters(paramLabel = "IFNAME", description = "The port.") String name,
+                 @Parameters(paramLabel = "SETTING", arity = "1..*", description = "Settings and their values, "
+                         + "as listed above.") List<String> words) throws Exception {
             root.done(root.call("PATCH", "/bridges/" + enc(bridge) + "/ports/" + enc(name),
                     PortSetWords.parse(words, root.spec.commandLine())));
         }
@@ -231,10 +272,11 @@ public final class Switchctl implements Runnable {
         Switchctl root;
 
         @Command(name = "show", description = "Show MAC table entries.")
-        void show(@Parameters(paramLabel = "BR", arity = "0..1") String bridge,
-                  @Option(names = "--port", paramLabel = "P") String port,
-                  @Option(names = "--vlan", paramLabel = "V") Integer vlan,
-                  @Option(names = "--mac", paramLabel = "M") String mac) throws Exception {
+        void show(@Parameters(paramLabel = "BR", arity = "0..1", description = "Only this bridge's entries.") String bridge,
+                  @Option(names = "--port", paramLabel = "P", description = "Only the entries of port P.") String port,
+                  @Option(names = "--vlan", paramLabel = "V", description = "Only the entries in VLAN V (0: untagged "
+                          + "or transparent).") Integer vlan,
+                  @Option(names = "--mac", paramLabel = "M", description = "Only the entries of MAC address M.") String mac) throws Exception {
             // the daemon answers a page at a time, so that a huge table never has to fit in one answer
             com.fasterxml.jackson.databind.node.ArrayNode entries = Json.mapper().createArrayNode();
             for (int offset = 0; ; offset += FDB_PAGE) {
@@ -259,21 +301,28 @@ public final class Switchctl implements Runnable {
         }
 
         @Command(name = "add", description = "Add a static entry.")
-        void add(@Parameters(paramLabel = "BR") String bridge, @Parameters(paramLabel = "MAC") String mac,
-                 @Option(names = "--port", required = true, paramLabel = "P") String port,
-                 @Option(names = "--vlan", defaultValue = "0", paramLabel = "V") int vlan) throws Exception {
+        void add(@Parameters(paramLabel = "BR", description = "The bridge.") String bridge,
+                 @Parameters(paramLabel = "MAC", description = "The unicast MAC address, such as 02:00:00:00:00:01.")
+                 String mac,
+                 @Option(names = "--port", required = true, paramLabel = "P", description = "The port it is behind.")
+                 String port,
+                 @Option(names = "--vlan", defaultValue = "0", paramLabel = "V", description = "Its VLAN (default: "
+                         + "${DEFAULT-VALUE}, untagged or transparent).") int vlan) throws Exception {
             root.done(root.call("POST", "/bridges/" + enc(bridge) + "/fdb", new NewFdbEntry(mac, port, vlan)));
         }
 
         @Command(name = "del", description = "Delete an entry, learned or static.")
-        void del(@Parameters(paramLabel = "BR") String bridge, @Parameters(paramLabel = "MAC") String mac,
-                 @Option(names = "--vlan", defaultValue = "0", paramLabel = "V") int vlan) throws Exception {
+        void del(@Parameters(paramLabel = "BR", description = "The bridge.") String bridge,
+                 @Parameters(paramLabel = "MAC", description = "The entry's MAC address.") String mac,
+                 @Option(names = "--vlan", defaultValue = "0", paramLabel = "V", description = "The entry's VLAN "
+                         + "(default: ${DEFAULT-VALUE}).") int vlan) throws Exception {
             root.done(root.call("DELETE", "/bridges/" + enc(bridge) + "/fdb/" + enc(mac) + "?vlan=" + vlan, null));
         }
 
         @Command(name = "flush", description = "Forget learned entries (static ones too with --static).")
-        void flush(@Parameters(paramLabel = "BR") String bridge, @Option(names = "--port", paramLabel = "P") String port,
-                   @Option(names = "--static", description = "static entries too") boolean all) throws Exception {
+        void flush(@Parameters(paramLabel = "BR", description = "The bridge.") String bridge,
+                   @Option(names = "--port", paramLabel = "P", description = "Only the entries of port P.") String port,
+                   @Option(names = "--static", description = "Static entries too.") boolean all) throws Exception {
             JsonNode r = root.call("POST", "/bridges/" + enc(bridge) + "/fdb/flush", new FdbFlush(port, all));
             if (root.json) {
                 root.printJson(r);
@@ -288,10 +337,10 @@ public final class Switchctl implements Runnable {
         @ParentCommand
         Switchctl root;
 
-        @Parameters(index = "0", arity = "0..1", paramLabel = "BR")
+        @Parameters(index = "0", arity = "0..1", paramLabel = "BR", description = "Only this bridge's ports.")
         String bridge;
 
-        @Parameters(index = "1", arity = "0..1", paramLabel = "PORT")
+        @Parameters(index = "1", arity = "0..1", paramLabel = "PORT", description = "Only this port of BR.")
         String port;
 
         @Override
