@@ -57,6 +57,8 @@ class NoLossBelowSaturationTest {
                 namespaces.add(ns);
                 if (type.equals("netdev")) {
                     Netns.run("ip", "link", "add", ports[i], "type", "veth", "peer", "name", "eth0", "netns", ns.name());
+                    // our end would send router solicitations to the host behind it, bypassing the switch
+                    Netns.run("sysctl", "-qw", "net.ipv6.conf." + ports[i] + ".disable_ipv6=1");
                 }
                 bridge.append(ports[i]).append(" { type = ").append(type).append(" }, ");
             }
