@@ -17,6 +17,7 @@ install -d "$DESTDIR$PREFIX/bin" "$DESTDIR$PREFIX/lib" "$DESTDIR/etc/switchd" "$
   "$DESTDIR/etc/systemd/system" "$DESTDIR/usr/share/doc/switchd"
 install -m 0644 "$here/switchd/target/switchd-all.jar" "$here/switchd-api/target/switchctl.jar" "$DESTDIR$PREFIX/lib/"
 install -m 0755 "$here/bin/switchd" "$here/bin/switchctl" "$DESTDIR$PREFIX/bin/"
+install -m 0644 "$here/bin/switchd.jvm-options" "$DESTDIR$PREFIX/bin/"
 install -m 0755 "$here/systemd/switchd-ifup" "$here/systemd/switchd-ifdown" "$here/systemd/switchd-libvirt-hook" \
   "$DESTDIR$PREFIX/"
 ln -sf "$PREFIX/bin/switchctl" "$DESTDIR/usr/local/bin/switchctl"

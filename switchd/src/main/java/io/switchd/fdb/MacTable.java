@@ -423,9 +423,18 @@ public final class MacTable {
 
     /** A snapshot of the live entries at {@code now}, for the control plane and tests. */
     public List<Entry> entries(long now) {
+        return entries(now, Integer.MAX_VALUE);
+    }
+
+    /**
+     * At most {@code limit} of the live entries at {@code now}, in table order: a bounded export
+     * costs what it keeps, not what the table holds (a scrape of a full table would otherwise
+     * allocate megabytes, and the collection that follows stops every forwarding loop).
+     */
+    public List<Entry> entries(long now, int limit) {
         Slots s = slots;
         List<Entry> out = new ArrayList<>();
-        for (int i = 0; i < s.keys.length; i++) {
+        for (int i = 0; i < s.keys.length && out.size() < limit; i++) {
             long k = (long) LONGS.getAcquire(s.keys, i);
             long v = (long) LONGS.getAcquire(s.values, i);
             if (k != EMPTY && isCurrent(v, now)) {

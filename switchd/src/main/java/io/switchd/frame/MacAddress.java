@@ -1,6 +1,5 @@
 package io.switchd.frame;
 
-import java.util.Locale;
 
 /** A 48-bit MAC address held in the low bits of a long, as the data path carries it. */
 public final class MacAddress {
@@ -49,13 +48,18 @@ public final class MacAddress {
 
     /** Formats as lower-case "aa:bb:cc:dd:ee:ff", as iproute2 prints addresses. */
     public static String format(long mac) {
-        StringBuilder sb = new StringBuilder(17);
-        for (int i = 5; i >= 0; i--) {
-            sb.append(String.format(Locale.ROOT, "%02x", (mac >>> (i * 8)) & 0xFF));
-            if (i > 0) {
-                sb.append(':');
+        // by hand, not String.format: the metrics export formats thousands of addresses a scrape
+        char[] out = new char[17];
+        for (int i = 0; i < 6; i++) {
+            int b = (int) (mac >>> ((5 - i) * 8)) & 0xFF;
+            out[i * 3] = HEX[b >>> 4];
+            out[i * 3 + 1] = HEX[b & 0xF];
+            if (i < 5) {
+                out[i * 3 + 2] = ':';
             }
         }
-        return sb.toString();
+        return new String(out);
     }
+
+    private static final char[] HEX = "0123456789abcdef".toCharArray();
 }

@@ -105,10 +105,7 @@ public final class SwitchdMetrics implements AutoCloseable {
                     portMeters.put(p, new PortMeters(p.name(), registerPort(b, p)));
                 }
             }
-            for (MacTable.Entry e : b.fdb().entries(now)) {
-                if (rows.size() >= fdbEntriesLimit) {
-                    break;
-                }
+            for (MacTable.Entry e : b.fdb().entries(now, fdbEntriesLimit - rows.size())) {
                 Port p = b.portAt(e.port());
                 rows.add(MultiGauge.Row.of(Tags.of("bridge", b.name(), "vlan", Integer.toString(e.vlan()),
                         "mac", MacAddress.format(e.mac()), "port", p == null ? "?" : p.name(),

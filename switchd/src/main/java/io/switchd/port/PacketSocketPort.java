@@ -27,9 +27,11 @@ import io.switchd.sys.VirtioNetHeader;
  */
 public final class PacketSocketPort extends FdPort {
     /**
-     * Ring slots per port: 128 of 2 KB, 256 KB of mapped memory that counts in switchd's resident
-     * size (benchmarks/RESULTS.md weighs it); a burst of that many frames waits while the loop
-     * forwards others, beyond it the kernel drops and the port counts.
+     * Ring slots per port: 1024 of 256 bytes, 256 KB of mapped memory that counts in switchd's
+     * resident size (benchmarks/RESULTS.md weighs it). A burst of that many frames (a TAP's queue
+     * holds 1000) waits while the loop forwards others; beyond it the kernel drops and the port
+     * counts. Frames over a slot wait in the socket's queue (4 MB, taken only while used), each
+     * still holding its place in the ring.
      */
     static final int RING_SLOTS = 8 * PacketSockets.RING_BLOCK_SLOTS;
     /** Ring frames taken per {@link #receive} call. */
@@ -129,7 +131,8 @@ public final class PacketSocketPort extends FdPort {
         }
         int length = ring.captured(slot) + VirtioNetHeader.SIZE;
         if (length - VirtioNetHeader.SIZE < ring.length(slot)) {
-            dropOnReceive(DropReason.TRUNCATED, ring.length(slot), ctx.stripe());
+            // too big for its slot and not queued on the socket: the queue was full
+            dropOnReceive(DropReason.KERNEL_QUEUE_FULL, ring.length(slot), ctx.stripe());
             return;
         }
         forward(ctx, ring.buffer(), slot + ring.frameOffset(slot) - VirtioNetHeader.SIZE, length, status,

@@ -18,9 +18,10 @@ import java.nio.ByteOrder;
  *
  * <p>Why V2 and not V3: a V3 ring hands frames over a block at a time, and a block that is not full
  * is handed over only by its timer (1 ms at the least, in jiffies), so a lone frame waits for it;
- * V2 wakes the reader per frame. Frames too big for a slot (TSO super-frames) are cut short in the
- * ring, marked {@link #COPY}, and queued in full on the socket (PACKET_COPY_THRESH), where a recvmsg
- * takes them in the same order.
+ * V2 wakes the reader per frame. Frames too big for a slot (over 180 bytes, TSO super-frames among
+ * them) are cut short in the ring, marked {@link #COPY}, and queued in full on the socket
+ * (PACKET_COPY_THRESH), where a recvmsg takes them in the same order; the queue's memory is
+ * taken only while frames wait in it, where a ring's is taken for good.
  *
  * <pre>
  *  slot (SLOT_SIZE bytes), struct tpacket2_hdr first:
@@ -40,8 +41,13 @@ public final class PacketRing implements AutoCloseable {
     public static final int VLAN_VALID = 1 << 4;
     /** Slot status: tpid holds the tag's TPID. */
     public static final int VLAN_TPID_VALID = 1 << 6;
-    /** One slot: headers, a virtio-net header and a frame of a 1500-byte MTU with room to spare. */
-    public static final int SLOT_SIZE = 2048;
+    /**
+     * One slot: headers, a virtio-net header and a small frame (up to 180 bytes: every TCP ACK,
+     * ARP, ping and 64-byte test frame). Small slots hold eight times the frames of MTU-sized ones
+     * in the same memory, so a burst of a thousand small frames waits here, not dropped; a bigger
+     * frame takes a slot too, marked {@link #COPY}, its bytes in the socket's queue.
+     */
+    public static final int SLOT_SIZE = 256;
     private static final int STATUS = 0;
     private static final int LEN = 4;
     private static final int SNAPLEN = 8;

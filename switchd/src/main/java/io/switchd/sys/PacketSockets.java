@@ -29,7 +29,7 @@ public final class PacketSockets {
     private static final int PACKET_IGNORE_OUTGOING = 23;
     private static final short PACKET_MR_PROMISC = 1;
     private static final int BUFFER_BYTES = 4 << 20;
-    /** Ring block size: 16 slots, an order-3 allocation the kernel finds easily. */
+    /** Ring block size: an order-3 allocation the kernel finds easily. */
     private static final int RING_BLOCK = 32 * 1024;
     /** Slots in one ring block: rings have a multiple of this many. */
     public static final int RING_BLOCK_SLOTS = RING_BLOCK / PacketRing.SLOT_SIZE;

@@ -141,7 +141,9 @@ public final class DaemonProcess implements AutoCloseable {
         /** Starts the process; it is not serving yet (see {@link #awaitServing}). */
         public DaemonProcess start() throws IOException {
             String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-            List<String> cmd = new ArrayList<>(List.of(java, "-cp", System.getProperty("java.class.path"),
+            // the launcher's JVM options (collector, heap), so the daemon pauses as it does in use
+            Path options = Path.of(System.getProperty("user.dir")).resolve("../bin/switchd.jvm-options").normalize();
+            List<String> cmd = new ArrayList<>(List.of(java, "@" + options, "-cp", System.getProperty("java.class.path"),
                     "io.switchd.Main"));
             cmd.addAll(arguments != null ? arguments : List.of("--config", config.toString()));
             if (umask != null) {

@@ -89,6 +89,33 @@ public final class RawSocket implements AutoCloseable {
         }
     }
 
+    /**
+     * Sends {@code frames} back to back with one sendmmsg, as a burst arrives from a busy host;
+     * fails the test if the kernel refuses any.
+     */
+    public void sendBurst(byte[][] frames) {
+        int n = frames.length;
+        Memory data = new Memory((long) n * 2048);
+        Memory iovecs = new Memory((long) n * 16);
+        Memory headers = new Memory((long) n * 64); // struct mmsghdr, padded to 64 bytes
+        headers.clear();
+        for (int i = 0; i < n; i++) {
+            data.write((long) i * 2048, frames[i], 0, frames[i].length);
+            iovecs.setLong(i * 16L, address(data) + (long) i * 2048);
+            iovecs.setLong(i * 16L + 8, frames[i].length);
+            headers.setLong(i * 64L + 16, address(iovecs) + i * 16L);
+            headers.setLong(i * 64L + 24, 1);
+        }
+        int sent = 0;
+        while (sent < n) {
+            int r = LibC.sendmmsg(fd, address(headers) + sent * 64L, n - sent, 0);
+            if (r <= 0) {
+                throw new IllegalStateException("sendmmsg failed: " + Errno.describe(Native.getLastError()));
+            }
+            sent += r;
+        }
+    }
+
     private static long address(Memory m) {
         return com.sun.jna.Pointer.nativeValue(m);
     }
