@@ -60,7 +60,7 @@ public final class Main implements Callable<Integer> {
         reloadOnSighup(running);
         Daemon daemon;
         try {
-            daemon = Daemon.start(config, System.getenv("NOTIFY_SOCKET"));
+            daemon = Daemon.start(config, System.getenv("NOTIFY_SOCKET"), running::set);
         } catch (ConfigError e) {
             System.err.println("switchd: bad configuration: " + e.getMessage());
             return 2;
@@ -71,7 +71,6 @@ public final class Main implements Callable<Integer> {
             LOG.log(Level.SEVERE, "could not start: " + e.getMessage(), e);
             return 1;
         }
-        running.set(daemon);
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             LOG.info("stopping");
