@@ -5,6 +5,7 @@ import io.switchd.testing.Await;
 import io.switchd.testing.Fabric;
 import io.switchd.testing.NamespaceFabric;
 import io.switchd.testing.Netns;
+import io.switchd.testing.UdpEcho;
 import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
@@ -114,15 +115,14 @@ class NamespaceBridgeTest extends PortPolicyBehaviourTest {
         ping(1, 3, Duration.ofSeconds(10));
         Bridge br0 = fabric.bridge("br0");
         String tap2 = ns().portName(2);
-        CompletableFuture<String> flood = CompletableFuture.supplyAsync(() ->
-                ns().ns(1).exec("ping", "-q", "-c", "200", "-i", "0.01", "-W", "2", ns().address(3)));
-        Await.until(Duration.ofSeconds(5), "traffic from h1 to h3 under way",
-                () -> br0.port(ns().portName(3)).counters().get(io.switchd.port.PortCounters.TX_FRAMES) > 20);
-        ns().ns(2).exec("ip", "link", "del", tap2);
-        Await.until(Duration.ofSeconds(5), "h2's port leaves forwarding",
-                () -> br0.port(tap2).state() == PortState.ABSENT);
-        String summary = flood.get(60, TimeUnit.SECONDS);
-        assertTrue(summary.contains(" 0% packet loss"), "h1 to h3 lost packets while h2's tap was deleted: " + summary);
+        try (UdpEcho flood = UdpEcho.start(ns().ns(1), ns().ns(3), ns().address(3), Duration.ofMillis(10))) {
+            long tx = br0.port(ns().portName(3)).counters().get(io.switchd.port.PortCounters.TX_FRAMES);
+            Await.until(WAIT, "traffic from h1 to h3 under way",
+                    () -> br0.port(ns().portName(3)).counters().get(io.switchd.port.PortCounters.TX_FRAMES) > tx + 20);
+            ns().ns(2).exec("ip", "link", "del", tap2);
+            Await.until(WAIT, "h2's port leaves forwarding", () -> br0.port(tap2).state() == PortState.ABSENT);
+            flood.stopAndAwaitEveryReply(WAIT, "from h1 to h3 while h2's tap was deleted");
+        }
         long t = token();
         h(1).send(frame(BROADCAST, h(1).mac(), t));
         assertTrue(h(3).await(t, WAIT), "h1 still reaches h3 after h2's tap is gone");
