@@ -38,7 +38,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class LinkFollowingTest {
-    private static final Duration WAIT = Duration.ofSeconds(10);
+    private static final Duration WAIT = Duration.ofSeconds(30);
     private static final String ID = String.format(Locale.ROOT, "%04x", ThreadLocalRandom.current().nextInt(0x10000));
     private static final String NET = "10.251." + ThreadLocalRandom.current().nextInt(1, 255) + ".";
     private static final List<Netns> namespaces = new ArrayList<>();
