@@ -98,6 +98,7 @@ public final class DaemonProcess implements AutoCloseable {
         private final Path log;
         private Path notifySocket;
         private String umask;
+        private boolean sighupIgnored;
 
         private Builder(Path config, Path socket, Path log) {
             this.config = config;
@@ -117,11 +118,21 @@ public final class DaemonProcess implements AutoCloseable {
             return this;
         }
 
-        /** Starts the process; it is not serving yet (see {@link #awaitServing}). */
+        /** Starts the daemon with SIGHUP ignored, as nohup does. */
+        public Builder sighupIgnored() {
+            this.sighupIgnored = true;
+            return this;
+        }
+
+        /**
+         * Starts the process; it is not serving yet (see {@link #awaitServing}). SIGHUP is set to
+         * its default first, as systemd starts a service: a test run under nohup would otherwise
+         * hand its ignored SIGHUP down to the daemon.
+         */
         public DaemonProcess start() throws IOException {
             String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-            List<String> cmd = new ArrayList<>(List.of(java, "-cp", System.getProperty("java.class.path"),
-                    "io.switchd.Main", "--config", config.toString()));
+            List<String> cmd = new ArrayList<>(List.of("env", sighupIgnored ? "--ignore-signal=HUP" : "--default-signal=HUP",
+                    java, "-cp", System.getProperty("java.class.path"), "io.switchd.Main", "--config", config.toString()));
             if (umask != null) {
                 // sh sets the umask and execs: the JVM is still the process this object ends
                 cmd.addAll(0, List.of("sh", "-c", "umask " + umask + " && exec \"$@\"", "sh"));
