@@ -7,6 +7,7 @@ import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import sun.misc.Signal;
+import sun.misc.SignalHandler;
 
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
@@ -87,11 +88,12 @@ public final class Main implements Callable<Integer> {
 
     /**
      * Makes SIGHUP reload the config file (by default it would stop the JVM). Installed before the
-     * start, so a SIGHUP that comes early is ignored rather than fatal.
+     * start, so a SIGHUP that comes early is ignored rather than fatal. A SIGHUP ignored when the
+     * JVM started (nohup) stays ignored, the handler silently not installed: say so.
      */
     private static void reloadOnSighup(AtomicReference<Daemon> running) {
         try {
-            Signal.handle(new Signal("HUP"), signal -> {
+            SignalHandler before = Signal.handle(new Signal("HUP"), signal -> {
                 Daemon d = running.get();
                 if (d == null) {
                     LOG.warning("SIGHUP while starting: ignored; send it again once switchd is ready");
@@ -99,6 +101,9 @@ public final class Main implements Callable<Integer> {
                     d.reloader().reloadLater();
                 }
             });
+            if (before == SignalHandler.SIG_IGN) {
+                LOG.warning("SIGHUP was ignored when switchd started (nohup?) and stays ignored: reload with switchctl reload");
+            }
         } catch (IllegalArgumentException e) {
             LOG.warning("cannot handle SIGHUP (" + e.getMessage() + "); reload with switchctl reload");
         }

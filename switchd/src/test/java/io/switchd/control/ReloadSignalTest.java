@@ -55,6 +55,18 @@ class ReloadSignalTest {
         }
     }
 
+    /** Started with SIGHUP ignored (nohup), switchd cannot reload on it, and says so rather than ignoring it silently. */
+    @Test
+    void aSwitchdStartedWithSighupIgnoredSaysItCannotReloadOnIt(@TempDir Path dir) throws Exception {
+        writeConfig(dir, "br0 {}");
+        Path log = dir.resolve("switchd.log");
+        try (DaemonProcess p = DaemonProcess.builder(dir.resolve("switchd.conf"), dir.resolve("s.sock"), log)
+                .sighupIgnored().start().awaitServing(WAIT)) {
+            assertTrue(read(log).contains("SIGHUP was ignored when switchd started (nohup?) and stays ignored: "
+                    + "reload with switchctl reload"), read(log));
+        }
+    }
+
     /**
      * systemd may send SIGHUP the moment it hears READY=1: by then the daemon must be where the
      * handler looks for it, or the reload is ignored as one that came while starting.
