@@ -211,12 +211,18 @@ class LinkFollowingTest {
         }
     }
 
-    /** Waits for the port named {@code name} to reach {@code state}. */
+    /**
+     * Waits for the port named {@code name} to reach {@code state}, looking under the switch's lock
+     * as the API does: switchd changes a port's state and what goes with it (forgetting its
+     * stations, the forwarding set) together under that lock, and a look without it can come between.
+     */
     private static void followed(String name, PortState state) {
         Bridge br0 = switchd.bridge("br0");
         Await.until(WAIT, name + " becoming " + state.displayName(), () -> {
-            Port p = br0.port(name);
-            return p != null && p.state() == state;
+            synchronized (switchd) {
+                Port p = br0.port(name);
+                return p != null && p.state() == state;
+            }
         });
     }
 
