@@ -19,6 +19,7 @@ import java.util.List;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 import java.util.logging.Logger;
 
 /**
@@ -51,6 +52,14 @@ public final class Daemon implements AutoCloseable {
      * merged in, and tells systemd, if {@code notifySocket} is set, that we are ready.
      */
     public static Daemon start(Path configFile, String notifySocket) throws ConfigError {
+        return start(configFile, notifySocket, daemon -> { });
+    }
+
+    /**
+     * {@link #start(Path, String)}, handing the daemon to {@code started} before systemd hears
+     * READY=1: a reload asked for (by SIGHUP) as soon as READY=1 is out must find it.
+     */
+    public static Daemon start(Path configFile, String notifySocket, Consumer<Daemon> started) throws ConfigError {
         SwitchdConfig config = ConfigLoader.load(configFile);
         SavedState saved = ConfigLoader.loadState(config.stateFile());
         SdNotify.send(notifySocket, "STATUS=attaching ports");
@@ -83,8 +92,10 @@ public final class Daemon implements AutoCloseable {
             throw e;
         }
         ScheduledExecutorService watchdog = startWatchdog(switchd, notifySocket);
+        Daemon daemon = new Daemon(switchd, metrics, control, watchdog, notifySocket, reloader);
+        started.accept(daemon);
         SdNotify.send(notifySocket, "READY=1\nSTATUS=" + status(switchd));
-        return new Daemon(switchd, metrics, control, watchdog, notifySocket, reloader);
+        return daemon;
     }
 
     /**

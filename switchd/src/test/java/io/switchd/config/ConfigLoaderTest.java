@@ -1,6 +1,8 @@
 package io.switchd.config;
 
 import io.switchd.Main;
+import io.switchd.testing.Committed;
+import io.switchd.testing.Netns;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
@@ -8,19 +10,41 @@ import picocli.CommandLine;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class ConfigLoaderTest {
+    // The examples as shipped, not the working copy: the README has users edit config/switchd.conf.
     @Test
-    void theExampleConfigurationIsValid() throws Exception {
-        SwitchdConfig c = ConfigLoader.load(Path.of("..", "config", "switchd.conf"));
+    void theShippedExampleConfigurationsAreValid() throws Exception {
+        SwitchdConfig c = ConfigLoader.parse(Committed.text("config/switchd.conf"), "config/switchd.conf");
         assertEquals(1, c.bridges().size());
         BridgeConfig br0 = c.bridges().get(0);
         assertEquals(Duration.ofSeconds(300), br0.ageingTime());
-        assertTrue(br0.ports().stream().anyMatch(p -> p.type() == PortType.TAP));
+        assertEquals(List.of("sw-tap1", "sw-tap2"), br0.ports().stream().map(PortConfig::name).toList());
+        assertTrue(br0.ports().stream().allMatch(p -> p.type() == PortType.TAP));
+
+        SwitchdConfig vlans = ConfigLoader.parse(Committed.text("config/vlans.conf"), "config/vlans.conf");
+        assertEquals(5, vlans.bridges().get(0).ports().size());
+    }
+
+    @Test
+    void theReadmesEditOfTheShippedExampleIsValidAndAttachesTheVeth(@TempDir Path dir) throws Exception {
+        Matcher edit = Pattern.compile("sed -i '([^']+)' config/switchd\\.conf").matcher(Committed.text("README.md"));
+        assertTrue(edit.find(), "the README no longer edits config/switchd.conf with sed: say here what it does instead");
+        String shipped = Committed.text("config/switchd.conf");
+        Path file = dir.resolve("switchd.conf");
+        Files.writeString(file, shipped);
+        Netns.run("sed", "-i", edit.group(1), file.toString());
+        assertNotEquals(shipped, Files.readString(file), "the README's sed changes nothing in the example");
+        BridgeConfig br0 = ConfigLoader.load(file).bridges().get(0);
+        assertTrue(br0.ports().contains(new PortConfig("sw-veth3", PortType.NETDEV, false, true)), br0.ports().toString());
     }
 
     @Test

@@ -86,7 +86,7 @@ class CrashRecoveryTest {
             client.call("POST", "/v1/bridges/br0/fdb", Map.of("mac", mac2, "port", added));
 
             try (UdpEcho echo = UdpEcho.start(ns1, ns2, "10.79.0.2", Duration.ofMillis(10))) {
-                Await.until(Duration.ofSeconds(10), "echo replies through the first daemon", () -> echo.replies() >= 20);
+                Await.until(START, "echo replies through the first daemon", () -> echo.replies() >= 20);
                 p.kill();
                 while (notify.next(Duration.ZERO) != null) {
                     // the first daemon's messages
@@ -95,7 +95,7 @@ class CrashRecoveryTest {
                 p = daemon(dir, config, "second.log").notifySocket(notify.path()).start();
                 p.awaitNotify(notify, "READY=1", START);
                 long readyAt = System.nanoTime(); // the notify socket is polled every millisecond
-                Await.until(Duration.ofSeconds(10), "an echo reply after the restart", () -> echo.firstReplyAfter(readyAt) >= 0);
+                Await.until(START, "an echo reply after the restart", () -> echo.firstReplyAfter(readyAt) >= 0);
                 long millis = (echo.firstReplyAfter(readyAt) - readyAt) / 1_000_000;
                 System.out.println("CrashRecoveryTest: first echo reply " + millis + " ms after READY=1");
                 assertTrue(millis <= RESUME.toMillis(), "the first reply came " + millis + " ms after READY=1");

@@ -1,6 +1,7 @@
 package io.switchd.control;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.switchd.Daemon;
 import io.switchd.api.client.SwitchdClient;
 import io.switchd.testing.Await;
 import io.switchd.testing.DaemonProcess;
@@ -50,6 +51,39 @@ class ReloadSignalTest {
                 assertEquals(List.of("br0", "br1"), bridges(client));
             } finally {
                 p.close();
+            }
+        }
+    }
+
+    /** Started with SIGHUP ignored (nohup), switchd cannot reload on it, and says so rather than ignoring it silently. */
+    @Test
+    void aSwitchdStartedWithSighupIgnoredSaysItCannotReloadOnIt(@TempDir Path dir) throws Exception {
+        writeConfig(dir, "br0 {}");
+        Path log = dir.resolve("switchd.log");
+        try (DaemonProcess p = DaemonProcess.builder(dir.resolve("switchd.conf"), dir.resolve("s.sock"), log)
+                .sighupIgnored().start().awaitServing(WAIT)) {
+            assertTrue(read(log).contains("SIGHUP was ignored when switchd started (nohup?) and stays ignored: "
+                    + "reload with switchctl reload"), read(log));
+        }
+    }
+
+    /**
+     * systemd may send SIGHUP the moment it hears READY=1: by then the daemon must be where the
+     * handler looks for it, or the reload is ignored as one that came while starting.
+     */
+    @Test
+    void theSighupHandlerHasTheDaemonBeforeReadyIsSent(@TempDir Path dir) throws Exception {
+        writeConfig(dir, "br0 {}");
+        try (NotifySocket notify = new NotifySocket(dir.resolve("notify"))) {
+            List<String> sentBeforeHandOver = new ArrayList<>();
+            try (Daemon daemon = Daemon.start(dir.resolve("switchd.conf"), notify.path().toString(), started -> {
+                for (String m = notify.next(Duration.ZERO); m != null; m = notify.next(Duration.ZERO)) {
+                    sentBeforeHandOver.add(m);
+                }
+            })) {
+                assertTrue(sentBeforeHandOver.stream().noneMatch(m -> m.startsWith("READY=1")), sentBeforeHandOver.toString());
+                String next = notify.next(WAIT);
+                assertTrue(next != null && next.startsWith("READY=1"), "after the hand-over: " + next);
             }
         }
     }

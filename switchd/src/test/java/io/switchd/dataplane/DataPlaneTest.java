@@ -23,7 +23,7 @@ class DataPlaneTest {
             plane.afterQuiescence(() -> ran.complete(Thread.currentThread()));
             assertFalse(ran.isDone(), "ran while loop 1 was still busy");
             release.countDown();
-            Thread thread = ran.get(5, TimeUnit.SECONDS);
+            Thread thread = ran.get(30, TimeUnit.SECONDS);
             for (int i = 0; i < plane.loopCount(); i++) {
                 assertFalse(plane.loop(i).inEventLoop(thread), "ran on forwarding loop " + i);
             }
@@ -35,11 +35,11 @@ class DataPlaneTest {
     @CsvSource({"false, 0", "false, 1000000000", "true, 0"})
     void theHeartbeatFailsWhileALoopIsStuckAndRecoversAfter(boolean busyPoll, long spinNanos) throws Exception {
         try (DataPlane plane = new DataPlane(2, busyPoll, spinNanos)) {
-            Await.until(Duration.ofSeconds(5), "every loop answering", () -> plane.heartbeat(200));
+            Await.until(Duration.ofSeconds(30), "every loop answering", () -> plane.heartbeat(200));
             CountDownLatch release = hold(plane, 1); // a loop stuck in a frame
-            Await.until(Duration.ofSeconds(5), "the stuck loop noticed", () -> !plane.heartbeat(200));
+            Await.until(Duration.ofSeconds(30), "the stuck loop noticed", () -> !plane.heartbeat(200));
             release.countDown();
-            Await.until(Duration.ofSeconds(5), "the loop answering again", () -> plane.heartbeat(200));
+            Await.until(Duration.ofSeconds(30), "the loop answering again", () -> plane.heartbeat(200));
             assertTrue(plane.heartbeat(1000));
         }
     }

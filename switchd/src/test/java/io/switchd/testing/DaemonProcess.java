@@ -113,6 +113,7 @@ public final class DaemonProcess implements AutoCloseable {
         private Path notifySocket;
         private String umask;
         private List<String> arguments;
+        private boolean sighupIgnored;
 
         private Builder(Path config, Path socket, Path log) {
             this.config = config;
@@ -138,13 +139,23 @@ public final class DaemonProcess implements AutoCloseable {
             return this;
         }
 
-        /** Starts the process; it is not serving yet (see {@link #awaitServing}). */
+        /** Starts the daemon with SIGHUP ignored, as nohup does. */
+        public Builder sighupIgnored() {
+            this.sighupIgnored = true;
+            return this;
+        }
+
+        /**
+         * Starts the process; it is not serving yet (see {@link #awaitServing}). SIGHUP is set to
+         * its default first, as systemd starts a service: a test run under nohup would otherwise
+         * hand its ignored SIGHUP down to the daemon.
+         */
         public DaemonProcess start() throws IOException {
             String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
             // the launcher's JVM options (collector, heap), so the daemon pauses as it does in use
             Path options = Path.of(System.getProperty("user.dir")).resolve("../bin/switchd.jvm-options").normalize();
-            List<String> cmd = new ArrayList<>(List.of(java, "@" + options, "-cp", System.getProperty("java.class.path"),
-                    "io.switchd.Main"));
+            List<String> cmd = new ArrayList<>(List.of("env", sighupIgnored ? "--ignore-signal=HUP" : "--default-signal=HUP",
+                    java, "@" + options, "-cp", System.getProperty("java.class.path"), "io.switchd.Main"));
             cmd.addAll(arguments != null ? arguments : List.of("--config", config.toString()));
             if (umask != null) {
                 // sh sets the umask and execs: the JVM is still the process this object ends

@@ -2,6 +2,7 @@ package io.switchd.testing;
 
 import java.io.IOException;
 import java.net.InetSocketAddress;
+import java.net.StandardSocketOptions;
 import java.nio.ByteBuffer;
 import java.nio.channels.ClosedChannelException;
 import java.nio.channels.DatagramChannel;
@@ -11,7 +12,8 @@ import java.util.concurrent.locks.LockSupport;
 /**
  * A ping made of UDP datagrams between two namespaces: a client sends a numbered request at a
  * fixed interval, a server echoes each one back, and the client records when every reply came
- * (System.nanoTime), so a test can tell when replies stopped and when they resumed.
+ * (System.nanoTime), so a test can tell when replies stopped and when they resumed, or, once it
+ * stops sending, whether every request was answered.
  */
 public final class UdpEcho implements AutoCloseable {
     private static final int PORT = 7007;
@@ -26,13 +28,15 @@ public final class UdpEcho implements AutoCloseable {
     private final Thread sender;
     private final Thread receiver;
     private int replies;
+    private volatile long sent;
     private volatile boolean running = true;
+    private volatile boolean sending = true;
 
     private UdpEcho(Netns clientNs, Netns serverNs, String serverAddress, Duration interval) {
         target = new InetSocketAddress(serverAddress, PORT);
         intervalNanos = interval.toNanos();
-        server = serverNs.inside(() -> DatagramChannel.open().bind(target));
-        client = clientNs.inside(() -> DatagramChannel.open().bind(new InetSocketAddress(0)));
+        server = serverNs.inside(() -> buffered(DatagramChannel.open()).bind(target));
+        client = clientNs.inside(() -> buffered(DatagramChannel.open()).bind(new InetSocketAddress(0)));
         echoer = thread("udp-echo-server", this::echo);
         sender = thread("udp-echo-sender", this::send);
         receiver = thread("udp-echo-receiver", this::receive);
@@ -41,6 +45,11 @@ public final class UdpEcho implements AutoCloseable {
     /** Starts echoing: requests from {@code clientNs} to {@code serverAddress} in {@code serverNs}, one per interval. */
     public static UdpEcho start(Netns clientNs, Netns serverNs, String serverAddress, Duration interval) {
         return new UdpEcho(clientNs, serverNs, serverAddress, interval);
+    }
+
+    /** As large a receive buffer as the kernel gives, so a thread of a loaded test JVM may stall a while. */
+    private static DatagramChannel buffered(DatagramChannel ch) throws IOException {
+        return ch.setOption(StandardSocketOptions.SO_RCVBUF, 4 << 20);
     }
 
     private Thread thread(String name, Runnable body) {
@@ -70,11 +79,12 @@ public final class UdpEcho implements AutoCloseable {
         ByteBuffer b = ByteBuffer.allocate(8);
         long seq = 0;
         long next = System.nanoTime();
-        while (running) {
+        while (running && sending) {
             try {
                 b.clear();
                 b.putLong(seq++).flip();
                 client.send(b, target);
+                sent++;
             } catch (ClosedChannelException e) {
                 return;
             } catch (IOException e) {
@@ -103,6 +113,16 @@ public final class UdpEcho implements AutoCloseable {
                 // an ICMP error queued on the socket: not a reply
             }
         }
+    }
+
+    /**
+     * Stops sending, then waits until every request sent has been answered: a request or reply
+     * lost on the way fails the test. The wait only bounds how long a failing test takes.
+     */
+    public void stopAndAwaitEveryReply(Duration timeout, String what) throws InterruptedException {
+        sending = false;
+        sender.join();
+        Await.equals(sent, timeout, "echo replies to the " + sent + " requests sent " + what, this::replies);
     }
 
     /** How many replies have come back. */
