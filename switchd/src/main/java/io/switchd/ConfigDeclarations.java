@@ -8,7 +8,6 @@ import io.switchd.config.PortField;
 import io.switchd.config.PortType;
 import io.switchd.config.StaticMac;
 import io.switchd.control.ControlException;
-import io.switchd.fdb.MacTable;
 import io.switchd.frame.MacAddress;
 
 import java.nio.file.Path;
@@ -81,19 +80,8 @@ final class ConfigDeclarations {
         }
     }
 
-    /** The static ones of {@code bridge}'s {@code entries} on {@code port} (any if negative) that it declares. */
-    List<MacTable.Entry> statics(String bridge, List<MacTable.Entry> entries, int port) {
-        List<MacTable.Entry> out = new ArrayList<>();
-        for (MacTable.Entry e : entries) {
-            if (e.isStatic() && (port < 0 || e.port() == port) && declaresStatic(bridge, e.vlan(), e.mac())) {
-                out.add(e);
-            }
-        }
-        return out;
-    }
-
     /** Whether the config file declares a static entry for {@code mac} in {@code vlan} of {@code bridge}. */
-    private boolean declaresStatic(String bridge, int vlan, long mac) {
+    boolean declaresStatic(String bridge, int vlan, long mac) {
         BridgeConfig b = bridges.get(bridge);
         if (b == null) {
             return false;

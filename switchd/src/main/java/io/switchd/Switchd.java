@@ -499,13 +499,9 @@ public final class Switchd implements AutoCloseable {
     public synchronized int flush(String bridgeName, String portName, boolean includeStatic) throws ControlException {
         Bridge b = bridge(bridgeName, true);
         int port = portName == null ? -1 : port(b, portName).index();
-        List<MacTable.Entry> declared = includeStatic
-                ? declarations().statics(bridgeName, b.fdb().entries(MonotonicClock.millis()), port) : List.of();
-        int removed = b.fdb().flush(port, includeStatic);
-        for (MacTable.Entry e : declared) {
-            b.fdb().putStatic(FdbKey.of(e.vlan(), e.mac()), e.port());
-            removed--;
-        }
+        ConfigDeclarations declared = declarations();
+        int removed = b.fdb().flush(port, includeStatic,
+                key -> declared.declaresStatic(bridgeName, FdbKey.vlan(key), FdbKey.mac(key)));
         if (includeStatic) {
             changed();
         }

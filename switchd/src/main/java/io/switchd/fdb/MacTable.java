@@ -8,6 +8,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicIntegerArray;
+import java.util.function.LongPredicate;
 
 /**
  * A bridge's MAC table: (VLAN, MAC) keys to port indexes, bounded, ageing, lock-free for the
@@ -255,6 +256,14 @@ public final class MacTable {
 
     /** Removes the entries on {@code port} (all ports when negative), static ones too if asked; returns how many. */
     public synchronized int flush(int port, boolean includeStatic) {
+        return flush(port, includeStatic, key -> false);
+    }
+
+    /**
+     * The same, but keeping the static entries whose key {@code keepStatic} accepts (those the
+     * config file declares, which only the config file removes).
+     */
+    public synchronized int flush(int port, boolean includeStatic, LongPredicate keepStatic) {
         Slots s = slots;
         int removed = 0;
         for (int i = 0; i < s.keys.length; i++) {
@@ -262,7 +271,9 @@ public final class MacTable {
             if ((v & LIVE_BIT) == 0) {
                 continue;
             }
-            if ((port < 0 || (v & PORT_MASK) == port) && (includeStatic || (v & STATIC_BIT) == 0)) {
+            boolean isStatic = (v & STATIC_BIT) != 0;
+            if ((port < 0 || (v & PORT_MASK) == port) && (!isStatic
+                    || includeStatic && !keepStatic.test((long) LONGS.getAcquire(s.keys, i)))) {
                 if (LONGS.compareAndSet(s.values, i, v, 0L)) {
                     forgetLearned(v);
                     removed++;
