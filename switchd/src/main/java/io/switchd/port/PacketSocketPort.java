@@ -64,6 +64,10 @@ public final class PacketSocketPort extends FdPort {
     private final int ifindex;
     private final PacketRing ring;
     private boolean linkDownLogged;
+    /** System calls that read frames off the socket's queue, by the loop (a racy view for tests, like the counters). */
+    long queueReads;
+    /** Frames read off the socket's queue: those too big for their ring slot. */
+    long queuedFrames;
     private final ByteBuf message = Unpooled.directBuffer(MESSAGE_SIZE, MESSAGE_SIZE);
     private final long messageAddress = message.memoryAddress();
 
@@ -144,6 +148,7 @@ public final class PacketSocketPort extends FdPort {
         message.setLongLE(MSG_CONTROLLEN, CONTROL_SIZE);
         message.setIntLE(MSG_FLAGS, 0);
         long n = LibC.recvmsg(fd.intValue(), messageAddress, MSG_DONTWAIT);
+        queueReads++;
         if (n < 0) {
             int errno = Native.getLastError();
             if (errno != Errno.EAGAIN && errno != EINTR) {
@@ -151,6 +156,7 @@ public final class PacketSocketPort extends FdPort {
             }
             return;
         }
+        queuedFrames++;
         int length = (int) n;
         int stripe = ctx.stripe();
         if (length < VirtioNetHeader.SIZE) {
