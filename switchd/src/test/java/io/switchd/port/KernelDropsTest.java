@@ -6,6 +6,7 @@ import io.switchd.config.ConfigLoader;
 import io.switchd.metrics.SwitchdMetrics;
 import io.switchd.testing.Await;
 import io.switchd.testing.Frames;
+import io.switchd.testing.HeldLoop;
 import io.switchd.testing.Netns;
 import io.switchd.testing.PrometheusText;
 import io.switchd.testing.RawSocket;
@@ -15,9 +16,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
-import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ThreadLocalRandom;
-import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -55,25 +54,12 @@ class KernelDropsTest {
             ns2.exec("ip", "link", "set", "eth0", "up");
             long[] before = new long[2];
             try (RawSocket fromTap = RawSocket.open(ns1, tap); RawSocket fromVeth = RawSocket.open(ns2, "eth0")) {
-                CountDownLatch held = new CountDownLatch(1);
-                CountDownLatch release = new CountDownLatch(1);
-                s.dataPlane().loop(0).execute(() -> {
-                    held.countDown();
-                    try {
-                        release.await(60, TimeUnit.SECONDS);
-                    } catch (InterruptedException e) {
-                        Thread.currentThread().interrupt();
-                    }
-                });
-                try {
-                    assertTrue(held.await(10, TimeUnit.SECONDS), "the forwarding loop took the task");
+                try (HeldLoop held = HeldLoop.hold(s.dataPlane().loop(0))) {
                     // what the TAP sent while it was still in our namespace (IPv6 chatter) is in by now
                     before[0] = seen(s, tap);
                     before[1] = seen(s, veth);
                     burst(fromTap, 0x0200_0000_0B01L);
                     burst(fromVeth, 0x0200_0000_0B02L);
-                } finally {
-                    release.countDown();
                 }
             }
             String[] ports = {tap, veth};
