@@ -1,6 +1,7 @@
 package io.switchd.dataplane;
 
 import io.netty.buffer.ByteBuf;
+import io.switchd.port.CopyBatch;
 import io.switchd.port.EgressBatch;
 
 /**
@@ -11,7 +12,7 @@ import io.switchd.port.EgressBatch;
 public final class LoopContext {
     /**
      * The receive buffer's size: headroom, a virtio-net header, a 64 KB super-frame and a tag. TAP
-     * frames are read into it, and packet-socket frames too big for a ring slot.
+     * frames are read into it, and packet-socket frames too big for a ring slot, many at a time.
      */
     public static final int BUFFER_SIZE = 70 * 1024;
 
@@ -21,6 +22,7 @@ public final class LoopContext {
     private long nanos;
     private final FrameForm form = new FrameForm();
     private final EgressBatch egress = new EgressBatch();
+    private final CopyBatch copies;
 
     /** A context for the loop that writes counter stripe {@code stripe}, reading into {@code buffer}. */
     public LoopContext(int stripe, ByteBuf buffer) {
@@ -29,6 +31,7 @@ public final class LoopContext {
         }
         this.stripe = stripe;
         this.buffer = buffer;
+        this.copies = new CopyBatch(buffer);
         this.now = MonotonicClock.millis();
     }
 
@@ -61,6 +64,11 @@ public final class LoopContext {
     /** The frames this loop has queued for packet-socket egress ports, written when a port's read batch ends. */
     public EgressBatch egress() {
         return egress;
+    }
+
+    /** The frames too big for their ring slots that this loop reads off a packet socket at once, into its buffer. */
+    public CopyBatch copies() {
+        return copies;
     }
 
     /** The loop's editor of the frame being forwarded (tag on, tag off). */

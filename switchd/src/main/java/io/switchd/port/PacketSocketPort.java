@@ -2,7 +2,6 @@ package io.switchd.port;
 
 import com.sun.jna.Native;
 import io.netty.buffer.ByteBuf;
-import io.netty.buffer.Unpooled;
 import io.switchd.config.PortType;
 import io.switchd.dataplane.FrameForm;
 import io.switchd.dataplane.LoopContext;
@@ -22,8 +21,28 @@ import io.switchd.sys.VirtioNetHeader;
  * it, and gives the slot back. No system call per frame, and one wake-up takes every frame that
  * came meanwhile.
  *
- * <p>A frame too big for a slot (a TSO super-frame) is marked in its slot and waits in full on
- * the socket: it is read with recvmsg into the loop's buffer, its tag from PACKET_AUXDATA.
+ * <p>A frame too big for a slot (over 180 bytes, a TSO super-frame) is marked COPY in its slot and
+ * waits in full on the socket. Before handing a run of ready slots to the bridge, the port reads
+ * the frames of all the COPY slots among them with one recvmmsg, each into its own stretch of the
+ * loop's buffer ({@link CopyBatch}) with its own aux data for its tag; then it hands every frame
+ * over in ring order, one at a time, from the ring or from the buffer.
+ *
+ * <p>Why the k-th frame on the socket is the k-th COPY slot's (net/packet/af_packet.c,
+ * tpacket_rcv, TPACKET_V2): holding the receive queue's lock, the kernel takes the ring's next
+ * slot and, only once it has one, queues the frame's copy and marks the slot COPY; the slot's
+ * status is published after that. So copies are queued in ring order, and a slot seen marked COPY
+ * has its copy queued already. Every way the kernel loses a frame keeps the two in step:
+ * <ul>
+ * <li>ring full (no free slot, or the next still owned): the copy is freed, never queued, and
+ *     the frame has no slot either (PACKET_STATISTICS counts it);
+ * <li>socket queue full (its memory at SO_RCVBUF), or the copy cannot be made: nothing is
+ *     queued, and the slot is filled short without COPY, counted here as kernel-queue-full;
+ * <li>the virtio-net header cannot be made: the copy is freed and the slot not handed over.
+ * </ul>
+ * Nothing else lands on the queue (the ring exists before bind, so every frame goes through
+ * tpacket_rcv), and only this port reads it, asking for exactly as many frames as it saw COPY
+ * slots. A pending socket error is returned by a read before any frame (and cleared by it), so
+ * after one the read is made again, and no frame is left behind to be taken for a later slot's.
  */
 public final class PacketSocketPort extends FdPort {
     /**
@@ -34,29 +53,9 @@ public final class PacketSocketPort extends FdPort {
      * still holding its place in the ring.
      */
     static final int RING_SLOTS = 8 * PacketSockets.RING_BLOCK_SLOTS;
-    /** Ring frames taken per {@link #receive} call. */
-    private static final int BATCH = 32;
-    private static final int MSG_DONTWAIT = 0x40;
-    private static final int MSG_TRUNC = 0x20;
+    /** Ring frames taken per {@link #receive} call: as many as a {@link CopyBatch} holds, so one read takes their big ones. */
+    private static final int BATCH = CopyBatch.MAX_FRAMES;
     private static final int EINTR = 4;
-    // one struct msghdr (56 bytes, LP64), then its iovec and its control buffer
-    private static final int MSG_IOV = 16;
-    private static final int MSG_IOVLEN = 24;
-    private static final int MSG_CONTROL = 32;
-    private static final int MSG_CONTROLLEN = 40;
-    private static final int MSG_FLAGS = 48;
-    private static final int IOVEC_AT = 56;
-    private static final int CONTROL_AT = IOVEC_AT + 16;
-    private static final int CONTROL_SIZE = 48;
-    private static final int MESSAGE_SIZE = CONTROL_AT + CONTROL_SIZE;
-    // struct cmsghdr, then struct tpacket_auxdata
-    private static final int CMSG_LEVEL = CONTROL_AT + 8;
-    private static final int CMSG_TYPE = CONTROL_AT + 12;
-    private static final int AUX = CONTROL_AT + 16;
-    private static final int AUX_STATUS = AUX;
-    private static final int AUX_VLAN_TCI = AUX + 16;
-    private static final int AUX_VLAN_TPID = AUX + 18;
-    private static final int AUX_SIZE = 20;
     /** The virtio-net header and both addresses: the least a frame that can carry a tag has. */
     private static final int MOVED_BYTES = VirtioNetHeader.SIZE + 12;
     private static final java.util.logging.Logger LOG = java.util.logging.Logger.getLogger(PacketSocketPort.class.getName());
@@ -68,18 +67,12 @@ public final class PacketSocketPort extends FdPort {
     long queueReads;
     /** Frames read off the socket's queue: those too big for their ring slot. */
     long queuedFrames;
-    private final ByteBuf message = Unpooled.directBuffer(MESSAGE_SIZE, MESSAGE_SIZE);
-    private final long messageAddress = message.memoryAddress();
 
     private PacketSocketPort(String name, int stripes, int fd, int mtu, int ifindex, PacketRing ring) {
         super(name, PortType.NETDEV, stripes, fd, mtu);
         this.ifindex = ifindex;
         ifindex(ifindex);
         this.ring = ring;
-        message.setZero(0, message.capacity());
-        message.setLongLE(MSG_IOV, messageAddress + IOVEC_AT);
-        message.setLongLE(MSG_IOVLEN, 1);
-        message.setLongLE(MSG_CONTROL, messageAddress + CONTROL_AT);
     }
 
     /** Attaches to the existing interface {@code name}, setting it up; throws when it does not exist. */
@@ -105,20 +98,22 @@ public final class PacketSocketPort extends FdPort {
     }
 
     @Override
-    protected void bound(LoopContext ctx) {
-        // frames too big for a ring slot are read into the loop's buffer, behind the tag's headroom
-        message.setLongLE(IOVEC_AT, ctx.buffer().memoryAddress() + HEADROOM);
-        message.setLongLE(IOVEC_AT + 8, LoopContext.BUFFER_SIZE - HEADROOM);
-    }
-
-    @Override
     protected int receive(LoopContext ctx) {
-        int n = 0;
-        int slot;
-        while (n < BATCH && (slot = ring.ready()) >= 0) {
-            frame(ctx, slot);
+        CopyBatch copies = ctx.copies();
+        int n = lookAhead(copies);
+        int read = copies.size() > 0 ? fetch(copies) : 0;
+        int copy = 0;
+        for (int i = 0; i < n; i++) {
+            int slot = ring.ready();
+            if ((ring.status(slot) & PacketRing.COPY) == 0) {
+                frame(ctx, slot);
+            } else {
+                if (copy < read) {
+                    copied(ctx, copies, copy);
+                }
+                copy++;
+            }
             ring.release();
-            n++;
         }
         if (n > 0) {
             linkDownLogged = false;
@@ -126,13 +121,54 @@ public final class PacketSocketPort extends FdPort {
         return retired() ? BROKEN : n == 0 ? DRAINED : n;
     }
 
+    /**
+     * How many ready slots this call takes, up to {@link #BATCH}, making room in {@code copies} for
+     * the frame of each COPY slot among them; it stops short at one the batch has no room for.
+     */
+    private int lookAhead(CopyBatch copies) {
+        copies.clear();
+        int n = 0;
+        int slot;
+        while (n < BATCH && (slot = ring.ready(n)) >= 0 && ((ring.status(slot) & PacketRing.COPY) == 0
+                || copies.add(ring.length(slot) + VirtioNetHeader.SIZE))) {
+            n++;
+        }
+        return n;
+    }
+
+    /**
+     * Reads the batch's frames off the socket, in the order of their slots (the class comment says
+     * why); returns how many came. One recvmmsg, unless a pending error came first.
+     */
+    private int fetch(CopyBatch copies) {
+        int got = 0;
+        boolean again = false;
+        while (got < copies.size()) {
+            int r = copies.read(fd.intValue(), got);
+            queueReads++;
+            if (r > 0) {
+                got += r;
+                continue;
+            }
+            int errno = Native.getLastError();
+            if (r == 0 || errno == Errno.EAGAIN || again) {
+                break;
+            }
+            if (errno != EINTR) {
+                socketError(errno);
+            }
+            if (retired()) {
+                break;
+            }
+            again = true; // the error is taken and the frames are still queued
+        }
+        queuedFrames += got;
+        return got;
+    }
+
     /** Hands the frame in the ring slot at {@code slot} to the bridge, its VLAN tag put back inline. */
     private void frame(LoopContext ctx, int slot) {
         int status = ring.status(slot);
-        if ((status & PacketRing.COPY) != 0) {
-            copied(ctx);
-            return;
-        }
         int length = ring.captured(slot) + VirtioNetHeader.SIZE;
         if (length - VirtioNetHeader.SIZE < ring.length(slot)) {
             // too big for its slot and not queued on the socket: the queue was full
@@ -143,32 +179,19 @@ public final class PacketSocketPort extends FdPort {
                 ring.vlanTpid(slot), ring.vlanTci(slot));
     }
 
-    /** Reads the frame that did not fit its ring slot off the socket and hands it to the bridge. */
-    private void copied(LoopContext ctx) {
-        message.setLongLE(MSG_CONTROLLEN, CONTROL_SIZE);
-        message.setIntLE(MSG_FLAGS, 0);
-        long n = LibC.recvmsg(fd.intValue(), messageAddress, MSG_DONTWAIT);
-        queueReads++;
-        if (n < 0) {
-            int errno = Native.getLastError();
-            if (errno != Errno.EAGAIN && errno != EINTR) {
-                socketError(errno);
-            }
-            return;
-        }
-        queuedFrames++;
-        int length = (int) n;
+    /** Hands frame {@code i} of those read off the socket, which did not fit its ring slot, to the bridge. */
+    private void copied(LoopContext ctx, CopyBatch copies, int i) {
+        int length = copies.length(i);
         int stripe = ctx.stripe();
         if (length < VirtioNetHeader.SIZE) {
             dropOnReceive(DropReason.RUNT, 0, stripe);
             return;
         }
-        if ((message.getIntLE(MSG_FLAGS) & MSG_TRUNC) != 0) {
+        if (copies.truncated(i)) {
             dropOnReceive(DropReason.TRUNCATED, length - VirtioNetHeader.SIZE, stripe);
             return;
         }
-        forward(ctx, ctx.buffer(), HEADROOM, length, auxStatus(), message.getUnsignedShortLE(AUX_VLAN_TPID),
-                message.getUnsignedShortLE(AUX_VLAN_TCI));
+        forward(ctx, ctx.buffer(), copies.offset(i), length, copies.status(i), copies.vlanTpid(i), copies.vlanTci(i));
     }
 
     /**
@@ -184,15 +207,6 @@ public final class PacketSocketPort extends FdPort {
             length = form.length();
         }
         bridge().receive(this, buf, offset, length, ctx);
-    }
-
-    private int auxStatus() {
-        if (message.getLongLE(MSG_CONTROLLEN) < 16 + AUX_SIZE
-                || message.getIntLE(CMSG_LEVEL) != PacketSockets.SOL_PACKET
-                || message.getIntLE(CMSG_TYPE) != PacketSockets.PACKET_AUXDATA) {
-            return 0;
-        }
-        return message.getIntLE(AUX_STATUS);
     }
 
     @Override
@@ -250,9 +264,6 @@ public final class PacketSocketPort extends FdPort {
         super.closeDescriptor();
         if (open) {
             ring.close();
-        }
-        if (message.refCnt() > 0) {
-            message.release();
         }
     }
 }

@@ -38,8 +38,14 @@ public final class LibC {
     /** bind(2). */
     public static native int bind(int fd, Pointer address, int length);
 
-    /** recvmsg(2) on a message header at a native address: packet-socket frames too big for a ring slot. */
+    /** recvmsg(2) on a message header at a native address. */
     public static native long recvmsg(int fd, long msghdr, int flags);
+
+    /**
+     * recvmmsg(2) into a vector of message headers at a native address, {@code timeout} a struct
+     * timespec's address or 0: how many messages came, or -1.
+     */
+    public static native int recvmmsg(int fd, long msgvec, int vlen, int flags, long timeout);
 
     /** sendto(2), for sd_notify datagrams. */
     public static native long sendto(int fd, Pointer buffer, long length, int flags, Pointer address, int addressLength);

@@ -20,7 +20,7 @@ import java.nio.ByteOrder;
  * is handed over only by its timer (1 ms at the least, in jiffies), so a lone frame waits for it;
  * V2 wakes the reader per frame. Frames too big for a slot (over 180 bytes, TSO super-frames among
  * them) are cut short in the ring, marked {@link #COPY}, and queued in full on the socket
- * (PACKET_COPY_THRESH), where a recvmsg takes them in the same order; the queue's memory is
+ * (PACKET_COPY_THRESH), where a recvmmsg takes them in the same order; the queue's memory is
  * taken only while frames wait in it, where a ring's is taken for good.
  *
  * <pre>
@@ -97,7 +97,16 @@ public final class PacketRing implements AutoCloseable {
      * Its status is read with acquire semantics: the frame the kernel wrote before it is visible.
      */
     public int ready() {
-        int at = next * SLOT_SIZE;
+        return ready(0);
+    }
+
+    /**
+     * Where the slot {@code ahead} places after the next one starts if the kernel has handed it
+     * over, else -1, as {@link #ready()}: for a look at the slots the next releases will reach.
+     */
+    public int ready(int ahead) {
+        int i = next + ahead;
+        int at = (i < slots ? i : i - slots) * SLOT_SIZE;
         return ((int) INT.getAcquire(statuses, at) & USER) != 0 ? at : -1;
     }
 

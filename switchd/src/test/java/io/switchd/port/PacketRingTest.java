@@ -2,7 +2,9 @@ package io.switchd.port;
 
 import io.switchd.Switchd;
 import io.switchd.config.ConfigLoader;
+import io.switchd.sys.PacketRing;
 import io.switchd.testing.Frames;
+import io.switchd.testing.HeldLoop;
 import io.switchd.testing.Netns;
 import io.switchd.testing.RawSocket;
 import org.junit.jupiter.api.Test;
@@ -13,18 +15,100 @@ import java.util.Locale;
 import java.util.concurrent.ThreadLocalRandom;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * Netdev ports read through a receive ring whose slots hold a 1500-byte MTU's frames; on jumbo
- * veths, frames too big for a slot take the socket's queue instead. Small and jumbo frames, tagged
- * and untagged, interleaved, all cross between two netdev ports byte for byte and in the order sent.
+ * Netdev ports read through a receive ring whose slots hold small frames; frames too big for a
+ * slot take the socket's queue instead. Small, MTU-sized and jumbo frames, tagged and untagged,
+ * interleaved, all cross between two netdev ports byte for byte and in the order sent.
  */
 class PacketRingTest {
     private static final int MTU = 9000;
+    /** The longest frame a ring slot holds (its tag, if any, taken off): {@link PacketRing#SLOT_SIZE}. */
+    private static final int SLOT_HOLDS = 180;
 
     @Test
     void framesThatFitARingSlotAndFramesThatDoNotCrossIntactAndInOrder() throws Exception {
+        acrossTwoNetdevPorts((s, from, to, ingress) -> {
+            int[] lengths = {60, 4000, 1514, 8000, 2100, 64};
+            List<byte[]> sent = new ArrayList<>();
+            for (int i = 0; i < 60; i++) {
+                byte[] f = frame(i, lengths[i % lengths.length]);
+                sent.add(f);
+                from.send(f);
+            }
+            arriveAsSent(to, sent);
+        });
+    }
+
+    /**
+     * Bursts of small, MTU-sized and jumbo frames, interleaved, wait whole in the ring while the loop
+     * is held: the big ones (over a slot) are read off the socket several per system call, as many
+     * as the loop's buffer holds, and every frame still crosses byte for byte, tag and all, in the
+     * order sent.
+     */
+    @Test
+    void bigFramesOfABurstAreReadOffTheSocketInBatchesAndCrossInOrder() throws Exception {
+        acrossTwoNetdevPorts((s, from, to, ingress) -> {
+            PacketSocketPort in = (PacketSocketPort) s.bridge("br0").port(ingress);
+            int[] lengths = {60, 200, 1000, 1514, 8000};
+            List<byte[]> sent = new ArrayList<>();
+            int big = 0;
+            long reads = in.queueReads;
+            long frames = in.queuedFrames;
+            for (int b = 0; b < 4; b++) {
+                byte[][] burst = new byte[64][];
+                for (int i = 0; i < burst.length; i++) {
+                    int length = lengths[(i + b) % lengths.length];
+                    burst[i] = frame(sent.size(), length);
+                    sent.add(burst[i]);
+                    big += length > SLOT_HOLDS ? 1 : 0;
+                }
+                try (HeldLoop held = HeldLoop.hold(s.dataPlane().loop(0))) {
+                    from.sendBurst(burst);
+                }
+            }
+            arriveAsSent(to, sent);
+            assertEquals(big, in.queuedFrames - frames, "every frame over a ring slot was read off the socket");
+            long calls = in.queueReads - reads;
+            assertTrue(calls < big, big + " frames read off the socket in " + calls + " system calls");
+        });
+    }
+
+    /** Test frame {@code i} of {@code length} bytes: every other pair tagged, its payload random. */
+    private static byte[] frame(int i, int length) {
+        long src = 0x0200_0000_0C01L;
+        long dst = 0x0200_0000_0CFFL;
+        byte[] f = i % 4 < 2 ? Frames.tagged(dst, src, 10 + i % 3, Frames.token(), length + 4)
+                : Frames.frame(dst, src, Frames.token(), length);
+        byte[] payload = new byte[f.length - 32];
+        ThreadLocalRandom.current().nextBytes(payload);
+        System.arraycopy(payload, 0, f, 32, payload.length);
+        return f;
+    }
+
+    /** Takes as many frames as were sent at {@code to}: each arrived, as sent, in order. */
+    private static void arriveAsSent(RawSocket to, List<byte[]> sent) {
+        for (int i = 0; i < sent.size(); i++) {
+            byte[] got = to.take();
+            assertNotNull(got, "frame " + i + " of " + sent.size() + " arrived");
+            assertArrayEquals(sent.get(i), got,
+                    "frame " + i + " (" + sent.get(i).length + " bytes) arrived as sent, in order");
+        }
+    }
+
+    /** What a test does with a switch of two netdev ports, a host behind each. */
+    private interface Crossing {
+        void run(Switchd s, RawSocket from, RawSocket to, String ingress) throws Exception;
+    }
+
+    /**
+     * Runs {@code test} on a switch with one loop and two netdev ports on jumbo veths, whose peers
+     * are in namespaces of their own; removes all of it afterwards.
+     */
+    private static void acrossTwoNetdevPorts(Crossing test) throws Exception {
         Netns.assumeAvailable();
         String id = String.format(Locale.ROOT, "%04x", ThreadLocalRandom.current().nextInt(0x10000));
         String[] veths = {"sw" + id + "r1", "sw" + id + "r2"};
@@ -42,23 +126,7 @@ class PacketRingTest {
                     + " { type = netdev }, " + veths[1] + " { type = netdev } } }", "PacketRingTest"));
             try (RawSocket from = RawSocket.open(namespaces.get(0), "eth0");
                  RawSocket to = RawSocket.open(namespaces.get(1), "eth0")) {
-                int[] lengths = {60, 4000, 1514, 8000, 2100, 64};
-                List<byte[]> sent = new ArrayList<>();
-                for (int i = 0; i < 60; i++) {
-                    int length = lengths[i % lengths.length];
-                    long src = 0x0200_0000_0C01L;
-                    long dst = 0x0200_0000_0CFFL;
-                    byte[] f = i % 4 < 2 ? Frames.tagged(dst, src, 10 + i % 3, Frames.token(), length + 4)
-                            : Frames.frame(dst, src, Frames.token(), length);
-                    sent.add(f);
-                    from.send(f);
-                }
-                for (int i = 0; i < sent.size(); i++) {
-                    byte[] got = to.take();
-                    assertNotNull(got, "frame " + i + " of " + sent.size() + " arrived");
-                    assertArrayEquals(sent.get(i), got,
-                            "frame " + i + " (" + sent.get(i).length + " bytes) arrived as sent, in order");
-                }
+                test.run(s, from, to, veths[0]);
             }
         } finally {
             if (s != null) {

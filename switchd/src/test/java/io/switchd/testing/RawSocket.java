@@ -95,13 +95,17 @@ public final class RawSocket implements AutoCloseable {
      */
     public void sendBurst(byte[][] frames) {
         int n = frames.length;
-        Memory data = new Memory((long) n * 2048);
+        int stride = 64;
+        for (byte[] f : frames) {
+            stride = Math.max(stride, f.length);
+        }
+        Memory data = new Memory((long) n * stride);
         Memory iovecs = new Memory((long) n * 16);
         Memory headers = new Memory((long) n * 64); // struct mmsghdr, padded to 64 bytes
         headers.clear();
         for (int i = 0; i < n; i++) {
-            data.write((long) i * 2048, frames[i], 0, frames[i].length);
-            iovecs.setLong(i * 16L, address(data) + (long) i * 2048);
+            data.write((long) i * stride, frames[i], 0, frames[i].length);
+            iovecs.setLong(i * 16L, address(data) + (long) i * stride);
             iovecs.setLong(i * 16L + 8, frames[i].length);
             headers.setLong(i * 64L + 16, address(iovecs) + i * 16L);
             headers.setLong(i * 64L + 24, 1);
