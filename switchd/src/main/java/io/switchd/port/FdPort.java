@@ -66,11 +66,7 @@ public abstract class FdPort extends Port implements EpollIoHandle {
     public void bind(LoopContext ctx, DataPlane plane) {
         this.context = ctx;
         this.dataPlane = plane;
-        bound(ctx);
     }
-
-    /** Hook for ports that set up per-loop state (message headers pointing into the buffer). */
-    protected void bound(LoopContext ctx) {}
 
     /** Called on the loop once the descriptor is on its epoll set. */
     public void registered(IoRegistration registration) {
