@@ -63,6 +63,7 @@ public final class Bridge {
         int frameLength = length - VirtioNetHeader.SIZE;
         c.increment(stripe, PortCounters.RX_FRAMES);
         c.add(stripe, PortCounters.RX_BYTES, frameLength);
+        ctx.received(length);
         if (frameLength < EthernetFrame.HEADER_LENGTH) {
             drop(c, stripe, DropReason.RUNT);
             return;
