@@ -30,6 +30,8 @@ import java.util.List;
  */
 public final class Bridge {
     private static final int PAUSE_BIT = 1;
+    /** 01:80:c2:00:00:00, the group STP's BPDUs are sent to. */
+    private static final int BPDU_BIT = 0;
 
     /** Counter ids in {@link #counters()}. */
     public static final int C_FLOODED = 0;
@@ -49,7 +51,27 @@ public final class Bridge {
         this.name = config.name();
         this.counters = new StripedCounters(1, stripes);
         this.fdb = new MacTable(config.macTableSize(), config.ageingTime().toMillis(), stripes);
-        this.groupForwardMask = config.groupForwardMask() & ~(1 << PAUSE_BIT);
+        this.groupForwardMask = forwardedGroups(config);
+    }
+
+    /**
+     * The link-local groups the forwarding path lets through: the configured mask without PAUSE,
+     * plus STP's group while the bridge floods BPDUs. Folded into one mask so that the decision
+     * stays one test per link-local frame.
+     */
+    private static int forwardedGroups(BridgeConfig c) {
+        int mask = c.groupForwardMask() & ~(1 << PAUSE_BIT);
+        return floodsBpdus(c) ? mask | (1 << BPDU_BIT) : mask;
+    }
+
+    /**
+     * Whether BPDUs are flooded like any multicast, as the kernel bridge floods them while its STP
+     * is off: bridges around this one that run STP then see their own BPDUs come back over a loop
+     * through it, and cut the loop. A bridge that runs STP takes them itself instead; switchd runs
+     * none yet, so every bridge floods them.
+     */
+    private static boolean floodsBpdus(BridgeConfig c) {
+        return true;
     }
 
     /**
@@ -63,6 +85,7 @@ public final class Bridge {
         int frameLength = length - VirtioNetHeader.SIZE;
         c.increment(stripe, PortCounters.RX_FRAMES);
         c.add(stripe, PortCounters.RX_BYTES, frameLength);
+        ctx.received(length);
         if (frameLength < EthernetFrame.HEADER_LENGTH) {
             drop(c, stripe, DropReason.RUNT);
             return;
@@ -299,7 +322,7 @@ public final class Bridge {
         if (next.macTableSize() != fdb.limit()) {
             fdb.resize(next.macTableSize());
         }
-        groupForwardMask = next.groupForwardMask() & ~(1 << PAUSE_BIT);
+        groupForwardMask = forwardedGroups(next);
         config = next;
     }
 
@@ -323,7 +346,7 @@ public final class Bridge {
         return counters;
     }
 
-    /** The group-forward mask in force (PAUSE's bit always clear). */
+    /** The link-local groups forwarded now: the group-forward mask (PAUSE's bit always clear) and STP's group while BPDUs are flooded. */
     public int groupForwardMask() {
         return groupForwardMask;
     }

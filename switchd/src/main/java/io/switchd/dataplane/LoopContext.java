@@ -20,6 +20,7 @@ public final class LoopContext {
     private final ByteBuf buffer;
     private long now;
     private long nanos;
+    private long receivedBytes;
     private final FrameForm form = new FrameForm();
     private final EgressBatch egress = new EgressBatch();
     private final CopyBatch copies;
@@ -59,6 +60,16 @@ public final class LoopContext {
     /** The time of the current wake-up in System.nanoTime() units, for rate limits. */
     public long nanos() {
         return nanos;
+    }
+
+    /** Counts the bytes of a frame handed to a bridge: what a port's read budget is measured in. */
+    public void received(int bytes) {
+        receivedBytes += bytes;
+    }
+
+    /** The bytes of all the frames this loop has handed to bridges so far. */
+    public long receivedBytes() {
+        return receivedBytes;
     }
 
     /** The frames this loop has queued for packet-socket egress ports, written when a port's read batch ends. */

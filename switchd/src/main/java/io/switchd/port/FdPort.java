@@ -19,14 +19,22 @@ import java.util.logging.Logger;
 /**
  * A port behind a kernel descriptor, read by one event loop. Each wake-up reads frames until the
  * descriptor would block or a budget runs out, so one busy port cannot starve the others on its
- * loop; registration is level-triggered, so what the budget left is reported again.
+ * loop; registration is level-triggered, so what the budget left is reported again. The budget
+ * counts bytes as well as frames: a frame may be a 64 KB super-frame, and 64 of them would hold
+ * the loop's other ports (a neighbour's ping, a TCP stream's acknowledgements) for milliseconds.
  */
 public abstract class FdPort extends Port implements EpollIoHandle {
     private static final Logger LOG = Logger.getLogger(FdPort.class.getName());
     /** Room before the frame for one 802.1Q tag: the bridge adds tags by moving the header into it. */
     protected static final int HEADROOM = 4;
     /** Frames read per wake-up at most. */
-    private static final int READ_BUDGET = 64;
+    static final int READ_BUDGET = 64;
+    /**
+     * Bytes read per wake-up at most (the frame that crosses it is the last): about 200 us of a
+     * loop's copying and forwarding, so a port waits at most that long for each busy port before
+     * it on its loop. 64 full-size frames fit; four super-frames do.
+     */
+    static final int READ_BUDGET_BYTES = 256 * 1024;
     /** Wake-ups in a row with an error and nothing to read before the port is taken down. */
     private static final int ERROR_WAKEUPS_LIMIT = 1000;
     /** What {@link #receive} returns when the descriptor has nothing more. */
@@ -116,8 +124,10 @@ public abstract class FdPort extends Port implements EpollIoHandle {
         }
     }
 
-    private void read(LoopContext ctx, boolean error) {
-        for (int n = 0; n < READ_BUDGET; ) {
+    /** Reads what one wake-up's budget allows. */
+    final void read(LoopContext ctx, boolean error) {
+        long bytesEnd = ctx.receivedBytes() + READ_BUDGET_BYTES;
+        for (int n = 0; n < READ_BUDGET && ctx.receivedBytes() < bytesEnd; ) {
             int r = receive(ctx);
             if (r > 0) {
                 n += r;

@@ -32,6 +32,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 public abstract class BridgeBehaviourTest {
     protected static final Duration WAIT = Duration.ofSeconds(30);
+    /** 01:80:c2:00:00:00, the group STP's BPDUs go to. */
+    protected static final long BPDU_GROUP = 0x0180_C200_0000L;
     protected Fabric fabric;
 
     /** Builds the topology this run uses. */
@@ -170,13 +172,24 @@ public abstract class BridgeBehaviourTest {
         h(4).send(frame(lldp, h(4).mac(), through));
         assertTrue(h(5).await(through, WAIT), "br1's mask 0x4000 lets 01:80:c2:00:00:0e through");
 
-        long stp = token();
         long pause = token();
-        h(4).send(frame(0x0180_C200_0000L, h(4).mac(), stp));
         h(4).send(frame(0x0180_C200_0001L, h(4).mac(), pause));
         barrier(h(4), h(5));
-        assertFalse(h(5).received(stp), "STP forwarded though its mask bit is clear");
         assertFalse(h(5).received(pause), "PAUSE is never forwarded");
+    }
+
+    @Test
+    void bpdusAreFloodedLikeAnyMulticastWhileTheBridgeRunsNoStp() {
+        long linkLocal = drops(h(1), DropReason.LINK_LOCAL);
+        long t = token();
+        h(1).send(frame(BPDU_GROUP, h(1).mac(), t));
+        assertTrue(h(2).await(t, WAIT), "br0 (mask 0) flooded 01:80:c2:00:00:00 to h2");
+        assertTrue(h(3).await(t, WAIT), "br0 (mask 0) flooded 01:80:c2:00:00:00 to h3");
+        barrier(h(1), h(2));
+        assertFalse(h(1).received(t), "a BPDU went back out of the port it came in on");
+        assertEquals(linkLocal, drops(h(1), DropReason.LINK_LOCAL), "a BPDU counted as a link-local drop");
+        barrier(h(5), h(4));
+        assertFalse(h(4).received(t), "br0's BPDU leaked into br1");
     }
 
     @Test

@@ -315,7 +315,8 @@ final class FuzzedBridge {
         }
         if ((dst & 0x0100_0000_0000L) != 0) {
             int bit = (int) (dst & 0xF);
-            if ((dst & ~0xFL) == MacAddress.LINK_LOCAL_BASE && (bit == 1 || (mask & (1 << bit)) == 0)) {
+            // with no STP running, BPDUs (bit 0) are flooded whatever the mask says
+            if ((dst & ~0xFL) == MacAddress.LINK_LOCAL_BASE && bit != 0 && (bit == 1 || (mask & (1 << bit)) == 0)) {
                 return Decision.dropFor(DropReason.LINK_LOCAL);
             }
             boolean broadcast = dst == MacAddress.BROADCAST;

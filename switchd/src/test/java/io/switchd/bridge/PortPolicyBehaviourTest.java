@@ -123,6 +123,22 @@ public abstract class PortPolicyBehaviourTest extends BridgeBehaviourTest {
     }
 
     @Test
+    void anUntaggedBpduFloodsInItsPortsVlanAsTheKernelBridgeWithVlanFilteringDoes() {
+        set(1, PortPolicy.builder().access(10));
+        set(7, PortPolicy.builder().access(10));
+        set(2, PortPolicy.builder().access(20));
+        set(6, PortPolicy.builder().access(20));
+        set(3, PortPolicy.builder().trunk(List.of(10, 20), -1));
+        long t = token();
+        expect(h(1), frame(BPDU_GROUP, h(1).mac(), t), t, hosts(7, 3), hosts(-1, 10), 2, 6);
+        // the kernel drops an untagged frame on a port without a PVID, BPDU or not
+        long notMember = drops(h(3), DropReason.VLAN_NOT_MEMBER);
+        h(3).send(frame(BPDU_GROUP, h(3).mac(), token()));
+        Await.equals(notMember + 1, WAIT, "an untagged BPDU on a trunk without native VLAN",
+                () -> drops(h(3), DropReason.VLAN_NOT_MEMBER));
+    }
+
+    @Test
     void nativeVlanFramesLeaveUntaggedAndPriorityTagsJoinIt() {
         set(1, PortPolicy.builder().access(10));
         set(2, PortPolicy.builder().access(20));
@@ -289,6 +305,8 @@ public abstract class PortPolicyBehaviourTest extends BridgeBehaviourTest {
         long t = token();
         h(1).send(frame(BROADCAST, h(1).mac(), t));
         assertTrue(h(2).await(t, WAIT), "without storm control broadcasts pass");
+        // and its copy to h3 too, before the next test counts what is sent to h3
+        assertTrue(h(3).await(t, WAIT), "without storm control broadcasts pass");
     }
 
     @Test
