@@ -5,6 +5,7 @@ import io.netty.buffer.ByteBuf;
 import io.switchd.config.PortType;
 import io.switchd.dataplane.FrameForm;
 import io.switchd.dataplane.LoopContext;
+import io.switchd.frame.FlowKey;
 import io.switchd.frame.EthernetFrame;
 import io.switchd.sys.Errno;
 import io.switchd.sys.Interfaces;
@@ -63,10 +64,23 @@ public final class PacketSocketPort extends FdPort {
     private final int ifindex;
     private final PacketRing ring;
     private boolean linkDownLogged;
+    /** How far along the ring, from the next slot, {@link #overtake} has looked at most. */
+    private static final int OVERTAKE_SCAN = 256;
+    /** Slots whose frame went ahead of its turn, by slot number: released, not handed over, in turn. */
+    private final boolean[] overtook = new boolean[RING_SLOTS];
+    /** The conversations of the big frames looked at and not yet handed over: none of theirs may pass. */
+    private final long[] bulk = new long[8];
+    private int bulkCount;
+    /** Slots from the next one already looked at by {@link #overtake}. */
+    private int examined;
+    /** Whether {@link #overtake} met a big frame nothing may pass: it looks no further until then. */
+    private boolean stopped;
     /** System calls that read frames off the socket's queue, by the loop (a racy view for tests, like the counters). */
     long queueReads;
     /** Frames read off the socket's queue: those too big for their ring slot. */
     long queuedFrames;
+    /** Frames handed over ahead of their turn ({@link #overtake}). */
+    long overtaken;
 
     private PacketSocketPort(String name, int stripes, int fd, int mtu, int ifindex, PacketRing ring) {
         super(name, PortType.NETDEV, stripes, fd, mtu);
@@ -99,6 +113,7 @@ public final class PacketSocketPort extends FdPort {
 
     @Override
     protected int receive(LoopContext ctx) {
+        overtake(ctx);
         CopyBatch copies = ctx.copies();
         int n = lookAhead(copies);
         int read = copies.size() > 0 ? fetch(copies) : 0;
@@ -106,7 +121,10 @@ public final class PacketSocketPort extends FdPort {
         for (int i = 0; i < n; i++) {
             int slot = ring.ready();
             if ((ring.status(slot) & PacketRing.COPY) == 0) {
-                frame(ctx, slot);
+                if (!overtook[slot / PacketRing.SLOT_SIZE]) {
+                    frame(ctx, slot);
+                }
+                overtook[slot / PacketRing.SLOT_SIZE] = false;
             } else {
                 if (copy < read) {
                     copied(ctx, copies, copy);
@@ -115,10 +133,65 @@ public final class PacketSocketPort extends FdPort {
             }
             ring.release();
         }
+        examined = Math.max(0, examined - n);
+        if (examined == 0) {
+            // every frame looked at is handed over: what held the others back is gone with them
+            bulkCount = 0;
+            stopped = false;
+        }
         if (n > 0) {
             linkDownLogged = false;
         }
         return retired() ? BROKEN : n == 0 ? DRAINED : n;
+    }
+
+    /**
+     * Hands over, ahead of their turn, the small frames further along the ring whose conversation
+     * ({@link FlowKey}) has no big frame before them, once a big frame waits at the head: a ping or
+     * a TCP stream's acknowledgements then wait for the frame being forwarded, not behind a TCP
+     * window's worth of super-frames (a sender's whole window queues here: the kernel hands the
+     * socket its frames without holding the sender back). The frames of one conversation keep
+     * their order, and a frame whose conversation cannot be told passes nothing and is passed by
+     * nothing of its own kind. Each slot is looked at once while it waits, so the cost is a hash per
+     * frame, and none while no big frame waits.
+     */
+    private void overtake(LoopContext ctx) {
+        int head = ring.ready();
+        if (stopped || head < 0 || (examined == 0 && (ring.status(head) & PacketRing.COPY) == 0)) {
+            return;
+        }
+        ByteBuf buf = ring.buffer();
+        int slot;
+        while (examined < OVERTAKE_SCAN && (slot = ring.ready(examined)) >= 0) {
+            examined++;
+            int status = ring.status(slot);
+            int eth = slot + ring.frameOffset(slot);
+            int vid = (status & PacketRing.VLAN_VALID) != 0 ? ring.vlanTci(slot) & EthernetFrame.VID_MASK : 0;
+            long key = FlowKey.of(buf, eth, ring.captured(slot), vid);
+            boolean big = (status & PacketRing.COPY) != 0 || ring.captured(slot) < ring.length(slot);
+            if (big) {
+                if (key == FlowKey.NONE || (!bulkHas(key) && bulkCount == bulk.length)) {
+                    stopped = true; // nothing may pass a big frame whose conversation is not kept apart
+                    return;
+                }
+                if (!bulkHas(key)) {
+                    bulk[bulkCount++] = key;
+                }
+            } else if (key != FlowKey.NONE && !bulkHas(key)) {
+                frame(ctx, slot);
+                overtook[slot / PacketRing.SLOT_SIZE] = true;
+                overtaken++;
+            }
+        }
+    }
+
+    private boolean bulkHas(long key) {
+        for (int i = 0; i < bulkCount; i++) {
+            if (bulk[i] == key) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /**

@@ -126,6 +126,48 @@ class PacketRingTest {
         });
     }
 
+    /**
+     * A small frame of another conversation goes ahead of the big frames waiting before it (a ping
+     * does not wait behind a TCP window), while the frames of one conversation keep their order
+     * and nothing passes a big frame whose conversation cannot be told.
+     */
+    @Test
+    void aSmallFrameOfAnotherConversationGoesAheadOfBigFramesAndNoConversationIsReordered() throws Exception {
+        acrossTwoNetdevPorts((s, from, to, ingress) -> {
+            PacketSocketPort in = (PacketSocketPort) s.bridge("br0").port(ingress);
+            List<byte[]> sent = new ArrayList<>();
+            for (int i = 0; i < 10; i++) {
+                sent.add(ipv4(17, 1400)); // 0-9: a UDP stream's big frames
+            }
+            sent.add(ipv4(1, 98)); // 10: a ping between the same hosts
+            sent.add(ipv4(17, 100)); // 11: the UDP stream's small frame
+            sent.add(frame(0, 1400)); // 12: a big frame of no conversation that can be told
+            sent.add(ipv4(1, 98)); // 13: another ping
+            long overtaken = in.overtaken;
+            try (HeldLoop held = HeldLoop.hold(s.dataPlane().loop(0))) {
+                from.sendBurst(sent.toArray(new byte[0][]));
+            }
+            List<byte[]> expected = new ArrayList<>();
+            expected.add(sent.get(10));
+            expected.addAll(sent.subList(0, 10));
+            expected.addAll(sent.subList(11, 14));
+            arriveAsSent(to, expected);
+            assertEquals(1, in.overtaken - overtaken, "frames that went ahead of their turn");
+        });
+    }
+
+    /** An IPv4 frame between two hosts, of protocol {@code protocol}, {@code length} bytes, payload random. */
+    private static byte[] ipv4(int protocol, int length) {
+        byte[] f = Frames.frame(0x0200_0000_0CFFL, 0x0200_0000_0C01L, Frames.token(), length);
+        ThreadLocalRandom.current().nextBytes(f);
+        byte[] head = {2, 0, 0, 0, 0x0C, (byte) 0xFF, 2, 0, 0, 0, 0x0C, 1, 0x08, 0x00, 0x45, 0};
+        System.arraycopy(head, 0, f, 0, head.length);
+        f[14 + 9] = (byte) protocol;
+        byte[] addresses = {(byte) 198, 18, 0, 1, (byte) 198, 18, 0, 2};
+        System.arraycopy(addresses, 0, f, 14 + 12, addresses.length);
+        return f;
+    }
+
     /** Test frame {@code i} of {@code length} bytes: every other pair tagged, its payload random. */
     private static byte[] frame(int i, int length) {
         long src = 0x0200_0000_0C01L;
@@ -155,7 +197,8 @@ class PacketRingTest {
 
     /**
      * Runs {@code test} on a switch with one loop and two netdev ports on jumbo veths, whose peers
-     * are in namespaces of their own; removes all of it afterwards.
+     * are in namespaces of their own (without addresses, so the receiving socket sees just the test
+     * and IPv4 frames the test sent); removes all of it afterwards.
      */
     private static void acrossTwoNetdevPorts(Crossing test) throws Exception {
         Netns.assumeAvailable();
@@ -176,7 +219,7 @@ class PacketRingTest {
             s = Switchd.start(ConfigLoader.parse("switchd { threads = 1, bridges.br0.ports { " + veths[0]
                     + " { type = netdev }, " + veths[1] + " { type = netdev } } }", "PacketRingTest"));
             try (RawSocket from = RawSocket.open(namespaces.get(0), "eth0");
-                 RawSocket to = RawSocket.open(namespaces.get(1), "eth0")) {
+                 RawSocket to = RawSocket.openForTestAndIpv4Frames(namespaces.get(1), "eth0")) {
                 test.run(s, from, to, veths[0]);
             }
         } finally {

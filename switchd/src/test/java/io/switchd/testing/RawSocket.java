@@ -35,6 +35,19 @@ public final class RawSocket implements AutoCloseable {
      * the interface receives; a socket filter keeps other traffic (pings, TCP) from filling its buffer.
      */
     public static RawSocket open(Netns ns, String ifname) {
+        return open(ns, ifname, Frames.TEST_TYPE);
+    }
+
+    /**
+     * Opens a socket on {@code ifname} in {@code ns} that sees the test frames and IPv4 frames the
+     * interface receives, for tests that send IPv4 frames of their own (between hosts that have no
+     * IPv4 address, so nothing else of the kind comes).
+     */
+    public static RawSocket openForTestAndIpv4Frames(Netns ns, String ifname) {
+        return open(ns, ifname, 0x0800);
+    }
+
+    private static RawSocket open(Netns ns, String ifname, int alsoType) {
         int fd = ns.inside(() -> {
             int ifindex = Interfaces.index(ifname);
             if (ifindex == 0) {
@@ -45,7 +58,7 @@ public final class RawSocket implements AutoCloseable {
             PacketSockets.setInt(s, PacketSockets.SOL_PACKET, PACKET_IGNORE_OUTGOING, 1, "PACKET_IGNORE_OUTGOING");
             PacketSockets.setInt(s, PacketSockets.SOL_PACKET, PacketSockets.PACKET_AUXDATA, 1, "PACKET_AUXDATA");
             // ETH_P_ALL: only those sockets get an untagged frame's VLAN tag in the aux data.
-            attachTestTypeFilter(s);
+            attachTestTypeFilter(s, alsoType);
             PacketSockets.setInt(s, PacketSockets.SOL_SOCKET, SO_RCVBUFFORCE, 8 << 20, "SO_RCVBUFFORCE");
             Memory timeout = new Memory(16); // struct timeval: a blocking read returns every 100 ms
             timeout.setLong(0, 0);
@@ -57,12 +70,16 @@ public final class RawSocket implements AutoCloseable {
         return new RawSocket(fd);
     }
 
-    /** Classic BPF: accept a frame whose EtherType (the kernel has taken any tag off) is the test type. */
-    private static void attachTestTypeFilter(int fd) throws io.switchd.sys.SysException {
-        Memory program = new Memory(4 * 8);
+    /**
+     * Classic BPF: accept a frame whose EtherType (the kernel has taken any tag off) is the test type
+     * or {@code alsoType}.
+     */
+    private static void attachTestTypeFilter(int fd, int alsoType) throws io.switchd.sys.SysException {
+        Memory program = new Memory(5 * 8);
         int[][] insns = {
             {0x28, 0, 0, 12},               // ldh [12]
-            {0x15, 0, 1, Frames.TEST_TYPE}, // jeq #TEST_TYPE, accept, drop
+            {0x15, 1, 0, Frames.TEST_TYPE}, // jeq #TEST_TYPE, accept, next
+            {0x15, 0, 1, alsoType},         // jeq #alsoType, accept, drop
             {0x06, 0, 0, 0x40000},          // ret #262144
             {0x06, 0, 0, 0},                // ret #0
         };
