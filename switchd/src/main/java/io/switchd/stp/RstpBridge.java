@@ -41,6 +41,7 @@ public final class RstpBridge {
 
     private long now;
     private long lastSecond;
+    private long rootChanges;
     private long topologyChanges;
     private long lastTopologyChange = -1;
     private long unsettled;
@@ -198,7 +199,7 @@ public final class RstpBridge {
         }
         long since = lastTopologyChange < 0 ? -1 : Math.max(0, nowMillis - lastTopologyChange) / 1000;
         return new RstpStatus(mode, bridgeId, rootPriority.rootId(), rootPortId == 0 ? 0 : PortId.number(rootPortId),
-                rootPriority.rootPathCost(), topologyChanges, since, List.copyOf(list));
+                rootPriority.rootPathCost(), rootChanges, topologyChanges, since, List.copyOf(list));
     }
 
     /** Each port's state, for the data path. */
@@ -279,6 +280,9 @@ public final class RstpBridge {
                 rootPort = p;
                 times = p.portTimes.older();
             }
+        }
+        if (BridgeId.mac(best.rootId()) != BridgeId.mac(rootPriority.rootId())) {
+            rootChanges++;
         }
         rootPriority = best;
         rootPortId = rootPort == null ? 0 : rootPort.portId;

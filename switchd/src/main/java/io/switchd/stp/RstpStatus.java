@@ -7,9 +7,11 @@ import java.util.List;
  * port and at what cost, how often the topology changed, and each port's role and state.
  *
  * @param rootPort the root port's number, 0 when this bridge is the root
+ * @param rootChanges how often another bridge became the root this bridge follows (a new priority
+ *        for the same bridge is no change)
  * @param secondsSinceTopologyChange -1 when there has been none
  */
-public record RstpStatus(StpMode mode, long bridgeId, long rootId, int rootPort, long rootCost,
+public record RstpStatus(StpMode mode, long bridgeId, long rootId, int rootPort, long rootCost, long rootChanges,
         long topologyChanges, long secondsSinceTopologyChange, List<Port> ports) {
 
     /** Whether this bridge is the root of the tree. */

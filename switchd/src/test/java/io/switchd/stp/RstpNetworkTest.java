@@ -65,6 +65,39 @@ class RstpNetworkTest {
         assertTrue(b.status().isRoot());
         assertEquals("1000.02000000000b", BridgeId.format(a.status().rootId()));
         assertEquals(List.of("a.2"), net.portsIn(PortRole.ALTERNATE));
+        assertEquals(1, a.status().rootChanges(), "a followed itself, then b");
+        assertEquals(0, b.status().rootChanges(), "a new priority for the same bridge is no change of root");
+    }
+
+    @Test
+    void whenTheRootGetsWorseItsOldInformationDiesWithinMaxAge() {
+        Node a = net.bridge("a", 0x0a, StpMode.RSTP);
+        Node b = net.bridge("b", 0x0b, StpMode.RSTP);
+        b.rstp.setPriority(4096);
+        net.link(a, 1, b, 1);
+        net.link(a, 2, b, 2);
+        net.within(HELLO_MS, "convergence", () -> net.portsIn(StpState.FORWARDING).size() == 3);
+        // RSTP's count to infinity: the old root's information goes round the two links until its
+        // message age reaches max age (802.1D-2004 17.3 leaves it at that, paced by the hold count)
+        b.rstp.setPriority(61440);
+        net.within(MAX_AGE * 1000L, "a root", () -> a.status().isRoot() && b.status().rootId() == a.status().bridgeId());
+        net.within(HELLO_MS, "one link blocked", () -> net.portsIn(StpState.DISCARDING).equals(List.of("b.2")));
+    }
+
+    @Test
+    void rootChangesCountEachNewRootBridge() {
+        Node a = net.bridge("a", 0x0a, StpMode.RSTP);
+        Node b = net.bridge("b", 0x0b, StpMode.RSTP);
+        net.link(a, 1, b, 1);
+        net.within(HELLO_MS, "convergence", () -> b.status().rootId() == a.status().bridgeId());
+        assertEquals(0, a.status().rootChanges());
+        assertEquals(1, b.status().rootChanges(), "b followed itself, then a");
+        b.rstp.setPriority(4096);
+        net.within(HELLO_MS, "b root", () -> a.status().rootId() == b.status().bridgeId());
+        b.rstp.setPriority(61440);
+        net.within(HELLO_MS, "a root again", () -> b.status().rootId() == a.status().bridgeId());
+        assertEquals(2, a.status().rootChanges());
+        assertEquals(3, b.status().rootChanges());
     }
 
     @Test
