@@ -791,18 +791,37 @@ final class RstpPort {
         return true;
     }
 
-    private void enterDisablePort() {
+    /** DISABLE_PORT and BLOCK_PORT: take on the selected role, stop learning and forwarding. */
+    private void enterStopping(Transition next) {
         role = selectedRole;
         learn = forward = false;
-        transition = Transition.DISABLE_PORT;
+        transition = next;
     }
 
-    private void enterDisabledPort() {
-        fdWhile = maxAge();
+    private void enterDisablePort() {
+        enterStopping(Transition.DISABLE_PORT);
+    }
+
+    private void enterBlockPort() {
+        enterStopping(Transition.BLOCK_PORT);
+    }
+
+    /** DISABLED_PORT and ALTERNATE_PORT: a port that does not forward is in sync with any root. */
+    private void enterStopped(int forwardDelayTimer, Transition next) {
+        fdWhile = forwardDelayTimer;
         synced = true;
         rrWhile = 0;
         sync = reRoot = false;
-        transition = Transition.DISABLED_PORT;
+        transition = next;
+    }
+
+    private void enterDisabledPort() {
+        enterStopped(maxAge(), Transition.DISABLED_PORT);
+    }
+
+    private void enterAlternatePort() {
+        // forwardDelay, not FwdDelay, so that the test that re-enters this state can settle
+        enterStopped(forwardDelay(), Transition.ALTERNATE_PORT);
     }
 
     private void enterRootPort() {
@@ -814,21 +833,6 @@ final class RstpPort {
     private void enterDesignatedPort() {
         role = PortRole.DESIGNATED;
         transition = Transition.DESIGNATED_PORT;
-    }
-
-    private void enterBlockPort() {
-        role = selectedRole;
-        learn = forward = false;
-        transition = Transition.BLOCK_PORT;
-    }
-
-    private void enterAlternatePort() {
-        // forwardDelay, not FwdDelay, so that the test that re-enters this state can settle
-        fdWhile = forwardDelay();
-        synced = true;
-        rrWhile = 0;
-        sync = reRoot = false;
-        transition = Transition.ALTERNATE_PORT;
     }
 
     // ---- 17.30 Port State Transition ----

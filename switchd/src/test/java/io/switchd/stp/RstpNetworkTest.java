@@ -24,6 +24,31 @@ class RstpNetworkTest {
 
     private final SimNetwork net = new SimNetwork();
 
+    /** Joins a and b by two links, 1 to 1 and 2 to 2, and waits for proposal and agreement to settle them. */
+    private Link[] twoLinksConverged(Node a, Node b) {
+        Link[] links = {net.link(a, 1, b, 1), net.link(a, 2, b, 2)};
+        net.within(HELLO_MS, "proposal and agreement converging", () -> net.portsIn(StpState.FORWARDING).size() == 3);
+        return links;
+    }
+
+    /** Bridge b, joined to {@code a} by two links, root by its priority though its address is higher. */
+    private Node rootByPriority(Node a) {
+        Node b = net.bridge("b", 0x0b, StpMode.RSTP);
+        b.rstp.setPriority(4096);
+        twoLinksConverged(a, b);
+        return b;
+    }
+
+    /** Bridges a, b and c in a ring, a.1 to b.1, b.2 to c.1, c.2 to a.2; returns the link from c to a. */
+    private Link triangle() {
+        Node a = net.bridge("a", 0x0a, StpMode.RSTP);
+        Node b = net.bridge("b", 0x0b, StpMode.RSTP);
+        Node c = net.bridge("c", 0x0c, StpMode.RSTP);
+        net.link(a, 1, b, 1);
+        net.link(b, 2, c, 1);
+        return net.link(c, 2, a, 2);
+    }
+
     private static boolean forwarding(Node n, int port) {
         return n.port(port).state() == StpState.FORWARDING;
     }
@@ -32,9 +57,7 @@ class RstpNetworkTest {
     void twoBridgesWithTwoLinksBlockOneWithinAHelloTime() {
         Node a = net.bridge("a", 0x0a, StpMode.RSTP);
         Node b = net.bridge("b", 0x0b, StpMode.RSTP);
-        net.link(a, 1, b, 1);
-        net.link(a, 2, b, 2);
-        net.within(HELLO_MS, "proposal and agreement converge", () -> net.portsIn(StpState.FORWARDING).size() == 3);
+        twoLinksConverged(a, b);
 
         assertTrue(a.status().isRoot(), net.describe());
         assertEquals(a.status().bridgeId(), b.status().rootId());
@@ -57,11 +80,7 @@ class RstpNetworkTest {
     @Test
     void theLowerPriorityIsRootWhateverTheAddresses() {
         Node a = net.bridge("a", 0x0a, StpMode.RSTP);
-        Node b = net.bridge("b", 0x0b, StpMode.RSTP);
-        b.rstp.setPriority(4096);
-        net.link(a, 1, b, 1);
-        net.link(a, 2, b, 2);
-        net.within(HELLO_MS, "convergence", () -> net.portsIn(StpState.FORWARDING).size() == 3);
+        Node b = rootByPriority(a);
         assertTrue(b.status().isRoot());
         assertEquals("1000.02000000000b", BridgeId.format(a.status().rootId()));
         assertEquals(List.of("a.2"), net.portsIn(PortRole.ALTERNATE));
@@ -72,11 +91,7 @@ class RstpNetworkTest {
     @Test
     void whenTheRootGetsWorseItsOldInformationDiesWithinMaxAge() {
         Node a = net.bridge("a", 0x0a, StpMode.RSTP);
-        Node b = net.bridge("b", 0x0b, StpMode.RSTP);
-        b.rstp.setPriority(4096);
-        net.link(a, 1, b, 1);
-        net.link(a, 2, b, 2);
-        net.within(HELLO_MS, "convergence", () -> net.portsIn(StpState.FORWARDING).size() == 3);
+        Node b = rootByPriority(a);
         // RSTP's count to infinity: the old root's information goes round the two links until its
         // message age reaches max age (802.1D-2004 17.3 leaves it at that, paced by the hold count)
         b.rstp.setPriority(61440);
@@ -104,9 +119,7 @@ class RstpNetworkTest {
     void rstpFailsOverWithinAHelloTimeWhenTheForwardingLinkGoesDown() {
         Node a = net.bridge("a", 0x0a, StpMode.RSTP);
         Node b = net.bridge("b", 0x0b, StpMode.RSTP);
-        Link first = net.link(a, 1, b, 1);
-        net.link(a, 2, b, 2);
-        net.within(HELLO_MS, "convergence", () -> net.portsIn(StpState.FORWARDING).size() == 3);
+        Link first = twoLinksConverged(a, b)[0];
         net.advance(5 * HELLO_MS);
 
         net.cut(first);
@@ -138,12 +151,7 @@ class RstpNetworkTest {
 
     @Test
     void aTriangleBlocksExactlyOnePort() {
-        Node a = net.bridge("a", 0x0a, StpMode.RSTP);
-        Node b = net.bridge("b", 0x0b, StpMode.RSTP);
-        Node c = net.bridge("c", 0x0c, StpMode.RSTP);
-        net.link(a, 1, b, 1);
-        net.link(b, 2, c, 1);
-        net.link(c, 2, a, 2);
+        Node a = triangle().b;
         net.within(HELLO_MS, "convergence", () -> net.portsIn(StpState.FORWARDING).size() == 5);
         // b's port to c is designated (b's id is lower than c's), so c's end blocks
         assertEquals(List.of("c.1"), net.portsIn(PortRole.ALTERNATE));
@@ -283,12 +291,10 @@ class RstpNetworkTest {
 
     @Test
     void aTopologyChangeFlushesTheOtherPortsButNotTheOneItCameFromNorEdgePorts() {
-        Node a = net.bridge("a", 0x0a, StpMode.RSTP);
-        Node b = net.bridge("b", 0x0b, StpMode.RSTP);
-        Node c = net.bridge("c", 0x0c, StpMode.RSTP);
-        net.link(a, 1, b, 1);
-        net.link(b, 2, c, 1);
-        Link ac = net.link(c, 2, a, 2);
+        Link ac = triangle();
+        Node a = ac.b;
+        Node b = net.node("b");
+        Node c = ac.a;
         for (Node n : net.nodes()) {
             n.hostPort(3);
         }
@@ -320,9 +326,7 @@ class RstpNetworkTest {
     void aSettingChangeRecomputesTheTreeAndIsShown() {
         Node a = net.bridge("a", 0x0a, StpMode.RSTP);
         Node b = net.bridge("b", 0x0b, StpMode.RSTP);
-        net.link(a, 1, b, 1);
-        net.link(a, 2, b, 2);
-        net.within(HELLO_MS, "convergence", () -> net.portsIn(StpState.FORWARDING).size() == 3);
+        twoLinksConverged(a, b);
         // a cheaper second link makes it the way to the root
         b.rstp.setPortCost(2, 100);
         net.within(HELLO_MS, "the cheaper link forwarding", () -> forwarding(b, 2) && !forwarding(b, 1));

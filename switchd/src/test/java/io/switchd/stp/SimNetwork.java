@@ -10,6 +10,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.BooleanSupplier;
+import java.util.function.Predicate;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.fail;
@@ -123,29 +124,29 @@ final class SimNetwork {
         }
     }
 
+    Node node(String name) {
+        return nodes.get(name);
+    }
+
     Collection<Node> nodes() {
         return nodes.values();
     }
 
-    /** Every port of every bridge in {@code role}. */
+    /** Every port of every bridge in {@code role}, as "bridge.port". */
     List<String> portsIn(PortRole role) {
-        List<String> found = new ArrayList<>();
-        for (Node n : nodes.values()) {
-            for (RstpStatus.Port p : n.status().ports()) {
-                if (p.role() == role) {
-                    found.add(n.name + "." + p.number());
-                }
-            }
-        }
-        return found;
+        return ports(p -> p.role() == role);
     }
 
-    /** Every port of every bridge in {@code state}. */
+    /** Every port of every bridge in {@code state}, as "bridge.port". */
     List<String> portsIn(StpState state) {
+        return ports(p -> p.state() == state);
+    }
+
+    private List<String> ports(Predicate<RstpStatus.Port> which) {
         List<String> found = new ArrayList<>();
         for (Node n : nodes.values()) {
             for (RstpStatus.Port p : n.status().ports()) {
-                if (p.state() == state) {
+                if (which.test(p)) {
                     found.add(n.name + "." + p.number());
                 }
             }
