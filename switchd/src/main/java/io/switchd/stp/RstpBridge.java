@@ -18,7 +18,12 @@ import java.util.TreeMap;
  *
  * <p>Beyond 802.1D-2004: an edge port can be edge from link-up ({@link EdgeMode}); root guard is
  * 802.1Q-2011's restrictedRole; BPDU guard takes a port out on the first BPDU; and a few fixes
- * 802.1Q made to the 2004 text are applied where the comments say so.
+ * 802.1Q made to the 2004 text are applied where the comments say so. Two departures of our
+ * own, in {@link RstpPort}'s Port Transmit: the periodic BPDU does not count against the
+ * transmit hold count, and a root port speaking STP sends TCNs only while a change is on.
+ *
+ * <p>{@link #status} too belongs to the protocol's thread; the data path learns each port's
+ * state from {@link RstpListener#stateChanged}.
  */
 public final class RstpBridge {
     /** Passes after which the machines are taken not to settle; none has been seen to need more than a few. */

@@ -635,6 +635,8 @@ final class RstpPort {
             }
             case MINE -> {
                 selectedRole = PortRole.DESIGNATED;
+                // against designatedTimes, as 802.1Q reads it: 2004's rootTimes differ in the hello
+                // time wherever the root's differs from ours, which would update the port every time
                 if (!portPriority.equals(designatedPriority) || !portTimes.equals(designatedTimes)) {
                     updtInfo = true;
                 }

@@ -358,4 +358,18 @@ class RstpNetworkTest {
         a.rstp.setPriority(0);
         net.within(HELLO_MS / 2, "b hearing of a's new priority", () -> b.status().rootId() == a.status().bridgeId());
     }
+
+    @Test
+    void twoPortsThatHearEachOtherMakeOneABackupPort() {
+        // what a kernel bridge sees through a switch with STP off that floods its BPDUs back
+        Node a = net.bridge("a", 0x0a, StpMode.RSTP);
+        Node b = net.bridge("b", 0x0b, StpMode.RSTP);
+        net.link(b, 1, a, 3);
+        net.link(a, 1, a, 2);
+        net.within(HELLO_MS, "convergence", () -> forwarding(a, 1) && forwarding(b, 1));
+        assertEquals(PortRole.BACKUP, a.port(2).role(), net.describe());
+        assertEquals(StpState.DISCARDING, a.port(2).state());
+        assertEquals(PortRole.DESIGNATED, a.port(1).role());
+        net.holds(10 * HELLO_MS, "the backup port discarding", () -> !forwarding(a, 2) && forwarding(a, 1));
+    }
 }

@@ -45,12 +45,9 @@ final class SimNetwork {
     /** Joins port {@code portA} of {@code a} to {@code portB} of {@code b}: non-edge ports, link up. */
     Link link(Node a, int portA, Node b, int portB) {
         Link link = new Link(a, portA, b, portB);
-        for (Node n : List.of(a, b)) {
-            int port = link.port(n);
-            n.rstp.addPort(port, n.mac + ((long) port << 24));
-            n.rstp.setPortEdge(port, EdgeMode.OFF);
-            n.links.put(port, link);
-        }
+        // one bridge at both ends is a loop through something that floods BPDUs (a hub, a switch with STP off)
+        a.bridgeEnd(portA, link);
+        b.bridgeEnd(portB, link);
         up(link);
         return link;
     }
@@ -199,6 +196,12 @@ final class SimNetwork {
                     .orElseThrow(() -> new AssertionError(name + " has no port " + number));
         }
 
+        void bridgeEnd(int port, Link link) {
+            rstp.addPort(port, mac + ((long) port << 24));
+            rstp.setPortEdge(port, EdgeMode.OFF);
+            links.put(port, link);
+        }
+
         /** A port with no bridge behind it (a host's), up. */
         void hostPort(int number) {
             rstp.addPort(number, mac + ((long) number << 24));
@@ -216,8 +219,8 @@ final class SimNetwork {
             sent.add(port + ":" + read.type());
             Link link = links.get(port);
             if (link != null && link.up && !link.muted(this)) {
-                Node to = link.peer(this);
-                inFlight.add(new InFlight(link, to, link.port(to), bytes));
+                boolean fromA = link.a == this && link.portA == port;
+                inFlight.add(new InFlight(link, fromA ? link.b : link.a, fromA ? link.portB : link.portA, bytes));
             }
         }
 
