@@ -1,0 +1,162 @@
+package io.switchd.metrics;
+
+import java.io.IOException;
+import java.io.OutputStream;
+
+/**
+ * Prometheus text exposition written as UTF-8 through one reused buffer onto a stream, allocating
+ * nothing per value: a scrape writes a line per exported MAC table entry, and garbage in
+ * proportion to the table is what made scrapes pause the forwarding loops. Values come out as the
+ * Prometheus client library writes them (its escaping, Java's {@code Double.toString}), so the
+ * lines read as they did when Micrometer wrote them.
+ */
+final class ExpositionWriter {
+    private static final byte[] HEX = {'0', '1', '2', '3', '4', '5', '6', '7', '8', '9', 'a', 'b', 'c', 'd', 'e', 'f'};
+    /** The most bytes one char takes: a surrogate pair's 4 UTF-8 bytes, written at its first half. */
+    private static final int MAX_CHAR_BYTES = 4;
+    /** Whole seconds from here on are written in Java's scientific notation ("1.0E7"). */
+    private static final long SCIENTIFIC_MILLIS = 10_000_000_000L;
+
+    private final byte[] buf = new byte[8192];
+    private int len;
+    private OutputStream out;
+
+    /** Starts writing to {@code target}; {@link #finish} hands over what is still buffered. */
+    void start(OutputStream target) {
+        this.out = target;
+        this.len = 0;
+    }
+
+    /** Writes out what is buffered and lets go of the stream. */
+    void finish() throws IOException {
+        drain();
+        out = null;
+    }
+
+    /** Text the caller knows to be plain ASCII with nothing to escape: names, HELP text, punctuation. */
+    ExpositionWriter ascii(String s) throws IOException {
+        for (int i = 0; i < s.length(); i++) {
+            room(1);
+            buf[len++] = (byte) s.charAt(i);
+        }
+        return this;
+    }
+
+    /** One byte of ASCII. */
+    ExpositionWriter ascii(char c) throws IOException {
+        room(1);
+        buf[len++] = (byte) c;
+        return this;
+    }
+
+    /**
+     * A label value, escaped as the text format wants ({@code \\}, {@code \"}, {@code \n}), in
+     * UTF-8; a lone surrogate becomes '?', as Java's UTF-8 encoder writes it.
+     */
+    ExpositionWriter labelValue(String s) throws IOException {
+        for (int i = 0; i < s.length(); i++) {
+            room(MAX_CHAR_BYTES);
+            char c = s.charAt(i);
+            if (c == '\\' || c == '"') {
+                buf[len++] = '\\';
+                buf[len++] = (byte) c;
+            } else if (c == '\n') {
+                buf[len++] = '\\';
+                buf[len++] = 'n';
+            } else if (c < 0x80) {
+                buf[len++] = (byte) c;
+            } else if (c < 0x800) {
+                buf[len++] = (byte) (0xC0 | c >> 6);
+                buf[len++] = (byte) (0x80 | c & 0x3F);
+            } else if (!Character.isSurrogate(c)) {
+                buf[len++] = (byte) (0xE0 | c >> 12);
+                buf[len++] = (byte) (0x80 | c >> 6 & 0x3F);
+                buf[len++] = (byte) (0x80 | c & 0x3F);
+            } else if (Character.isHighSurrogate(c) && i + 1 < s.length() && Character.isLowSurrogate(s.charAt(i + 1))) {
+                int cp = Character.toCodePoint(c, s.charAt(++i));
+                buf[len++] = (byte) (0xF0 | cp >> 18);
+                buf[len++] = (byte) (0x80 | cp >> 12 & 0x3F);
+                buf[len++] = (byte) (0x80 | cp >> 6 & 0x3F);
+                buf[len++] = (byte) (0x80 | cp & 0x3F);
+            } else {
+                buf[len++] = '?';
+            }
+        }
+        return this;
+    }
+
+    /** A whole number in decimal, as {@code Long.toString} writes it. */
+    ExpositionWriter decimal(long v) throws IOException {
+        room(20);
+        if (v < 0) {
+            buf[len++] = '-';
+            if (v == Long.MIN_VALUE) {
+                return ascii("9223372036854775808");
+            }
+            v = -v;
+        }
+        int digits = 1;
+        for (long t = v; t >= 10; t /= 10) {
+            digits++;
+        }
+        for (int i = len + digits - 1; i >= len; i--) {
+            buf[i] = (byte) ('0' + v % 10);
+            v /= 10;
+        }
+        len += digits;
+        return this;
+    }
+
+    /** A MAC address as {@code MacAddress.format} writes it: lower-case "aa:bb:cc:dd:ee:ff". */
+    ExpositionWriter mac(long mac) throws IOException {
+        room(17);
+        for (int shift = 40; shift >= 0; shift -= 8) {
+            int b = (int) (mac >>> shift) & 0xFF;
+            buf[len++] = HEX[b >>> 4];
+            buf[len++] = HEX[b & 0xF];
+            if (shift > 0) {
+                buf[len++] = ':';
+            }
+        }
+        return this;
+    }
+
+    /**
+     * {@code millis} as seconds, written as {@code Double.toString(millis / 1000.0)} writes them
+     * ("0.0", "12.5", "300.25"). Past 10^7 seconds (115 days; only a bridge with a longer ageing
+     * time has such ages) Java switches to scientific notation, and that rare case is left to it.
+     */
+    ExpositionWriter seconds(long millis) throws IOException {
+        if (millis <= -SCIENTIFIC_MILLIS || millis >= SCIENTIFIC_MILLIS) {
+            return ascii(Double.toString(millis / 1000.0));
+        }
+        if (millis < 0) {
+            ascii('-');
+            millis = -millis;
+        }
+        decimal(millis / 1000);
+        room(4);
+        buf[len++] = '.';
+        int fraction = (int) (millis % 1000);
+        if (fraction == 0) {
+            buf[len++] = '0';
+            return this;
+        }
+        for (int unit = 100; fraction != 0; unit /= 10) { // the digits up to the last non-zero one
+            buf[len++] = (byte) ('0' + fraction / unit);
+            fraction %= unit;
+        }
+        return this;
+    }
+
+    private void room(int bytes) throws IOException {
+        if (len + bytes > buf.length) {
+            drain();
+        }
+    }
+
+    private void drain() throws IOException {
+        out.write(buf, 0, len);
+        len = 0;
+    }
+}
