@@ -14,8 +14,12 @@ final class ExpositionWriter {
     private static final byte[] HEX = {'0', '1', '2', '3', '4', '5', '6', '7', '8', '9', 'a', 'b', 'c', 'd', 'e', 'f'};
     /** The most bytes one char takes: a surrogate pair's 4 UTF-8 bytes, written at its first half. */
     private static final int MAX_CHAR_BYTES = 4;
+    /** Java writes doubles from 10^7 on in scientific notation. */
+    private static final long PLAIN_BELOW = 10_000_000L;
+    /** Every whole number below 2^53 is exactly a double. */
+    private static final long EXACT_DOUBLES = 1L << 53;
     /** Whole seconds from here on are written in Java's scientific notation ("1.0E7"). */
-    private static final long SCIENTIFIC_MILLIS = 10_000_000_000L;
+    private static final long SCIENTIFIC_MILLIS = PLAIN_BELOW * 1000;
 
     private final byte[] buf = new byte[8192];
     private int len;
@@ -105,6 +109,39 @@ final class ExpositionWriter {
         }
         len += digits;
         return this;
+    }
+
+    /**
+     * A count as the client library writes a counter's value, {@code Double.toString((double) v)}:
+     * "0.0", "9999999.0", then "1.0E7", "1.2345678E7". Exact for counts below 2^53; a count past
+     * that (petabytes) is left to Java.
+     */
+    ExpositionWriter count(long v) throws IOException {
+        if (v < 0 || v >= EXACT_DOUBLES) {
+            return ascii(Double.toString((double) v));
+        }
+        if (v < PLAIN_BELOW) {
+            return decimal(v).ascii(".0");
+        }
+        int digits = 1;
+        long scale = 1;
+        while (v / scale >= 10) {
+            scale *= 10;
+            digits++;
+        }
+        room(24);
+        buf[len++] = (byte) ('0' + v / scale);
+        buf[len++] = '.';
+        long rest = v % scale;
+        if (rest == 0) {
+            buf[len++] = '0';
+        }
+        for (scale /= 10; rest != 0; scale /= 10) { // the digits up to the last non-zero one
+            buf[len++] = (byte) ('0' + rest / scale);
+            rest %= scale;
+        }
+        buf[len++] = 'E';
+        return decimal(digits - 1);
     }
 
     /** A MAC address as {@code MacAddress.format} writes it: lower-case "aa:bb:cc:dd:ee:ff". */

@@ -17,16 +17,19 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * A /metrics scrape makes no garbage in proportion to the MAC table: what it allocates with
- * thousands of entries exported is what it allocates with none. Garbage is what sets off the young
- * collections that pause every forwarding loop, and a meter per entry made tens of megabytes of it
- * a scrape. Measured on the control thread's own path: the route, then the HTTP response built from
- * it; first with the default cap on exported entries, then with all 50,000 exported.
+ * A /metrics scrape makes no garbage in proportion to the MAC table or to the ports: what it
+ * allocates with thousands of entries exported, or a hundred ports, is what it allocates with none
+ * (or one). Garbage is what sets off the young collections that pause every forwarding loop, and a
+ * meter per entry made tens of megabytes of it a scrape, 30 meters per port some 150 KB a port.
+ * Measured on the control thread's own path: the route, then the HTTP response built from it.
  */
 class ScrapeAllocationTest {
     private static final int ENTRIES = 50_000;
     private static final int DEFAULT_CAP = 4096;
-    /** Far below the old cost (over 10 KB an entry at the default cap, 50 MB a scrape); well above noise. */
+    /**
+     * Far below the old costs (over 10 KB an entry at the default cap, 50 MB a scrape; 150 KB a
+     * port, 15 MB for 100) and well above a run's noise.
+     */
     private static final long MAX_EXTRA = 256 * 1024;
 
     @Test
@@ -48,6 +51,32 @@ class ScrapeAllocationTest {
             }
             assertNoGarbagePerEntry(cappedRouter, emptyCapped, DEFAULT_CAP);
             assertNoGarbagePerEntry(allRouter, emptyAll, ENTRIES);
+        } finally {
+            s.close();
+        }
+    }
+
+    @Test
+    void aScrapeAllocatesNothingPerPort() throws Exception {
+        long one = allocatedWithPorts(1);
+        long many = allocatedWithPorts(101);
+        assertTrue(many - one < MAX_EXTRA, "a scrape of 101 ports allocated " + many + " bytes, of one port " + one
+                + ": " + (many - one) / 100 + " bytes a port");
+    }
+
+    /** What a scrape allocates on a switch with {@code ports} ports (absent ones: they need no interface). */
+    private static long allocatedWithPorts(int ports) throws Exception {
+        StringBuilder names = new StringBuilder();
+        for (int i = 0; i < ports; i++) {
+            names.append("zzports").append(i).append(" {}, ");
+        }
+        Switchd s = Switchd.start(ConfigLoader.parse("switchd { threads = 1, state-file = \"\", bridges.br0.ports { "
+                + names + "} }", "ScrapeAllocationTest.conf"));
+        try (SwitchdMetrics metrics = new SwitchdMetrics(s, DEFAULT_CAP)) {
+            ApiRouter router = new ApiRouter(s, metrics, null);
+            long allocated = allocatedByScrape(router);
+            assertEquals(ports * 4, body(router).lines().filter(l -> l.startsWith("switchd_port_state{")).count());
+            return allocated;
         } finally {
             s.close();
         }

@@ -40,6 +40,29 @@ class ExpositionWriterTest {
     }
 
     @Test
+    void countsAreWrittenAsDoubleToStringWritesThem() throws IOException {
+        for (long v = 0; v <= 200_000; v++) {
+            assertCount(v);
+        }
+        for (long v = 9_999_000; v <= 10_001_000; v++) { // where Java turns to "1.0E7"
+            assertCount(v);
+        }
+        SplittableRandom random = new SplittableRandom(3);
+        for (int i = 0; i < 300_000; i++) {
+            int bits = random.nextInt(1, 64);
+            assertCount(random.nextLong(1L << (bits - 1), bits == 63 ? Long.MAX_VALUE : 1L << bits));
+            assertCount(random.nextLong(1, 100_000) * (long) Math.pow(10, random.nextInt(0, 14))); // round ones
+        }
+        for (long edge : new long[] {(1L << 53) - 1, 1L << 53, (1L << 53) + 1, Long.MAX_VALUE, -1, Long.MIN_VALUE}) {
+            assertCount(edge);
+        }
+    }
+
+    private void assertCount(long v) throws IOException {
+        assertEquals(Double.toString((double) v), written(() -> w.count(v)), v + "");
+    }
+
+    @Test
     void wholeNumbersAndMacsAreWrittenAsJavaWritesThem() throws IOException {
         long[] values = {0, 1, 9, 10, 4094, 4095, -1, -10, Long.MAX_VALUE, Long.MIN_VALUE, 1_000_000_007};
         for (long v : values) {
