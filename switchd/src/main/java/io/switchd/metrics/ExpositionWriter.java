@@ -1,5 +1,7 @@
 package io.switchd.metrics;
 
+import io.switchd.frame.MacAddress;
+
 import java.io.IOException;
 import java.io.OutputStream;
 
@@ -11,7 +13,6 @@ import java.io.OutputStream;
  * lines read as they did when Micrometer wrote them.
  */
 final class ExpositionWriter {
-    private static final byte[] HEX = {'0', '1', '2', '3', '4', '5', '6', '7', '8', '9', 'a', 'b', 'c', 'd', 'e', 'f'};
     /** The most bytes one char takes: a surrogate pair's 4 UTF-8 bytes, written at its first half. */
     private static final int MAX_CHAR_BYTES = 4;
     /** Java writes doubles from 10^7 on in scientific notation. */
@@ -144,17 +145,11 @@ final class ExpositionWriter {
         return decimal(digits - 1);
     }
 
-    /** A MAC address as {@code MacAddress.format} writes it: lower-case "aa:bb:cc:dd:ee:ff". */
+    /** A MAC address as {@link MacAddress#format(long)} writes it: lower-case "aa:bb:cc:dd:ee:ff". */
     ExpositionWriter mac(long mac) throws IOException {
-        room(17);
-        for (int shift = 40; shift >= 0; shift -= 8) {
-            int b = (int) (mac >>> shift) & 0xFF;
-            buf[len++] = HEX[b >>> 4];
-            buf[len++] = HEX[b & 0xF];
-            if (shift > 0) {
-                buf[len++] = ':';
-            }
-        }
+        room(MacAddress.TEXT_LENGTH);
+        MacAddress.format(mac, buf, len);
+        len += MacAddress.TEXT_LENGTH;
         return this;
     }
 
