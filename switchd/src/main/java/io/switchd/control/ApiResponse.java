@@ -3,11 +3,27 @@ package io.switchd.control;
 import io.switchd.api.Json;
 import io.switchd.api.model.ApiError;
 
-import java.nio.charset.StandardCharsets;
+import java.io.IOException;
+import java.io.OutputStream;
 
-/** What a route answers: status, content type and body. */
-public record ApiResponse(int status, String contentType, byte[] body) {
+/**
+ * What a route answers: status, content type and body, or instead of the body the {@code writer}
+ * that writes it straight into the response's buffer when it is sent.
+ */
+public record ApiResponse(int status, String contentType, byte[] body, BodyWriter writer) {
     private static final String JSON = "application/json";
+
+    /** A body written when the answer is sent. */
+    @FunctionalInterface
+    public interface BodyWriter {
+        /** Writes the whole body to {@code out}. */
+        void writeTo(OutputStream out) throws IOException;
+    }
+
+    /** An answer with its body at hand. */
+    public ApiResponse(int status, String contentType, byte[] body) {
+        this(status, contentType, body, null);
+    }
 
     /** A JSON answer. */
     public static ApiResponse json(int status, Object value) {
@@ -28,8 +44,11 @@ public record ApiResponse(int status, String contentType, byte[] body) {
         return new ApiResponse(204, JSON, new byte[0]);
     }
 
-    /** A plain text answer. */
-    public static ApiResponse text(String contentType, String body) {
-        return new ApiResponse(200, contentType, body.getBytes(StandardCharsets.UTF_8));
+    /**
+     * A text answer written by {@code writer} into the response's (pooled, off-heap) buffer: a
+     * body of megabytes (the metrics) is not built on the heap first, nor copied there.
+     */
+    public static ApiResponse text(String contentType, BodyWriter writer) {
+        return new ApiResponse(200, contentType, new byte[0], writer);
     }
 }

@@ -59,7 +59,7 @@ public final class ApiRouter {
         try {
             if (path.equals("/metrics")) {
                 requireMethod(method, "GET");
-                return ApiResponse.text(PROMETHEUS, metrics.scrape());
+                return ApiResponse.text(PROMETHEUS, metrics::scrape);
             }
             if (!apiAllowed) {
                 return ApiResponse.error(404, "only /metrics is served here");

@@ -1,5 +1,8 @@
 package io.switchd.control;
 
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufAllocator;
+import io.netty.buffer.ByteBufOutputStream;
 import io.netty.buffer.ByteBufUtil;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelFutureListener;
@@ -16,6 +19,8 @@ import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.TooLongHttpHeaderException;
 import io.netty.handler.codec.http.TooLongHttpLineException;
 
+import java.io.IOException;
+import java.util.logging.Level;
 import java.util.logging.Logger;
 
 /** One HTTP connection to the control API or the metrics listener: decoded requests in, router answers out. */
@@ -60,12 +65,25 @@ final class HttpHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
 
     /** {@code a} as an HTTP response that keeps the connection open or says it closes. */
     static FullHttpResponse response(ApiResponse a, boolean keepAlive) {
+        ByteBuf content;
+        if (a.writer() == null) {
+            content = Unpooled.wrappedBuffer(a.body());
+        } else {
+            content = ByteBufAllocator.DEFAULT.buffer();
+            try {
+                a.writer().writeTo(new ByteBufOutputStream(content));
+            } catch (IOException | RuntimeException e) {
+                content.release();
+                LOG.log(Level.SEVERE, "writing an answer failed", e);
+                return response(ApiResponse.error(500, "internal error: " + e), keepAlive);
+            }
+        }
         FullHttpResponse res = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.valueOf(a.status()),
-                Unpooled.wrappedBuffer(a.body()));
-        if (a.body().length > 0) {
+                content);
+        if (content.isReadable()) {
             res.headers().set(HttpHeaderNames.CONTENT_TYPE, a.contentType());
         }
-        HttpUtil.setContentLength(res, a.body().length);
+        HttpUtil.setContentLength(res, content.readableBytes());
         res.headers().set(HttpHeaderNames.CONNECTION, keepAlive ? HttpHeaderValues.KEEP_ALIVE : HttpHeaderValues.CLOSE);
         return res;
     }

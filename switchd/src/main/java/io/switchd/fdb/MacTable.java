@@ -443,18 +443,33 @@ public final class MacTable {
      * allocate megabytes, and the collection that follows stops every forwarding loop).
      */
     public List<Entry> entries(long now, int limit) {
-        Slots s = slots;
         List<Entry> out = new ArrayList<>();
-        for (int i = 0; i < s.keys.length && out.size() < limit; i++) {
+        forEach(now, limit, (vlan, mac, port, isStatic, ageMillis) ->
+                out.add(new Entry(vlan, mac, port, isStatic, ageMillis)));
+        return out;
+    }
+
+    /**
+     * Hands at most {@code limit} of the live entries at {@code now} to {@code visitor}, in table
+     * order, allocating nothing; returns how many it handed. Like {@link #entries}, it takes no
+     * lock and may run on any thread while the loops learn: it reads the arrays in place (the ones
+     * of the moment it starts, should a compaction replace them meanwhile), so an entry learned,
+     * moved or expired during the walk may show either way.
+     */
+    public int forEach(long now, int limit, EntryVisitor visitor) {
+        Slots s = slots;
+        int n = 0;
+        for (int i = 0; i < s.keys.length && n < limit; i++) {
             long k = (long) LONGS.getAcquire(s.keys, i);
             long v = (long) LONGS.getAcquire(s.values, i);
             if (k != EMPTY && isCurrent(v, now)) {
                 boolean isStatic = (v & STATIC_BIT) != 0;
-                out.add(new Entry(FdbKey.vlan(k), FdbKey.mac(k), (int) (v & PORT_MASK), isStatic,
-                        isStatic ? 0 : now - seen(v)));
+                visitor.entry(FdbKey.vlan(k), FdbKey.mac(k), (int) (v & PORT_MASK), isStatic,
+                        isStatic ? 0 : now - seen(v));
+                n++;
             }
         }
-        return out;
+        return n;
     }
 
     /** How many live entries the table holds at {@code now}. */
@@ -503,4 +518,11 @@ public final class MacTable {
 
     /** One live entry as the control plane shows it. */
     public record Entry(int vlan, long mac, int port, boolean isStatic, long ageMillis) {}
+
+    /** Takes the entries {@link #forEach} walks, one call per entry, as plain values. */
+    @FunctionalInterface
+    public interface EntryVisitor {
+        /** One live entry: what {@link Entry} holds, without the object. */
+        void entry(int vlan, long mac, int port, boolean isStatic, long ageMillis);
+    }
 }

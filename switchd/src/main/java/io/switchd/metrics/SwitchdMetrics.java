@@ -3,7 +3,6 @@ package io.switchd.metrics;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.Meter;
-import io.micrometer.core.instrument.MultiGauge;
 import io.micrometer.core.instrument.Tags;
 import io.micrometer.core.instrument.binder.jvm.ClassLoaderMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
@@ -18,12 +17,13 @@ import io.switchd.Switchd;
 import io.switchd.bridge.Bridge;
 import io.switchd.dataplane.MonotonicClock;
 import io.switchd.fdb.MacTable;
-import io.switchd.frame.MacAddress;
-import io.switchd.port.DropReason;
 import io.switchd.port.Port;
-import io.switchd.port.PortCounters;
-import io.switchd.port.PortState;
 
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.IdentityHashMap;
 import java.util.List;
@@ -34,14 +34,16 @@ import java.util.function.Function;
  * The Prometheus view of a switch. Meters only read the counters the data path keeps (function
  * counters and gauges over {@link StripedCounters}): the data path never calls Micrometer. Ports
  * and bridges come and go at run time, so the meters are matched to them before every scrape.
+ * The ports' series and the MAC table's entries are no meters: {@link PortSeries} and
+ * {@link FdbEntryAges} write them after the registry's text, without the garbage a meter each made.
  */
 public final class SwitchdMetrics implements AutoCloseable {
     private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     private final Switchd switchd;
     private final int fdbEntriesLimit;
-    private final Map<Port, PortMeters> portMeters = new IdentityHashMap<>();
     private final Map<Bridge, List<Meter>> bridgeMeters = new IdentityHashMap<>();
-    private final MultiGauge fdbEntryAge;
+    private final PortSeries portSeries = new PortSeries();
+    private final FdbEntryAges fdbEntryAges = new FdbEntryAges();
     private final JvmGcMetrics gc = new JvmGcMetrics();
     private volatile int exported;
 
@@ -62,58 +64,50 @@ public final class SwitchdMetrics implements AutoCloseable {
                 .tags("version", build.version(), "revision", build.revision(), "java_version", build.javaVersion())
                 .description("Always 1; the labels say which switchd this is and the Java it runs on")
                 .register(registry);
-        fdbEntryAge = MultiGauge.builder("switchd.fdb.entry.age").baseUnit("seconds")
-                .description("Seconds since the station was last seen, one series per MAC table entry")
-                .register(registry);
         Gauge.builder("switchd.fdb.entries.exported", this, m -> m.exported)
                 .description("How many MAC table entries switchd_fdb_entry_age_seconds carries (capped by metrics.fdb-entries-limit)")
                 .register(registry);
     }
 
     /** The exposition text, with meters for exactly the ports and bridges there are now. */
-    public synchronized String scrape() {
+    public String scrape() {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        try {
+            scrape(out);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e); // a ByteArrayOutputStream does not fail
+        }
+        return out.toString(StandardCharsets.UTF_8);
+    }
+
+    /**
+     * Writes the exposition text (UTF-8) to {@code out}: what {@link #scrape()} returns, without
+     * building it as a string first.
+     */
+    public synchronized void scrape(OutputStream out) throws IOException {
         sync();
-        return registry.scrape();
+        registry.scrape(out);
+        portSeries.writeTo(out);
+        fdbEntryAges.writeTo(out);
     }
 
     private void sync() {
         List<Bridge> bridges = switchd.bridges();
         Map<Bridge, Boolean> liveBridges = new IdentityHashMap<>();
-        Map<Port, Boolean> livePorts = new IdentityHashMap<>();
         for (Bridge b : bridges) {
             liveBridges.put(b, true);
-            for (Port p : b.ports()) {
-                livePorts.put(p, true);
-            }
         }
-        // Gone first: a port deleted and added again under its name has the same meter ids, and
-        // Micrometer would hand the new port the old port's meters, which are then removed.
-        removeUnless(portMeters, livePorts, PortMeters::meters);
+        // Gone first: a bridge deleted and added again under its name has the same meter ids, and
+        // Micrometer would hand the new bridge the old bridge's meters, which are then removed.
         removeUnless(bridgeMeters, liveBridges, Function.identity());
-        List<MultiGauge.Row<?>> rows = new ArrayList<>();
-        long now = MonotonicClock.millis();
         for (Bridge b : bridges) {
             bridgeMeters.computeIfAbsent(b, this::registerBridge);
             for (Port p : b.ports()) {
                 p.collectKernelDrops();
-                PortMeters pm = portMeters.get(p);
-                if (pm != null && !pm.name().equals(p.name())) {
-                    pm.meters().forEach(registry::remove); // the port followed its interface's rename
-                    pm = null;
-                }
-                if (pm == null) {
-                    portMeters.put(p, new PortMeters(p.name(), registerPort(b, p)));
-                }
-            }
-            for (MacTable.Entry e : b.fdb().entries(now, fdbEntriesLimit - rows.size())) {
-                Port p = b.portAt(e.port());
-                rows.add(MultiGauge.Row.of(Tags.of("bridge", b.name(), "vlan", Integer.toString(e.vlan()),
-                        "mac", MacAddress.format(e.mac()), "port", p == null ? "?" : p.name(),
-                        "type", e.isStatic() ? "static" : "learned"), e.ageMillis() / 1000.0));
             }
         }
-        exported = rows.size();
-        fdbEntryAge.register(rows, true);
+        portSeries.collect(bridges);
+        exported = fdbEntryAges.collect(bridges, MonotonicClock.millis(), fdbEntriesLimit);
     }
 
     private <K, V> void removeUnless(Map<K, V> meters, Map<K, Boolean> live, Function<V, List<Meter>> list) {
@@ -124,28 +118,6 @@ public final class SwitchdMetrics implements AutoCloseable {
             list.apply(en.getValue()).forEach(registry::remove);
             return true;
         });
-    }
-
-    private List<Meter> registerPort(Bridge b, Port p) {
-        Tags tags = Tags.of("bridge", b.name(), "port", p.name());
-        StripedCounters c = p.counters();
-        List<Meter> m = new ArrayList<>();
-        m.add(counter("switchd.port.rx.frames", "Frames read from the port", null, tags, c, PortCounters.RX_FRAMES));
-        m.add(counter("switchd.port.rx.bytes", "Bytes read from the port", "bytes", tags, c, PortCounters.RX_BYTES));
-        m.add(counter("switchd.port.tx.frames", "Frames written to the port", null, tags, c, PortCounters.TX_FRAMES));
-        m.add(counter("switchd.port.tx.bytes", "Bytes written to the port", "bytes", tags, c, PortCounters.TX_BYTES));
-        for (DropReason r : DropReason.values()) {
-            m.add(counter("switchd.port.dropped.frames", "Frames dropped, by direction and reason", null,
-                    tags.and("direction", r.egress() ? "tx" : "rx", "reason", r.label()), c, PortCounters.drop(r)));
-        }
-        m.add(Gauge.builder("switchd.port.up", p, port -> port.state() == PortState.UP ? 1 : 0)
-                .description("1 while the port forwards").tags(tags).register(registry));
-        for (PortState s : PortState.values()) {
-            m.add(Gauge.builder("switchd.port.state", p, port -> port.state() == s ? 1 : 0)
-                    .description("1 for the port's current state: up, down (link), absent (no interface), admin-down")
-                    .tags(tags.and("state", s.displayName())).register(registry));
-        }
-        return m;
     }
 
     private List<Meter> registerBridge(Bridge b) {
@@ -170,9 +142,6 @@ public final class SwitchdMetrics implements AutoCloseable {
         return FunctionCounter.builder(name, c, counters -> counters.get(id)).description(description)
                 .baseUnit(unit).tags(tags).register(registry);
     }
-
-    /** The meters of one port, under the name they were registered with. */
-    private record PortMeters(String name, List<Meter> meters) {}
 
     @Override
     public void close() {

@@ -202,6 +202,48 @@ class MacTableTest {
         assertEquals(MacTable.FULL, t.learn(A, 1, 2_000, 0));
     }
 
+    @Test
+    void aWalkHandsOverTheLiveEntriesUpToTheLimitAndAllocatesNothing() {
+        MacTable t = new MacTable(20_000, AGEING, 1);
+        for (int i = 0; i < 10_000; i++) {
+            t.learn(FdbKey.of(i % 3, 0x0200_0000_0000L + i), i % 5, i < 100 ? 1_000 : AGEING, 0);
+        }
+        t.putStatic(FdbKey.of(7, 0x0200_0000_0000L), 9);
+        t.remove(FdbKey.of(1, 0x0200_0000_0000L + 1_000)); // a dead slot
+        long now = AGEING + 1_000; // the first 100 have expired, not yet aged out
+        Walk walk = new Walk();
+        assertEquals(9_900, t.forEach(now, Integer.MAX_VALUE, walk));
+        assertEquals(9_900, walk.count);
+        assertEquals(t.entries(now).stream().mapToLong(e -> e.mac() + e.vlan() + e.port() + e.ageMillis()).sum(), walk.sum);
+        assertEquals(1, walk.statics);
+        assertEquals(t.entries(now, 37), t.entries(now).subList(0, 37), "the limit keeps the first in table order");
+        walk = new Walk();
+        assertEquals(37, t.forEach(now, 37, walk));
+        assertEquals(t.entries(now, 37).stream().mapToLong(e -> e.mac() + e.vlan() + e.port() + e.ageMillis()).sum(), walk.sum);
+
+        com.sun.management.ThreadMXBean threads = (com.sun.management.ThreadMXBean) java.lang.management.ManagementFactory.getThreadMXBean();
+        long self = Thread.currentThread().getId();
+        t.forEach(now, Integer.MAX_VALUE, walk);
+        long before = threads.getThreadAllocatedBytes(self);
+        t.forEach(now, Integer.MAX_VALUE, walk);
+        long allocated = threads.getThreadAllocatedBytes(self) - before;
+        assertTrue(allocated < 1024, "a walk of 9,900 entries allocated " + allocated + " bytes");
+    }
+
+    /** Sums what it is handed, so each value is seen to arrive. */
+    private static final class Walk implements MacTable.EntryVisitor {
+        int count;
+        int statics;
+        long sum;
+
+        @Override
+        public void entry(int vlan, long mac, int port, boolean isStatic, long ageMillis) {
+            count++;
+            statics += isStatic ? 1 : 0;
+            sum += mac + vlan + port + ageMillis;
+        }
+    }
+
     private static MacTable.Entry entry(MacTable t, long key, long now) {
         for (MacTable.Entry e : t.entries(now)) {
             if (FdbKey.of(e.vlan(), e.mac()) == key) {
