@@ -652,8 +652,7 @@ public final class Switchd implements AutoCloseable {
                     statics.add(new StaticMac(e.mac(), e.vlan(), p.name()));
                 }
             }
-            BridgeConfig c = b.config();
-            out.add(new BridgeConfig(b.name(), c.ageingTime(), c.macTableSize(), c.groupForwardMask(), ports, statics));
+            out.add(b.config().withMembers(ports, statics));
         }
         return config.withBridges(out);
     }
