@@ -22,6 +22,7 @@ public final class LoopContext {
     private long receivedBytes;
     private final FrameForm form = new FrameForm();
     private final EgressBatch egress = new EgressBatch();
+    private final BpduInbox bpdus = new BpduInbox();
 
     /** A context for the loop that writes counter stripe {@code stripe}, reading into {@code buffer}. */
     public LoopContext(int stripe, ByteBuf buffer) {
@@ -72,6 +73,11 @@ public final class LoopContext {
     /** The frames this loop has queued for packet-socket egress ports, written when a port's read batch ends. */
     public EgressBatch egress() {
         return egress;
+    }
+
+    /** The BPDUs this loop received for bridges that run a spanning tree, for the protocol's thread to read. */
+    public BpduInbox bpdus() {
+        return bpdus;
     }
 
     /** The loop's editor of the frame being forwarded (tag on, tag off). */
