@@ -13,6 +13,7 @@ import io.switchd.config.ConfigError;
 import io.switchd.config.ConfigLoader;
 import io.switchd.config.ConfigMerge;
 import io.switchd.config.PortConfig;
+import io.switchd.config.PortStpConfig;
 import io.switchd.config.PortType;
 import io.switchd.config.StaticMac;
 import io.switchd.config.SwitchdConfig;
@@ -32,15 +33,18 @@ import io.switchd.port.PortCounters;
 import io.switchd.port.PortPolicy;
 import io.switchd.port.PortState;
 import io.switchd.port.TapPort;
+import io.switchd.stp.RstpStatus;
 import io.switchd.sys.Errno;
 import io.switchd.sys.Interfaces;
 import io.switchd.sys.SysException;
 
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.TreeMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -66,6 +70,7 @@ public final class Switchd implements AutoCloseable {
     private final ScheduledExecutorService maintenance;
     private final long startedMillis = MonotonicClock.millis();
     private final LinkFollower follower;
+    private final SpanningTree spanningTree;
     private LinkMonitor linkMonitor;
     private volatile Runnable onChange = () -> { };
     private volatile boolean closed;
@@ -80,6 +85,7 @@ public final class Switchd implements AutoCloseable {
             return t;
         });
         this.follower = new LinkFollower(this, maintenance);
+        this.spanningTree = new SpanningTree(dataPlane.bpduInboxes());
         dataPlane.onPortLost(follower::portLost);
     }
 
@@ -146,6 +152,7 @@ public final class Switchd implements AutoCloseable {
                         + " not added");
             }
         }
+        stpUpdate(bridge);
         LOG.info("bridge " + bc.name() + " ready: " + bc.ports().size() + " port(s), ageing "
                 + bc.ageingTime().toSeconds() + " s, table size " + bc.macTableSize());
     }
@@ -163,6 +170,17 @@ public final class Switchd implements AutoCloseable {
             LOG.info("bridge " + bridge.name() + ": " + port + " " + port.state().displayName() + " (mtu "
                     + port.mtu() + ")");
         }
+        stpUpdate(bridge);
+    }
+
+    /** Tells the spanning tree thread the bridge's settings and its ports' as they are now. */
+    private void stpUpdate(Bridge bridge) {
+        Map<Integer, PortStpConfig> ports = new HashMap<>();
+        for (Port p : bridge.ports()) {
+            PortConfig pc = portConfigs.get(p.name());
+            ports.put(p.index(), pc == null ? PortStpConfig.DEFAULT : pc.stp());
+        }
+        spanningTree.update(bridge, bridge.config().stp(), ports);
     }
 
     private Port open(PortConfig pc) {
@@ -226,6 +244,7 @@ public final class Switchd implements AutoCloseable {
             detach(b, p);
         }
         bridges.remove(b.name());
+        spanningTree.remove(b);
         LOG.info("bridge " + b.name() + " deleted");
     }
 
@@ -296,6 +315,7 @@ public final class Switchd implements AutoCloseable {
         int index = p.index();
         dataPlane.afterQuiescence(() -> b.release(index));
         portConfigs.remove(p.name());
+        stpUpdate(b);
     }
 
     /** Changes a port's administrative state and forwarding settings; what the change leaves out stays. */
@@ -418,7 +438,9 @@ public final class Switchd implements AutoCloseable {
 
         @Override
         public void reconfigureBridge(BridgeConfig next) {
-            bridges.get(next.name()).reconfigure(next);
+            Bridge b = bridges.get(next.name());
+            b.reconfigure(next);
+            stpUpdate(b);
         }
 
         @Override
@@ -432,6 +454,7 @@ public final class Switchd implements AutoCloseable {
             Bridge b = bridges.get(bridge);
             reconfigure(b, b.port(next.name()), next.policy(), next.adminUp());
             portConfigs.put(next.name(), next);
+            stpUpdate(b);
         }
 
         @Override
@@ -460,6 +483,18 @@ public final class Switchd implements AutoCloseable {
             }
             removed = false;
         }
+    }
+
+    /**
+     * The spanning tree of bridge {@code bridgeName} as it is now, empty when the bridge runs none.
+     * Asks the tree's thread without holding this switch's lock.
+     */
+    public Optional<RstpStatus> stpStatus(String bridgeName) throws ControlException {
+        Bridge b;
+        synchronized (this) {
+            b = bridge(bridgeName, true);
+        }
+        return spanningTree.status(b);
     }
 
     /** Adds or replaces a static MAC table entry. */
@@ -787,6 +822,7 @@ public final class Switchd implements AutoCloseable {
         }
         closed = true;
         maintenance.shutdownNow();
+        spanningTree.close();
         List<FdPort> open = new ArrayList<>();
         for (Bridge b : bridges.values()) {
             for (Port p : b.ports()) {

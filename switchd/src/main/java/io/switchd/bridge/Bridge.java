@@ -314,7 +314,8 @@ public final class Bridge {
      */
     public synchronized void stpState(Port port, StpState state) {
         int i = port.index();
-        if (i < 0 || i >= ports.length || ports[i] != port || port.stpState() == state) {
+        // once the tree is off, a late word from its thread changes nothing
+        if (!runsStp || i < 0 || i >= ports.length || ports[i] != port || port.stpState() == state) {
             return;
         }
         boolean stopped = port.stpState() == StpState.FORWARDING;

@@ -65,6 +65,15 @@ public abstract class Port {
         return false;
     }
 
+    /**
+     * Sends a frame the control plane made (a BPDU: Ethernet header first, no virtio-net header)
+     * out of this port, from the thread that may write its descriptor, and counts it; returns
+     * without waiting. Off the data path: it may allocate.
+     */
+    public void sendControlFrame(byte[] frame) {
+        // a port with no descriptor sends nothing
+    }
+
     /** Counts the outcome of one write: SENT, FULL or FAILED. */
     final void counted(int result, int frameLength, int stripe) {
         if (result == SENT) {
