@@ -117,7 +117,7 @@ final class PortSettings {
                 pol.nativeVlan() >= 0 ? pol.nativeVlan() : null, pol.macLimit(), pol.learning(), pol.flood(),
                 pol.locked(), pol.isolated(), new PortInfo.StormInfo(s.rate(StormControl.BROADCAST),
                         s.rate(StormControl.MULTICAST), s.rate(StormControl.UNKNOWN_UNICAST), s.burst()),
-                origin, pc.owner(), ConfigDeclarations.overrides(origin, settings), settings);
+                origin, pc.owner(), ConfigDeclarations.overrides(origin, settings), settings, p.stpState().label());
     }
 
     private static long or(Long value, long fallback) {

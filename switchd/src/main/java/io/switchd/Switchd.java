@@ -7,6 +7,7 @@ import io.switchd.api.model.PortInfo;
 import io.switchd.api.model.PortStats;
 import io.switchd.api.model.ReloadChange;
 import io.switchd.api.model.ReloadSummary;
+import io.switchd.api.model.StpInfo;
 import io.switchd.bridge.Bridge;
 import io.switchd.config.BridgeConfig;
 import io.switchd.config.ConfigError;
@@ -483,6 +484,19 @@ public final class Switchd implements AutoCloseable {
             }
             removed = false;
         }
+    }
+
+    /** The spanning trees of every bridge, or of {@code bridgeName}'s only, as the API shows them. */
+    public List<StpInfo> stpInfos(String bridgeName) throws ControlException {
+        List<Bridge> list;
+        synchronized (this) {
+            list = selected(bridgeName);
+        }
+        List<StpInfo> out = new ArrayList<>();
+        for (Bridge b : list) {
+            out.add(StpView.of(b, spanningTree.status(b).orElse(null)));
+        }
+        return out;
     }
 
     /**

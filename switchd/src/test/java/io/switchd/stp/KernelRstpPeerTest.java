@@ -1,15 +1,17 @@
 package io.switchd.stp;
 
-import io.switchd.Switchd;
-import io.switchd.config.ConfigLoader;
-import io.switchd.control.ControlException;
+import com.fasterxml.jackson.databind.JsonNode;
+import io.switchd.api.Json;
 import io.switchd.frame.MacAddress;
 import io.switchd.testing.Await;
 import io.switchd.testing.Frames;
 import io.switchd.testing.Netns;
 import io.switchd.testing.RawSocket;
+import io.switchd.testing.TestDaemon;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -36,14 +38,14 @@ class KernelRstpPeerTest {
     private static final String KERNEL_FORWARDING = "3";
 
     @Test
-    void switchdAndAKernelBridgeAgreeOnTheRootBlockOneLinkAndFailOverToTheOther() throws Exception {
+    void switchdAndAKernelBridgeAgreeOnTheRootBlockOneLinkAndFailOverToTheOther(@TempDir Path dir) throws Exception {
         Netns.assumeAvailable();
         String id = String.format(Locale.ROOT, "%04x", ThreadLocalRandom.current().nextInt(0x10000));
         String link1 = "sr" + id + "a";
         String link2 = "sr" + id + "b";
         String toHost = "sr" + id + "h";
         List<Netns> namespaces = new ArrayList<>();
-        Switchd s = null;
+        TestDaemon d = null;
         try {
             Netns kernel = Netns.create("switchd-test-" + id + "-rk");
             namespaces.add(kernel);
@@ -70,11 +72,10 @@ class KernelRstpPeerTest {
             for (String link : new String[] {link1, link2, toHost}) {
                 Netns.run("ip", "link", "set", link, "up");
             }
-            s = Switchd.start(ConfigLoader.parse("switchd { threads = 1, bridges.br0 {"
-                    + " stp { mode = rstp, hello-time = 1s, max-age = 6s, forward-delay = 4s },"
+            d = TestDaemon.start(dir, "br0 { stp { mode = rstp, hello-time = 1s, max-age = 6s, forward-delay = 4s },"
                     + " ports { " + link1 + " { stp.edge = false }, " + link2 + " { stp.edge = false }, "
-                    + toHost + " {} } } }", "KernelRstpPeerTest"));
-            Switchd daemon = s;
+                    + toHost + " {} } }", null);
+            TestDaemon daemon = d;
 
             String ports = link1 + ", " + link2 + " (switchd) and l1, l2 (kernel)";
             try {
@@ -83,12 +84,14 @@ class KernelRstpPeerTest {
             } catch (AssertionError e) {
                 throw new AssertionError(e.getMessage() + "; now " + describe(daemon, kernel, link1, link2), e);
             }
-            RstpStatus status = daemon.stpStatus("br0").orElseThrow();
+            JsonNode tree = stpShow(daemon);
             String kernelRoot = kernel.exec("cat", "/sys/class/net/kbr/bridge/root_id").trim();
             String kernelSelf = kernel.exec("cat", "/sys/class/net/kbr/bridge/bridge_id").trim();
             assertEquals(kernelSelf, kernelRoot, "the kernel bridge, priority 4096, is root in its own view");
-            assertEquals(kernelRoot, BridgeId.format(status.rootId()), "the root in switchd's view");
-            assertEquals(StpState.DISCARDING, daemon.bridge("br0").port(link2).stpState(),
+            assertEquals(BridgeId.format(BridgeId.parse(kernelRoot)), tree.get("root_id").asText(),
+                    "the root in switchd's view: " + tree);
+            assertEquals(link1, tree.get("root_port").asText(), tree.toString());
+            assertEquals("discarding", stpState(daemon, link2),
                     "the alternate port: the same root cost on both links, the lower port id wins");
 
             try (RawSocket a = RawSocket.open(behindKernel, "eth0"); RawSocket b = RawSocket.open(behindSwitchd, "eth0")) {
@@ -116,12 +119,12 @@ class KernelRstpPeerTest {
                     }
                     return false;
                 });
-                assertEquals(StpState.FORWARDING, daemon.bridge("br0").port(link2).stpState());
-                assertEquals(2, daemon.stpStatus("br0").orElseThrow().rootPort(), link2 + " is root port now");
+                assertEquals("forwarding", stpState(daemon, link2));
+                assertEquals(link2, stpShow(daemon).get("root_port").asText(), link2 + " is root port now");
             }
         } finally {
-            if (s != null) {
-                s.close();
+            if (d != null) {
+                d.close();
             }
             for (Netns ns : namespaces) {
                 ns.close();
@@ -132,7 +135,32 @@ class KernelRstpPeerTest {
         }
     }
 
-    private static int blocked(Switchd s, Netns kernel, String link1, String link2) {
+    /** br0's tree as `switchctl stp show br0 -j` shows it. */
+    private static JsonNode stpShow(TestDaemon d) throws Exception {
+        TestDaemon.CliResult r = d.switchctl("stp", "show", "br0", "-j");
+        assertEquals(0, r.status(), r.err());
+        JsonNode trees = Json.mapper().readTree(r.out());
+        assertEquals(1, trees.size(), r.out());
+        assertEquals("rstp", trees.get(0).get("mode").asText(), r.out());
+        return trees.get(0);
+    }
+
+    /** A port's stp_state as `switchctl port list br0 -j` shows it. */
+    private static String stpState(TestDaemon d, String port) {
+        TestDaemon.CliResult r = d.switchctl("port", "list", "br0", "-j");
+        try {
+            for (JsonNode p : Json.mapper().readTree(r.out())) {
+                if (p.get("name").asText().equals(port)) {
+                    return p.get("stp_state").asText();
+                }
+            }
+        } catch (java.io.IOException e) {
+            throw new AssertionError("port list -j: " + r.out() + r.err(), e);
+        }
+        throw new AssertionError("no port " + port + " in " + r.out());
+    }
+
+    private static int blocked(TestDaemon s, Netns kernel, String link1, String link2) {
         return 4 - kernelForwarding(kernel) - switchdForwarding(s, link1, link2);
     }
 
@@ -144,25 +172,18 @@ class KernelRstpPeerTest {
         return n;
     }
 
-    private static int switchdForwarding(Switchd s, String link1, String link2) {
+    private static int switchdForwarding(TestDaemon s, String link1, String link2) {
         int n = 0;
         for (String p : new String[] {link1, link2}) {
-            n += s.bridge("br0").port(p).stpState() == StpState.FORWARDING ? 1 : 0;
+            n += stpState(s, p).equals("forwarding") ? 1 : 0;
         }
         return n;
     }
 
-    private static String describe(Switchd s, Netns kernel, String link1, String link2) {
+    private static String describe(TestDaemon s, Netns kernel, String link1, String link2) {
         String k = kernel.exec("cat", "/sys/class/net/kbr/brif/l1/state", "/sys/class/net/kbr/brif/l2/state")
                 .trim().replaceAll("\\s+", " ");
-        String status;
-        try {
-            status = String.valueOf(s.stpStatus("br0").orElse(null));
-        } catch (ControlException e) {
-            status = e.getMessage();
-        }
-        return "kernel l1 l2 " + k + " (3 forwarding, 4 blocking); switchd " + s.bridge("br0").port(link1).stpState()
-                + " " + s.bridge("br0").port(link2).stpState() + "; " + status;
+        return "kernel l1 l2 " + k + " (3 forwarding, 4 blocking); switchd " + s.switchctl("stp", "show", "-j").out();
     }
 
     private static String centiseconds(int seconds) {

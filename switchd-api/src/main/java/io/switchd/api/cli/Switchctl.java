@@ -39,8 +39,8 @@ import java.util.StringJoiner;
         exitCodeList = {"0:done", "1:the daemon refused the request or could not be reached", "2:usage error"})
 public final class Switchctl implements Runnable {
     /** The commands, in the order the help lists them; added by {@link #commandLine(String...)}, not by picocli. */
-    private static final List<Class<?>> COMMANDS = List.of(Bridge.class, Port.class, Fdb.class, Stats.class,
-            Reload.class, HelpCommand.class, Hook.class);
+    private static final List<Class<?>> COMMANDS = List.of(Bridge.class, Port.class, Fdb.class, Stp.class,
+            Stats.class, Reload.class, HelpCommand.class, Hook.class);
 
     @Option(names = {"-s", "--socket"}, scope = ScopeType.INHERIT, paramLabel = "SOCKET",
             defaultValue = "${env:SWITCHD_SOCKET:-" + ApiPaths.DEFAULT_SOCKET + "}",
@@ -329,6 +329,24 @@ public final class Switchctl implements Runnable {
             } else {
                 System.out.println("flushed " + r.get("removed").asInt() + " entr" + (r.get("removed").asInt() == 1 ? "y" : "ies"));
             }
+        }
+    }
+
+    @Command(name = "stp", description = "Show the spanning trees.", mixinStandardHelpOptions = true)
+    static final class Stp {
+        @ParentCommand
+        Switchctl root;
+
+        @Command(name = "show", description = "Show each bridge's spanning tree: the root, this bridge, and each "
+                + "port's role and state, as ovs-appctl rstp/show does.")
+        void show(@Parameters(paramLabel = "BR", arity = "0..1", description = "Only this bridge's tree.") String bridge)
+                throws Exception {
+            JsonNode trees = root.call("GET", bridge == null ? "/stp" : "/bridges/" + enc(bridge) + "/stp", null);
+            if (root.json) {
+                root.printJson(trees);
+                return;
+            }
+            StpText.print(trees, System.out);
         }
     }
 
