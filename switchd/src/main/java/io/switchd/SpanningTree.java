@@ -14,15 +14,16 @@ import io.switchd.stp.PortId;
 import io.switchd.stp.RstpBridge;
 import io.switchd.stp.RstpListener;
 import io.switchd.stp.RstpStatus;
+import io.switchd.stp.StpChanges;
 import io.switchd.stp.StpState;
 
 import java.security.SecureRandom;
 import java.util.HashMap;
-import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -47,7 +48,8 @@ final class SpanningTree implements AutoCloseable {
 
     private final List<BpduInbox> inboxes;
     private final ScheduledExecutorService thread;
-    private final Map<Bridge, Tree> trees = new IdentityHashMap<>();
+    /** Changed on the tree's thread only; read by metrics too. */
+    private final Map<Bridge, Tree> trees = new ConcurrentHashMap<>();
     private final SecureRandom random = new SecureRandom();
 
     SpanningTree(List<BpduInbox> inboxes) {
@@ -101,6 +103,15 @@ final class SpanningTree implements AutoCloseable {
         }
     }
 
+    /**
+     * How many topology changes and changes of root {@code bridge}'s tree has seen, as of the last
+     * tick; zeros when it runs none. Any thread.
+     */
+    StpChanges changes(Bridge bridge) {
+        Tree t = trees.get(bridge);
+        return t == null ? StpChanges.NONE : t.changes;
+    }
+
     @Override
     public void close() {
         thread.shutdownNow();
@@ -130,6 +141,7 @@ final class SpanningTree implements AutoCloseable {
             for (Tree t : trees.values()) {
                 t.followLinks();
                 t.rstp.tick(now);
+                t.count();
             }
         } catch (RuntimeException e) {
             // one bad turn must not end the thread, and with it every tree
@@ -160,6 +172,7 @@ final class SpanningTree implements AutoCloseable {
         final long mac;
         final RstpBridge rstp;
         StpConfig settings;
+        volatile StpChanges changes = StpChanges.NONE;
         final Map<Integer, PortStpConfig> ports = new HashMap<>();
         /** Whether each port was last reported up, by port number. */
         final Map<Integer, Boolean> enabled = new TreeMap<>();
@@ -218,6 +231,13 @@ final class SpanningTree implements AutoCloseable {
                 ports.put(e.getKey(), c);
             }
             followLinks();
+        }
+
+        /** Publishes the tree's counts for metrics, when they moved. */
+        void count() {
+            if (changes.topology() != rstp.topologyChanges() || changes.root() != rstp.rootChanges()) {
+                changes = new StpChanges(rstp.topologyChanges(), rstp.rootChanges());
+            }
         }
 
         /** Tells the tree of each port that came up or went down since the last look. */

@@ -35,6 +35,7 @@ import io.switchd.port.PortPolicy;
 import io.switchd.port.PortState;
 import io.switchd.port.TapPort;
 import io.switchd.stp.RstpStatus;
+import io.switchd.stp.StpChanges;
 import io.switchd.sys.Errno;
 import io.switchd.sys.Interfaces;
 import io.switchd.sys.SysException;
@@ -484,6 +485,11 @@ public final class Switchd implements AutoCloseable {
             }
             removed = false;
         }
+    }
+
+    /** How many topology changes and new roots {@code bridge}'s tree has seen: zeros when it runs none. */
+    public StpChanges stpChanges(Bridge bridge) {
+        return spanningTree.changes(bridge);
     }
 
     /** The spanning trees of every bridge, or of {@code bridgeName}'s only, as the API shows them. */

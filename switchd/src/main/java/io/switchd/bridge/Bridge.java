@@ -110,7 +110,9 @@ public final class Bridge {
         long dst = EthernetFrame.destination(buf, eth);
         // BPDUs come and go in every spanning tree state, whatever the port's VLANs: the protocol reads them
         if (dst == Bpdu.GROUP_ADDRESS && runsStp) {
-            ctx.bpdus().offer(in, buf, eth, frameLength);
+            if (ctx.bpdus().offer(in, buf, eth, frameLength)) {
+                c.increment(stripe, PortCounters.RX_BPDUS);
+            }
             return;
         }
         StpState stp = in.stpState();

@@ -23,6 +23,7 @@ import io.switchd.port.DropReason;
 import io.switchd.port.Port;
 import io.switchd.port.PortCounters;
 import io.switchd.port.PortState;
+import io.switchd.stp.StpState;
 
 import java.util.ArrayList;
 import java.util.IdentityHashMap;
@@ -140,6 +141,16 @@ public final class SwitchdMetrics implements AutoCloseable {
         }
         m.add(Gauge.builder("switchd.port.up", p, port -> port.state() == PortState.UP ? 1 : 0)
                 .description("1 while the port forwards").tags(tags).register(registry));
+        m.add(counter("switchd.stp.bpdus", "BPDUs the spanning tree heard and sent on the port", null,
+                tags.and("direction", "rx"), c, PortCounters.RX_BPDUS));
+        m.add(counter("switchd.stp.bpdus", "BPDUs the spanning tree heard and sent on the port", null,
+                tags.and("direction", "tx"), c, PortCounters.TX_BPDUS));
+        for (StpState s : StpState.values()) {
+            m.add(Gauge.builder("switchd.stp.port.state", p, port -> port.stpState() == s ? 1 : 0)
+                    .description("1 for the state the spanning tree gives the port: discarding, learning, forwarding "
+                            + "(always forwarding on a bridge that runs none)")
+                    .tags(tags.and("state", s.label())).register(registry));
+        }
         for (PortState s : PortState.values()) {
             m.add(Gauge.builder("switchd.port.state", p, port -> port.state() == s ? 1 : 0)
                     .description("1 for the port's current state: up, down (link), absent (no interface), admin-down")
@@ -161,6 +172,12 @@ public final class SwitchdMetrics implements AutoCloseable {
         m.add(counter("switchd.fdb.moves", "Addresses that moved to another port", null, tags, c, MacTable.C_MOVED));
         m.add(counter("switchd.fdb.full", "Addresses not learned because the table was full", null, tags, c,
                 MacTable.C_FULL));
+        m.add(FunctionCounter.builder("switchd.stp.topology.changes", b, br -> switchd.stpChanges(br).topology())
+                .description("Topology changes the bridge's spanning tree started or heard of").tags(tags)
+                .register(registry));
+        m.add(FunctionCounter.builder("switchd.stp.root.changes", b, br -> switchd.stpChanges(br).root())
+                .description("Times another bridge became the root of the bridge's spanning tree").tags(tags)
+                .register(registry));
         m.add(counter("switchd.flooded.frames", "Frames flooded (unknown unicast, broadcast, multicast)", null, tags,
                 b.counters(), Bridge.C_FLOODED));
         return m;

@@ -182,7 +182,11 @@ public abstract class FdPort extends Port implements EpollIoHandle {
             ByteBuf buf = ctx.buffer();
             buf.setZero(HEADROOM, VirtioNetHeader.SIZE);
             buf.setBytes(HEADROOM + VirtioNetHeader.SIZE, frame);
-            counted(write(buf, HEADROOM, VirtioNetHeader.SIZE + frame.length), frame.length, ctx.stripe());
+            int result = write(buf, HEADROOM, VirtioNetHeader.SIZE + frame.length);
+            counted(result, frame.length, ctx.stripe());
+            if (result == SENT) {
+                counters().increment(ctx.stripe(), PortCounters.TX_BPDUS);
+            }
         });
     }
 

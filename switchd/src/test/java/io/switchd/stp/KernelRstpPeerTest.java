@@ -6,6 +6,7 @@ import io.switchd.frame.MacAddress;
 import io.switchd.testing.Await;
 import io.switchd.testing.Frames;
 import io.switchd.testing.Netns;
+import io.switchd.testing.PrometheusText;
 import io.switchd.testing.RawSocket;
 import io.switchd.testing.TestDaemon;
 import org.junit.jupiter.api.Test;
@@ -20,6 +21,7 @@ import java.util.concurrent.ThreadLocalRandom;
 
 import static io.switchd.testing.Frames.BROADCAST;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * switchd running RSTP and a kernel bridge running 802.1D STP, joined by two veth links: the two
@@ -93,6 +95,18 @@ class KernelRstpPeerTest {
             assertEquals(link1, tree.get("root_port").asText(), tree.toString());
             assertEquals("discarding", stpState(daemon, link2),
                     "the alternate port: the same root cost on both links, the lower port id wins");
+
+            String metrics = daemon.client().text("/metrics");
+            assertEquals(1.0, PrometheusText.value(metrics, "switchd_stp_root_changes_total{bridge=\"br0\"}"),
+                    "switchd followed itself, then the kernel bridge");
+            assertTrue(PrometheusText.value(metrics, "switchd_stp_topology_changes_total{bridge=\"br0\"}") >= 1,
+                    "a port going forwarding is a topology change");
+            assertTrue(PrometheusText.value(metrics, "switchd_stp_bpdus_total{bridge=\"br0\",direction=\"rx\",port=\""
+                    + link1 + "\"}") > 0, "the kernel's BPDUs counted");
+            assertTrue(PrometheusText.value(metrics, "switchd_stp_bpdus_total{bridge=\"br0\",direction=\"tx\",port=\""
+                    + toHost + "\"}") > 0, "switchd's BPDUs out of its designated port counted");
+            assertEquals(1.0, PrometheusText.value(metrics, "switchd_stp_port_state{bridge=\"br0\",port=\"" + link2
+                    + "\",state=\"discarding\"}"));
 
             try (RawSocket a = RawSocket.open(behindKernel, "eth0"); RawSocket b = RawSocket.open(behindSwitchd, "eth0")) {
                 long t = Frames.token();
