@@ -2,9 +2,9 @@ package io.switchd.stp;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.switchd.api.Json;
-import io.switchd.frame.MacAddress;
 import io.switchd.testing.Await;
 import io.switchd.testing.Frames;
+import io.switchd.testing.KernelStpPeer;
 import io.switchd.testing.Netns;
 import io.switchd.testing.PrometheusText;
 import io.switchd.testing.RawSocket;
@@ -13,13 +13,11 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Path;
-import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
-import java.util.Locale;
-import java.util.concurrent.ThreadLocalRandom;
 
 import static io.switchd.testing.Frames.BROADCAST;
+import static io.switchd.testing.KernelStpPeer.CONVERGED;
+import static io.switchd.testing.KernelStpPeer.FORWARDING;
+import static io.switchd.testing.KernelStpPeer.HOST_A;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -30,66 +28,27 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * within 802.1D's timers. switchd's ports fall back to STP on hearing the kernel's BPDUs.
  */
 class KernelRstpPeerTest {
-    /** The issue's shortened timers, the same on both bridges. */
-    private static final int HELLO_TIME = 1;
-    private static final int FORWARD_DELAY = 4;
-    private static final int MAX_AGE = 6;
-    /** 802.1D takes max age to expire old information and two forward delays to forward; twice that for a loaded machine. */
-    private static final Duration CONVERGED = Duration.ofSeconds(2L * (2 * FORWARD_DELAY + MAX_AGE));
-    private static final Duration WAIT = Duration.ofSeconds(30);
-    private static final String KERNEL_FORWARDING = "3";
 
     @Test
     void switchdAndAKernelBridgeAgreeOnTheRootBlockOneLinkAndFailOverToTheOther(@TempDir Path dir) throws Exception {
         Netns.assumeAvailable();
-        String id = String.format(Locale.ROOT, "%04x", ThreadLocalRandom.current().nextInt(0x10000));
-        String link1 = "sr" + id + "a";
-        String link2 = "sr" + id + "b";
-        String toHost = "sr" + id + "h";
-        List<Netns> namespaces = new ArrayList<>();
-        TestDaemon d = null;
-        try {
-            Netns kernel = Netns.create("switchd-test-" + id + "-rk");
-            namespaces.add(kernel);
-            Netns behindKernel = Netns.create("switchd-test-" + id + "-ra");
-            namespaces.add(behindKernel);
-            Netns behindSwitchd = Netns.create("switchd-test-" + id + "-rb");
-            namespaces.add(behindSwitchd);
-
-            kernel.exec("ip", "link", "add", "name", "kbr", "type", "bridge", "stp_state", "1", "priority", "4096",
-                    "hello_time", centiseconds(HELLO_TIME), "forward_delay", centiseconds(FORWARD_DELAY),
-                    "max_age", centiseconds(MAX_AGE));
-            Netns.run("ip", "link", "add", link1, "type", "veth", "peer", "name", "l1", "netns", kernel.name());
-            Netns.run("ip", "link", "add", link2, "type", "veth", "peer", "name", "l2", "netns", kernel.name());
-            Netns.run("ip", "link", "add", toHost, "type", "veth", "peer", "name", "eth0", "netns", behindSwitchd.name());
-            kernel.exec("ip", "link", "add", "lh", "type", "veth", "peer", "name", "eth0", "netns", behindKernel.name());
-            for (String port : new String[] {"l1", "l2", "lh"}) {
-                kernel.exec("ip", "link", "set", port, "master", "kbr", "up");
-            }
-            kernel.exec("ip", "link", "set", "kbr", "up");
-            long hostA = 0x0200_0000_0B01L;
-            long hostB = 0x0200_0000_0B02L;
-            up(behindKernel, hostA);
-            up(behindSwitchd, hostB);
-            for (String link : new String[] {link1, link2, toHost}) {
-                Netns.run("ip", "link", "set", link, "up");
-            }
-            d = TestDaemon.start(dir, "br0 { stp { mode = rstp, hello-time = 1s, max-age = 6s, forward-delay = 4s },"
-                    + " ports { " + link1 + " { stp.edge = false }, " + link2 + " { stp.edge = false }, "
-                    + toHost + " {} } }", null);
-            TestDaemon daemon = d;
-
+        try (KernelStpPeer peer = KernelStpPeer.create("sr", "priority", "4096");
+             TestDaemon daemon = TestDaemon.start(dir, "br0 { stp { mode = rstp, hello-time = 1s, max-age = 6s,"
+                     + " forward-delay = 4s }, ports { " + peer.link1 + " { stp.edge = false }, " + peer.link2
+                     + " { stp.edge = false }, " + peer.toHost + " {} } }", null)) {
+            String link1 = peer.link1;
+            String link2 = peer.link2;
             String ports = link1 + ", " + link2 + " (switchd) and l1, l2 (kernel)";
             try {
-                Await.until(CONVERGED, "exactly one of " + ports + " blocking", () -> blocked(daemon, kernel, link1, link2) == 1
-                        && kernelForwarding(kernel) + switchdForwarding(daemon, link1, link2) == 3);
+                Await.until(CONVERGED, "exactly one of " + ports + " blocking",
+                        () -> kernelForwarding(peer) + switchdForwarding(daemon, link1, link2) == 3);
             } catch (AssertionError e) {
-                throw new AssertionError(e.getMessage() + "; now " + describe(daemon, kernel, link1, link2), e);
+                throw new AssertionError(e.getMessage() + "; now kernel l1 l2 " + peer.states()
+                        + " (3 forwarding, 4 blocking); switchd " + daemon.switchctl("stp", "show", "-j").out(), e);
             }
             JsonNode tree = stpShow(daemon);
-            String kernelRoot = kernel.exec("cat", "/sys/class/net/kbr/bridge/root_id").trim();
-            String kernelSelf = kernel.exec("cat", "/sys/class/net/kbr/bridge/bridge_id").trim();
-            assertEquals(kernelSelf, kernelRoot, "the kernel bridge, priority 4096, is root in its own view");
+            String kernelRoot = peer.bridgeFile("root_id");
+            assertEquals(peer.bridgeFile("bridge_id"), kernelRoot, "the kernel bridge, priority 4096, is root in its own view");
             assertEquals(BridgeId.format(BridgeId.parse(kernelRoot)), tree.get("root_id").asText(),
                     "the root in switchd's view: " + tree);
             assertEquals(link1, tree.get("root_port").asText(), tree.toString());
@@ -104,26 +63,18 @@ class KernelRstpPeerTest {
             assertTrue(PrometheusText.value(metrics, "switchd_stp_bpdus_total{bridge=\"br0\",direction=\"rx\",port=\""
                     + link1 + "\"}") > 0, "the kernel's BPDUs counted");
             assertTrue(PrometheusText.value(metrics, "switchd_stp_bpdus_total{bridge=\"br0\",direction=\"tx\",port=\""
-                    + toHost + "\"}") > 0, "switchd's BPDUs out of its designated port counted");
+                    + peer.toHost + "\"}") > 0, "switchd's BPDUs out of its designated port counted");
             assertEquals(1.0, PrometheusText.value(metrics, "switchd_stp_port_state{bridge=\"br0\",port=\"" + link2
                     + "\",state=\"discarding\"}"));
 
-            try (RawSocket a = RawSocket.open(behindKernel, "eth0"); RawSocket b = RawSocket.open(behindSwitchd, "eth0")) {
-                long t = Frames.token();
-                a.send(Frames.frame(BROADCAST, hostA, t));
-                int[] copies = new int[1];
-                readUntil(b, t, t, copies);
-                long barrier = Frames.token();
-                a.send(Frames.frame(BROADCAST, hostA, barrier));
-                readUntil(b, barrier, t, copies);
-                assertEquals(1, copies[0], "copies of one broadcast at the host behind switchd");
+            try (RawSocket a = RawSocket.open(peer.behindKernel, "eth0");
+                 RawSocket b = RawSocket.open(peer.behindSwitchd, "eth0")) {
+                assertEquals(1, KernelStpPeer.copiesOfOneBroadcast(a, b), "copies of one broadcast at the host behind switchd");
 
                 Netns.run("ip", "link", "set", link1, "down");
-                long[] sent = new long[1];
                 Await.until(CONVERGED, "a broadcast crossing on " + link2 + " after " + link1 + " went down", () -> {
                     long token = Frames.token();
-                    a.send(Frames.frame(BROADCAST, hostA, token));
-                    sent[0]++;
+                    a.send(Frames.frame(BROADCAST, HOST_A, token));
                     long deadline = System.nanoTime() + 200_000_000L;
                     while (System.nanoTime() < deadline) {
                         byte[] f = b.take();
@@ -135,16 +86,6 @@ class KernelRstpPeerTest {
                 });
                 assertEquals("forwarding", stpState(daemon, link2));
                 assertEquals(link2, stpShow(daemon).get("root_port").asText(), link2 + " is root port now");
-            }
-        } finally {
-            if (d != null) {
-                d.close();
-            }
-            for (Netns ns : namespaces) {
-                ns.close();
-            }
-            for (String link : new String[] {link1, link2, toHost}) {
-                Netns.status("ip", "link", "del", link);
             }
         }
     }
@@ -174,50 +115,12 @@ class KernelRstpPeerTest {
         throw new AssertionError("no port " + port + " in " + r.out());
     }
 
-    private static int blocked(TestDaemon s, Netns kernel, String link1, String link2) {
-        return 4 - kernelForwarding(kernel) - switchdForwarding(s, link1, link2);
+    private static int kernelForwarding(KernelStpPeer peer) {
+        String[] states = peer.states().split(" ");
+        return (states[0].equals(FORWARDING) ? 1 : 0) + (states[1].equals(FORWARDING) ? 1 : 0);
     }
 
-    private static int kernelForwarding(Netns kernel) {
-        int n = 0;
-        for (String p : new String[] {"l1", "l2"}) {
-            n += kernel.exec("cat", "/sys/class/net/kbr/brif/" + p + "/state").trim().equals(KERNEL_FORWARDING) ? 1 : 0;
-        }
-        return n;
-    }
-
-    private static int switchdForwarding(TestDaemon s, String link1, String link2) {
-        int n = 0;
-        for (String p : new String[] {link1, link2}) {
-            n += stpState(s, p).equals("forwarding") ? 1 : 0;
-        }
-        return n;
-    }
-
-    private static String describe(TestDaemon s, Netns kernel, String link1, String link2) {
-        String k = kernel.exec("cat", "/sys/class/net/kbr/brif/l1/state", "/sys/class/net/kbr/brif/l2/state")
-                .trim().replaceAll("\\s+", " ");
-        return "kernel l1 l2 " + k + " (3 forwarding, 4 blocking); switchd " + s.switchctl("stp", "show", "-j").out();
-    }
-
-    private static String centiseconds(int seconds) {
-        return Integer.toString(seconds * 100);
-    }
-
-    private static void up(Netns ns, long mac) {
-        ns.exec("ip", "link", "set", "dev", "eth0", "address", MacAddress.format(mac));
-        ns.exec("ip", "link", "set", "dev", "eth0", "up");
-    }
-
-    /** Reads test frames from {@code socket} until one carries {@code until}, counting in {@code copies} those carrying {@code counted}. */
-    private static void readUntil(RawSocket socket, long until, long counted, int[] copies) {
-        Await.until(WAIT, "a frame carrying " + Long.toHexString(until) + " at the host behind switchd", () -> {
-            byte[] f = socket.take();
-            long t = f == null ? 0 : Frames.tokenOf(f);
-            if (t == counted) {
-                copies[0]++;
-            }
-            return t == until;
-        });
+    private static int switchdForwarding(TestDaemon d, String link1, String link2) {
+        return (stpState(d, link1).equals("forwarding") ? 1 : 0) + (stpState(d, link2).equals("forwarding") ? 1 : 0);
     }
 }
