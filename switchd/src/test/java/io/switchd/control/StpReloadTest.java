@@ -1,7 +1,6 @@
 package io.switchd.control;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.switchd.api.Json;
 import io.switchd.testing.Await;
 import io.switchd.testing.TestDaemon;
 import org.junit.jupiter.api.Test;
@@ -29,25 +28,6 @@ class StpReloadTest {
                 + "br1 { stp { " + br1Stp + " }, ports." + other + " {} }";
     }
 
-    private static JsonNode tree(TestDaemon d, String bridge) {
-        TestDaemon.CliResult r = d.switchctl("stp", "show", bridge, "-j");
-        assertEquals(0, r.status(), r.err());
-        try {
-            return Json.mapper().readTree(r.out()).get(0);
-        } catch (java.io.IOException e) {
-            throw new AssertionError(r.out(), e);
-        }
-    }
-
-    private static String stpState(TestDaemon d, String bridge) {
-        try {
-            return Json.mapper().readTree(d.switchctl("port", "list", bridge, "-j").out()).get(0).get("stp_state")
-                    .asText();
-        } catch (java.io.IOException e) {
-            throw new AssertionError(e);
-        }
-    }
-
     private static void reload(TestDaemon d, String bridges) throws Exception {
         d.rewriteConfig(bridges);
         TestDaemon.CliResult r = d.switchctl("reload");
@@ -58,24 +38,24 @@ class StpReloadTest {
     void aReloadChangesTheRunningTreeOnlyWhereItsSettingsChanged(@TempDir Path dir) throws Exception {
         try (TestDaemon d = TestDaemon.start(dir, bridges("", "mode = rstp, priority = 4096", "cost = 100",
                 "mode = off"), null)) {
-            Await.until(WAIT, "br0's tree with its port", () -> tree(d, "br0").get("ports").size() == 1);
-            String id = tree(d, "br0").get("bridge_id").asText();
+            Await.until(WAIT, "br0's tree with its port", () -> d.stpTree("br0").get("ports").size() == 1);
+            String id = d.stpTree("br0").get("bridge_id").asText();
 
             reload(d, bridges("ageing-time = 60s,", "mode = rstp, priority = 4096", "cost = 100", "mode = off"));
-            assertEquals(id, tree(d, "br0").get("bridge_id").asText(), "the tree was started again");
+            assertEquals(id, d.stpTree("br0").get("bridge_id").asText(), "the tree was started again");
 
             reload(d, bridges("ageing-time = 60s,", "mode = rstp, priority = 8192", "cost = 500", "mode = off"));
             Await.until(WAIT, "the new priority and cost", () -> {
-                JsonNode t = tree(d, "br0");
+                JsonNode t = d.stpTree("br0");
                 return t.get("bridge_id").asText().equals("2000" + id.substring(4))
                         && t.get("ports").get(0).get("cost").asLong() == 500;
             });
 
             reload(d, bridges("", "mode = off", "cost = 500", "mode = stp"));
-            Await.until(WAIT, "br0's tree stopped and br1's started", () -> tree(d, "br0").get("mode").asText().equals("off")
-                    && tree(d, "br1").get("mode").asText().equals("stp"));
-            assertEquals("forwarding", stpState(d, "br0"), "a bridge without a tree forwards on every port");
-            assertEquals("discarding", stpState(d, "br1"), "a port the new tree has not placed yet");
+            Await.until(WAIT, "br0's tree stopped and br1's started", () -> d.stpTree("br0").get("mode").asText().equals("off")
+                    && d.stpTree("br1").get("mode").asText().equals("stp"));
+            assertEquals("forwarding", d.stpState("br0", port), "a bridge without a tree forwards on every port");
+            assertEquals("discarding", d.stpState("br1", other), "a port the new tree has not placed yet");
         }
     }
 }

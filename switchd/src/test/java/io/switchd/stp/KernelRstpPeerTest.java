@@ -1,7 +1,6 @@
 package io.switchd.stp;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.switchd.api.Json;
 import io.switchd.testing.Await;
 import io.switchd.testing.Frames;
 import io.switchd.testing.KernelStpPeer;
@@ -46,13 +45,14 @@ class KernelRstpPeerTest {
                 throw new AssertionError(e.getMessage() + "; now kernel l1 l2 " + peer.states()
                         + " (3 forwarding, 4 blocking); switchd " + daemon.switchctl("stp", "show", "-j").out(), e);
             }
-            JsonNode tree = stpShow(daemon);
+            JsonNode tree = daemon.stpTree("br0");
+            assertEquals("rstp", tree.get("mode").asText(), tree.toString());
             String kernelRoot = peer.bridgeFile("root_id");
             assertEquals(peer.bridgeFile("bridge_id"), kernelRoot, "the kernel bridge, priority 4096, is root in its own view");
             assertEquals(BridgeId.format(BridgeId.parse(kernelRoot)), tree.get("root_id").asText(),
                     "the root in switchd's view: " + tree);
             assertEquals(link1, tree.get("root_port").asText(), tree.toString());
-            assertEquals("discarding", stpState(daemon, link2),
+            assertEquals("discarding", daemon.stpState("br0", link2),
                     "the alternate port: the same root cost on both links, the lower port id wins");
 
             String metrics = daemon.client().text("/metrics");
@@ -84,35 +84,10 @@ class KernelRstpPeerTest {
                     }
                     return false;
                 });
-                assertEquals("forwarding", stpState(daemon, link2));
-                assertEquals(link2, stpShow(daemon).get("root_port").asText(), link2 + " is root port now");
+                assertEquals("forwarding", daemon.stpState("br0", link2));
+                assertEquals(link2, daemon.stpTree("br0").get("root_port").asText(), link2 + " is root port now");
             }
         }
-    }
-
-    /** br0's tree as `switchctl stp show br0 -j` shows it. */
-    private static JsonNode stpShow(TestDaemon d) throws Exception {
-        TestDaemon.CliResult r = d.switchctl("stp", "show", "br0", "-j");
-        assertEquals(0, r.status(), r.err());
-        JsonNode trees = Json.mapper().readTree(r.out());
-        assertEquals(1, trees.size(), r.out());
-        assertEquals("rstp", trees.get(0).get("mode").asText(), r.out());
-        return trees.get(0);
-    }
-
-    /** A port's stp_state as `switchctl port list br0 -j` shows it. */
-    private static String stpState(TestDaemon d, String port) {
-        TestDaemon.CliResult r = d.switchctl("port", "list", "br0", "-j");
-        try {
-            for (JsonNode p : Json.mapper().readTree(r.out())) {
-                if (p.get("name").asText().equals(port)) {
-                    return p.get("stp_state").asText();
-                }
-            }
-        } catch (java.io.IOException e) {
-            throw new AssertionError("port list -j: " + r.out() + r.err(), e);
-        }
-        throw new AssertionError("no port " + port + " in " + r.out());
     }
 
     private static int kernelForwarding(KernelStpPeer peer) {
@@ -121,6 +96,6 @@ class KernelRstpPeerTest {
     }
 
     private static int switchdForwarding(TestDaemon d, String link1, String link2) {
-        return (stpState(d, link1).equals("forwarding") ? 1 : 0) + (stpState(d, link2).equals("forwarding") ? 1 : 0);
+        return (d.stpState("br0", link1).equals("forwarding") ? 1 : 0) + (d.stpState("br0", link2).equals("forwarding") ? 1 : 0);
     }
 }
