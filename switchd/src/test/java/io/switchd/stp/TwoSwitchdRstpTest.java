@@ -3,7 +3,6 @@ package io.switchd.stp;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.switchd.frame.MacAddress;
 import io.switchd.testing.Await;
-import io.switchd.testing.Frames;
 import io.switchd.testing.KernelStpPeer;
 import io.switchd.testing.Netns;
 import io.switchd.testing.RawSocket;
@@ -30,8 +29,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class TwoSwitchdRstpTest {
     /** The bound for RSTP's failover between two switchd. */
     private static final Duration FAILOVER = Duration.ofSeconds(1);
-    private static final long HOST_A = 0x0200_0000_0C01L;
-    private static final long HOST_B = 0x0200_0000_0C02L;
 
     @Test
     void theAlternateLinkCarriesTrafficWithinASecondOfTheForwardingOneGoingDown(@TempDir Path dir) throws Exception {
@@ -56,8 +53,8 @@ class TwoSwitchdRstpTest {
             for (String link : new String[] {a1, a2, b1, b2, ha, hb}) {
                 Netns.run("ip", "link", "set", link, "up");
             }
-            up(hostA, HOST_A);
-            up(hostB, HOST_B);
+            up(hostA, KernelStpPeer.HOST_A);
+            up(hostB, KernelStpPeer.HOST_B);
             String timers = "hello-time = 1s, max-age = 6s, forward-delay = 4s";
             Path dirA = Files.createDirectory(dir.resolve("a"));
             Path dirB = Files.createDirectory(dir.resolve("b"));
@@ -79,7 +76,7 @@ class TwoSwitchdRstpTest {
                     long cut = System.nanoTime();
                     Netns.run("ip", "link", "set", a1, "down");
                     Await.until(KernelStpPeer.WAIT, "a broadcast crossing on " + b2 + " after " + a1 + " went down",
-                            () -> crossed(a, b));
+                            () -> KernelStpPeer.broadcastCrosses(a, b));
                     Duration took = Duration.ofNanos(System.nanoTime() - cut);
                     assertTrue(took.compareTo(FAILOVER) < 0, "traffic resumed after " + took.toMillis() + " ms");
                     assertEquals(b2, swB.stpTree("br0").get("root_port").asText());
@@ -93,20 +90,6 @@ class TwoSwitchdRstpTest {
                 Netns.status("ip", "link", "del", link);
             }
         }
-    }
-
-    /** Sends a broadcast from host A; whether host B gets it within 20 ms. */
-    private static boolean crossed(RawSocket a, RawSocket b) {
-        long token = Frames.token();
-        a.send(Frames.frame(Frames.BROADCAST, HOST_A, token));
-        long deadline = System.nanoTime() + 20_000_000L;
-        while (System.nanoTime() < deadline) {
-            byte[] f = b.take();
-            if (f != null && Frames.tokenOf(f) == token) {
-                return true;
-            }
-        }
-        return false;
     }
 
     private static JsonNode port(JsonNode tree, String name) {

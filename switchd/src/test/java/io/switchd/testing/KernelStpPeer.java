@@ -119,6 +119,20 @@ public final class KernelStpPeer implements AutoCloseable {
         return copies[0];
     }
 
+    /** Sends a broadcast from host A ({@code a}, its socket); whether host B ({@code b}) got it within 20 ms. */
+    public static boolean broadcastCrosses(RawSocket a, RawSocket b) {
+        long token = Frames.token();
+        a.send(Frames.frame(Frames.BROADCAST, HOST_A, token));
+        long deadline = System.nanoTime() + 20_000_000L;
+        while (System.nanoTime() < deadline) {
+            byte[] f = b.take();
+            if (f != null && Frames.tokenOf(f) == token) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     /** Reads test frames from {@code socket} until one carries {@code until}, counting in {@code copies} those carrying {@code counted}. */
     private static void readUntil(RawSocket socket, long until, long counted, int[] copies) {
         Await.until(WAIT, "a frame carrying " + Long.toHexString(until) + " at the host behind switchd", () -> {
