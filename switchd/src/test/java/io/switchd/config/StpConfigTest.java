@@ -2,6 +2,7 @@ package io.switchd.config;
 
 import io.switchd.stp.EdgeMode;
 import io.switchd.stp.StpMode;
+import io.switchd.testing.Committed;
 import org.junit.jupiter.api.Test;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -44,6 +45,17 @@ class StpConfigTest {
         assertEquals(EdgeMode.ON, b.ports().get(0).stp().edge());
         assertEquals(StpMode.STP, bridge("switchd.bridges.br0.stp.mode = stp").stp().mode());
         assertFalse(bridge("switchd.bridges.br0.stp.mode = off").stp().enabled());
+    }
+
+    // as shipped, not the working copy, as ConfigLoaderTest reads the other examples
+    @Test
+    void theShippedExampleIsValid() throws Exception {
+        BridgeConfig b = ConfigLoader.parse(Committed.text("config/stp.conf"), "config/stp.conf").bridges().get(0);
+        assertEquals(StpMode.RSTP, b.stp().mode());
+        assertEquals(java.util.List.of("sw-h", "sw-l1", "sw-l2"), b.ports().stream().map(PortConfig::name).toList());
+        assertEquals(EdgeMode.AUTO, b.ports().get(0).stp().edge());
+        assertEquals(EdgeMode.OFF, b.ports().get(1).stp().edge());
+        assertEquals(EdgeMode.OFF, b.ports().get(2).stp().edge());
     }
 
     @Test
