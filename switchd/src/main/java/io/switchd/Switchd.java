@@ -326,8 +326,10 @@ public final class Switchd implements AutoCloseable {
         Port p = port(b, name);
         PortConfig pc = portConfigs.get(name);
         PortPolicy policy;
+        PortStpConfig stp;
         try {
             policy = PortSettings.apply(p.policy(), change);
+            stp = PortSettings.apply(pc.stp(), change);
         } catch (IllegalArgumentException e) {
             throw ControlException.badRequest(e.getMessage());
         }
@@ -343,7 +345,8 @@ public final class Switchd implements AutoCloseable {
         if (up != null) {
             pc = pc.withAdminUp(up);
         }
-        portConfigs.put(name, pc.withPolicy(policy));
+        portConfigs.put(name, pc.withPolicy(policy).withStp(stp));
+        stpUpdate(b);
         changed();
         return portInfo(b, p);
     }
@@ -358,7 +361,9 @@ public final class Switchd implements AutoCloseable {
                     + "settings in the config file to go back to");
         }
         reconfigure(b, p, declared.policy(), declared.adminUp());
-        portConfigs.put(name, portConfigs.get(name).withPolicy(declared.policy()).withAdminUp(declared.adminUp()));
+        portConfigs.put(name, portConfigs.get(name).withPolicy(declared.policy()).withAdminUp(declared.adminUp())
+                .withStp(declared.stp()));
+        stpUpdate(b);
         changed();
         return portInfo(b, p);
     }

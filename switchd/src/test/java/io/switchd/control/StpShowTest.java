@@ -77,6 +77,38 @@ class StpShowTest {
     }
 
     @Test
+    void portSetChangesAPortsPlaceInTheTreeAndResetTakesTheConfigFilesAgain(@TempDir Path dir) throws Exception {
+        try (TestDaemon daemon = start(dir)) {
+            TestDaemon.CliResult set = daemon.switchctl("port", "set", "br0", port, "stp-cost", "500", "stp-priority",
+                    "32", "edge", "on", "bpdu-guard", "on", "root-guard", "on");
+            assertEquals(0, set.status(), set.err());
+            Await.until(WAIT, "the new cost and priority in the tree", () -> {
+                JsonNode p = daemon.stpTree("br0").get("ports").get(0);
+                return p.get("cost").asLong() == 500 && p.get("priority").asInt() == 32;
+            });
+            JsonNode setting = null;
+            for (JsonNode s : daemon.port("br0", port).get("settings")) {
+                if (s.get("key").asText().equals("stp")) {
+                    setting = s;
+                }
+            }
+            assertEquals("cost 500 priority 32 edge true bpdu-guard true root-guard true", setting.get("value").asText());
+            assertEquals("api", setting.get("from").asText());
+
+            TestDaemon.CliResult bad = daemon.switchctl("port", "set", "br0", port, "stp-priority", "100");
+            assertEquals(1, bad.status());
+            assertTrue(bad.err().contains("multiple of 16"), bad.err());
+            assertEquals(2, daemon.switchctl("port", "set", "br0", port, "edge", "sometimes").status());
+
+            assertEquals(0, daemon.switchctl("port", "reset", "br0", port).status());
+            Await.until(WAIT, "the config file's cost and priority again", () -> {
+                JsonNode p = daemon.stpTree("br0").get("ports").get(0);
+                return p.get("cost").asLong() == 2000 && p.get("priority").asInt() == 64;
+            });
+        }
+    }
+
+    @Test
     void portListShowsEachPortsStpStateAndAnUnknownBridgeIsRefused(@TempDir Path dir) throws Exception {
         try (TestDaemon daemon = start(dir)) {
             JsonNode ports = json(daemon.switchctl("port", "list", "-j"));

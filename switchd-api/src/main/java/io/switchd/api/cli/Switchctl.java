@@ -253,7 +253,11 @@ public final class Switchctl implements Runnable {
             "  mac-limit N               most addresses learned, 0: no limit",
             "  storm-broadcast N   storm-multicast N   storm-unknown-unicast N",
             "                            frames per second, 0: no limit",
-            "  storm-burst N             frames let through at once, 1 or more"})
+            "  storm-burst N             frames let through at once, 1 or more",
+            "  stp-cost N|auto           spanning tree path cost, 1-200000000",
+            "  stp-priority N            spanning tree port priority, 0-240 by 16",
+            "  edge on|off|auto          an edge port (no switch behind it)",
+            "  bpdu-guard on|off   root-guard on|off"})
         void set(@Parameters(paramLabel = "BR", description = "The bridge.") String bridge,
                  @Parameters(paramLabel = "IFNAME", description = "The port.") String name,
                  @Parameters(paramLabel = "SETTING", arity = "1..*", description = "Settings and their values, "
