@@ -10,6 +10,7 @@ import io.switchd.dataplane.MonotonicClock;
 import io.switchd.port.Port;
 import io.switchd.port.PortState;
 import io.switchd.stp.Bpdu;
+import io.switchd.stp.BpduStatus;
 import io.switchd.stp.PortId;
 import io.switchd.stp.RstpBridge;
 import io.switchd.stp.RstpListener;
@@ -29,6 +30,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicLongArray;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
@@ -112,6 +114,12 @@ final class SpanningTree implements AutoCloseable {
         return t == null ? StpChanges.NONE : t.changes;
     }
 
+    /** BPDUs {@code bridge}'s tree ignored for {@code why} (malformed, expired, on a port out of the tree); any thread. */
+    long ignored(Bridge bridge, BpduStatus why) {
+        Tree t = trees.get(bridge);
+        return t == null ? 0 : t.ignored.get(why.ordinal());
+    }
+
     @Override
     public void close() {
         thread.shutdownNow();
@@ -153,7 +161,10 @@ final class SpanningTree implements AutoCloseable {
         Tree t = trees.get(port.bridge());
         int number = port.index() + 1;
         if (t != null && t.enabled.containsKey(number)) {
-            t.rstp.receive(number, frame, offset, length);
+            BpduStatus status = t.rstp.receive(number, frame, offset, length);
+            if (status != BpduStatus.VALID) {
+                t.ignored.incrementAndGet(status.ordinal());
+            }
         }
     }
 
@@ -173,6 +184,7 @@ final class SpanningTree implements AutoCloseable {
         final RstpBridge rstp;
         StpConfig settings;
         volatile StpChanges changes = StpChanges.NONE;
+        final AtomicLongArray ignored = new AtomicLongArray(BpduStatus.values().length);
         final Map<Integer, PortStpConfig> ports = new HashMap<>();
         /** Whether each port was last reported up, by port number. */
         final Map<Integer, Boolean> enabled = new TreeMap<>();

@@ -34,6 +34,7 @@ import io.switchd.port.PortCounters;
 import io.switchd.port.PortPolicy;
 import io.switchd.port.PortState;
 import io.switchd.port.TapPort;
+import io.switchd.stp.BpduStatus;
 import io.switchd.stp.RstpStatus;
 import io.switchd.stp.StpChanges;
 import io.switchd.sys.Errno;
@@ -495,6 +496,11 @@ public final class Switchd implements AutoCloseable {
     /** How many topology changes and new roots {@code bridge}'s tree has seen: zeros when it runs none. */
     public StpChanges stpChanges(Bridge bridge) {
         return spanningTree.changes(bridge);
+    }
+
+    /** BPDUs {@code bridge}'s tree ignored for {@code why}: 0 when it runs none. */
+    public long stpIgnored(Bridge bridge, BpduStatus why) {
+        return spanningTree.ignored(bridge, why);
     }
 
     /** The spanning trees of every bridge, or of {@code bridgeName}'s only, as the API shows them. */

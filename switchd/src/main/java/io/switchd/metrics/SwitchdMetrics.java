@@ -23,6 +23,7 @@ import io.switchd.port.DropReason;
 import io.switchd.port.Port;
 import io.switchd.port.PortCounters;
 import io.switchd.port.PortState;
+import io.switchd.stp.BpduStatus;
 import io.switchd.stp.StpState;
 
 import java.util.ArrayList;
@@ -178,6 +179,13 @@ public final class SwitchdMetrics implements AutoCloseable {
         m.add(FunctionCounter.builder("switchd.stp.root.changes", b, br -> switchd.stpChanges(br).root())
                 .description("Times another bridge became the root of the bridge's spanning tree").tags(tags)
                 .register(registry));
+        for (BpduStatus why : BpduStatus.values()) {
+            if (why != BpduStatus.VALID) {
+                m.add(FunctionCounter.builder("switchd.stp.bpdus.ignored", b, br -> switchd.stpIgnored(br, why))
+                        .description("BPDUs the spanning tree ignored: malformed, expired, or on a port out of the tree")
+                        .tags(tags.and("reason", why.label())).register(registry));
+            }
+        }
         m.add(counter("switchd.flooded.frames", "Frames flooded (unknown unicast, broadcast, multicast)", null, tags,
                 b.counters(), Bridge.C_FLOODED));
         return m;

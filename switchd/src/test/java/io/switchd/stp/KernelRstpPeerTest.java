@@ -2,6 +2,7 @@ package io.switchd.stp;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.switchd.testing.Await;
+import io.switchd.testing.Frames;
 import io.switchd.testing.KernelStpPeer;
 import io.switchd.testing.Netns;
 import io.switchd.testing.PrometheusText;
@@ -67,6 +68,18 @@ class KernelRstpPeerTest {
             try (RawSocket a = RawSocket.open(peer.behindKernel, "eth0");
                  RawSocket b = RawSocket.open(peer.behindSwitchd, "eth0")) {
                 assertEquals(1, KernelStpPeer.copiesOfOneBroadcast(a, b), "copies of one broadcast at the host behind switchd");
+
+                // a host sending garbage to the bridge group: counted, ignored, not flooded to the kernel
+                String ignored = "switchd_stp_bpdus_ignored_total{bridge=\"br0\",reason=\"bad-llc\"}";
+                double before = PrometheusText.value(daemon.client().text("/metrics"), ignored);
+                b.send(Frames.frame(Bpdu.GROUP_ADDRESS, KernelStpPeer.HOST_B, Frames.token()));
+                Await.until(KernelStpPeer.WAIT, "the bad BPDU counted", () -> {
+                    try {
+                        return PrometheusText.value(daemon.client().text("/metrics"), ignored) == before + 1;
+                    } catch (java.io.IOException | io.switchd.api.client.ApiException e) {
+                        throw new AssertionError(e);
+                    }
+                });
 
                 Netns.run("ip", "link", "set", link1, "down");
                 Await.until(CONVERGED, "a broadcast crossing on " + link2 + " after " + link1 + " went down", () -> KernelStpPeer.broadcastCrosses(a, b));
