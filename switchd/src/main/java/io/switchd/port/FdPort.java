@@ -175,7 +175,7 @@ public abstract class FdPort extends Port implements EpollIoHandle {
         if (plane == null || retired || frame.length + HEADROOM + VirtioNetHeader.SIZE > LoopContext.BUFFER_SIZE) {
             return;
         }
-        plane.loop(ctx.stripe()).execute(() -> {
+        Runnable write = () -> {
             if (retired) {
                 return;
             }
@@ -187,7 +187,12 @@ public abstract class FdPort extends Port implements EpollIoHandle {
             if (result == SENT) {
                 counters().increment(ctx.stripe(), PortCounters.TX_BPDUS);
             }
-        });
+        };
+        try {
+            plane.loop(ctx.stripe()).execute(write);
+        } catch (java.util.concurrent.RejectedExecutionException stopping) {
+            // the loops are shutting down with the daemon: a BPDU less is nothing to report
+        }
     }
 
     /**
