@@ -1,6 +1,8 @@
 package io.switchd;
 
 import io.switchd.api.model.PortChange;
+import io.switchd.config.PortStpConfig;
+import io.switchd.stp.EdgeMode;
 import io.switchd.api.model.PortInfo;
 import io.switchd.config.PortConfig;
 import io.switchd.port.Port;
@@ -117,7 +119,24 @@ final class PortSettings {
                 pol.nativeVlan() >= 0 ? pol.nativeVlan() : null, pol.macLimit(), pol.learning(), pol.flood(),
                 pol.locked(), pol.isolated(), new PortInfo.StormInfo(s.rate(StormControl.BROADCAST),
                         s.rate(StormControl.MULTICAST), s.rate(StormControl.UNKNOWN_UNICAST), s.burst()),
-                origin, pc.owner(), ConfigDeclarations.overrides(origin, settings), settings);
+                origin, pc.owner(), ConfigDeclarations.overrides(origin, settings), settings, p.stpState().label());
+    }
+
+    /** {@code current} with what {@code change} says of the spanning tree; IllegalArgumentException in the user's words. */
+    static PortStpConfig apply(PortStpConfig current, PortChange change) {
+        EdgeMode edge = current.edge();
+        if (change.edge() != null) {
+            edge = switch (change.edge().toLowerCase(java.util.Locale.ROOT)) {
+                case "on" -> EdgeMode.ON;
+                case "off" -> EdgeMode.OFF;
+                case "auto" -> EdgeMode.AUTO;
+                default -> throw new IllegalArgumentException("edge must be on, off or auto, not \"" + change.edge() + "\"");
+            };
+        }
+        return new PortStpConfig(or(change.stpCost(), current.cost()),
+                change.stpPriority() != null ? change.stpPriority() : current.priority(), edge,
+                change.bpduGuard() != null ? change.bpduGuard() : current.bpduGuard(),
+                change.rootGuard() != null ? change.rootGuard() : current.rootGuard());
     }
 
     private static long or(Long value, long fallback) {

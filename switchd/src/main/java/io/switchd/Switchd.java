@@ -7,12 +7,14 @@ import io.switchd.api.model.PortInfo;
 import io.switchd.api.model.PortStats;
 import io.switchd.api.model.ReloadChange;
 import io.switchd.api.model.ReloadSummary;
+import io.switchd.api.model.StpInfo;
 import io.switchd.bridge.Bridge;
 import io.switchd.config.BridgeConfig;
 import io.switchd.config.ConfigError;
 import io.switchd.config.ConfigLoader;
 import io.switchd.config.ConfigMerge;
 import io.switchd.config.PortConfig;
+import io.switchd.config.PortStpConfig;
 import io.switchd.config.PortType;
 import io.switchd.config.StaticMac;
 import io.switchd.config.SwitchdConfig;
@@ -32,15 +34,20 @@ import io.switchd.port.PortCounters;
 import io.switchd.port.PortPolicy;
 import io.switchd.port.PortState;
 import io.switchd.port.TapPort;
+import io.switchd.stp.BpduStatus;
+import io.switchd.stp.RstpStatus;
+import io.switchd.stp.StpChanges;
 import io.switchd.sys.Errno;
 import io.switchd.sys.Interfaces;
 import io.switchd.sys.SysException;
 
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.TreeMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -66,6 +73,7 @@ public final class Switchd implements AutoCloseable {
     private final ScheduledExecutorService maintenance;
     private final long startedMillis = MonotonicClock.millis();
     private final LinkFollower follower;
+    private final SpanningTree spanningTree;
     private LinkMonitor linkMonitor;
     private volatile Runnable onChange = () -> { };
     private volatile boolean closed;
@@ -80,6 +88,7 @@ public final class Switchd implements AutoCloseable {
             return t;
         });
         this.follower = new LinkFollower(this, maintenance);
+        this.spanningTree = new SpanningTree(dataPlane.bpduInboxes());
         dataPlane.onPortLost(follower::portLost);
     }
 
@@ -146,6 +155,7 @@ public final class Switchd implements AutoCloseable {
                         + " not added");
             }
         }
+        stpUpdate(bridge);
         LOG.info("bridge " + bc.name() + " ready: " + bc.ports().size() + " port(s), ageing "
                 + bc.ageingTime().toSeconds() + " s, table size " + bc.macTableSize());
     }
@@ -163,6 +173,17 @@ public final class Switchd implements AutoCloseable {
             LOG.info("bridge " + bridge.name() + ": " + port + " " + port.state().displayName() + " (mtu "
                     + port.mtu() + ")");
         }
+        stpUpdate(bridge);
+    }
+
+    /** Tells the spanning tree thread the bridge's settings and its ports' as they are now. */
+    private void stpUpdate(Bridge bridge) {
+        Map<Integer, PortStpConfig> ports = new HashMap<>();
+        for (Port p : bridge.ports()) {
+            PortConfig pc = portConfigs.get(p.name());
+            ports.put(p.index(), pc == null ? PortStpConfig.DEFAULT : pc.stp());
+        }
+        spanningTree.update(bridge, bridge.config().stp(), ports);
     }
 
     private Port open(PortConfig pc) {
@@ -226,6 +247,7 @@ public final class Switchd implements AutoCloseable {
             detach(b, p);
         }
         bridges.remove(b.name());
+        spanningTree.remove(b);
         LOG.info("bridge " + b.name() + " deleted");
     }
 
@@ -296,6 +318,7 @@ public final class Switchd implements AutoCloseable {
         int index = p.index();
         dataPlane.afterQuiescence(() -> b.release(index));
         portConfigs.remove(p.name());
+        stpUpdate(b);
     }
 
     /** Changes a port's administrative state and forwarding settings; what the change leaves out stays. */
@@ -304,8 +327,10 @@ public final class Switchd implements AutoCloseable {
         Port p = port(b, name);
         PortConfig pc = portConfigs.get(name);
         PortPolicy policy;
+        PortStpConfig stp;
         try {
             policy = PortSettings.apply(p.policy(), change);
+            stp = PortSettings.apply(pc.stp(), change);
         } catch (IllegalArgumentException e) {
             throw ControlException.badRequest(e.getMessage());
         }
@@ -321,7 +346,8 @@ public final class Switchd implements AutoCloseable {
         if (up != null) {
             pc = pc.withAdminUp(up);
         }
-        portConfigs.put(name, pc.withPolicy(policy));
+        portConfigs.put(name, pc.withPolicy(policy).withStp(stp));
+        stpUpdate(b);
         changed();
         return portInfo(b, p);
     }
@@ -336,7 +362,9 @@ public final class Switchd implements AutoCloseable {
                     + "settings in the config file to go back to");
         }
         reconfigure(b, p, declared.policy(), declared.adminUp());
-        portConfigs.put(name, portConfigs.get(name).withPolicy(declared.policy()).withAdminUp(declared.adminUp()));
+        portConfigs.put(name, portConfigs.get(name).withPolicy(declared.policy()).withAdminUp(declared.adminUp())
+                .withStp(declared.stp()));
+        stpUpdate(b);
         changed();
         return portInfo(b, p);
     }
@@ -418,7 +446,9 @@ public final class Switchd implements AutoCloseable {
 
         @Override
         public void reconfigureBridge(BridgeConfig next) {
-            bridges.get(next.name()).reconfigure(next);
+            Bridge b = bridges.get(next.name());
+            b.reconfigure(next);
+            stpUpdate(b);
         }
 
         @Override
@@ -432,6 +462,7 @@ public final class Switchd implements AutoCloseable {
             Bridge b = bridges.get(bridge);
             reconfigure(b, b.port(next.name()), next.policy(), next.adminUp());
             portConfigs.put(next.name(), next);
+            stpUpdate(b);
         }
 
         @Override
@@ -460,6 +491,41 @@ public final class Switchd implements AutoCloseable {
             }
             removed = false;
         }
+    }
+
+    /** How many topology changes and new roots {@code bridge}'s tree has seen: zeros when it runs none. */
+    public StpChanges stpChanges(Bridge bridge) {
+        return spanningTree.changes(bridge);
+    }
+
+    /** BPDUs {@code bridge}'s tree ignored for {@code why}: 0 when it runs none. */
+    public long stpIgnored(Bridge bridge, BpduStatus why) {
+        return spanningTree.ignored(bridge, why);
+    }
+
+    /** The spanning trees of every bridge, or of {@code bridgeName}'s only, as the API shows them. */
+    public List<StpInfo> stpInfos(String bridgeName) throws ControlException {
+        List<Bridge> list;
+        synchronized (this) {
+            list = selected(bridgeName);
+        }
+        List<StpInfo> out = new ArrayList<>();
+        for (Bridge b : list) {
+            out.add(StpView.of(b, spanningTree.status(b).orElse(null)));
+        }
+        return out;
+    }
+
+    /**
+     * The spanning tree of bridge {@code bridgeName} as it is now, empty when the bridge runs none.
+     * Asks the tree's thread without holding this switch's lock.
+     */
+    public Optional<RstpStatus> stpStatus(String bridgeName) throws ControlException {
+        Bridge b;
+        synchronized (this) {
+            b = bridge(bridgeName, true);
+        }
+        return spanningTree.status(b);
     }
 
     /** Adds or replaces a static MAC table entry. */
@@ -652,8 +718,7 @@ public final class Switchd implements AutoCloseable {
                     statics.add(new StaticMac(e.mac(), e.vlan(), p.name()));
                 }
             }
-            BridgeConfig c = b.config();
-            out.add(new BridgeConfig(b.name(), c.ageingTime(), c.macTableSize(), c.groupForwardMask(), ports, statics));
+            out.add(b.config().withMembers(ports, statics));
         }
         return config.withBridges(out);
     }
@@ -788,6 +853,7 @@ public final class Switchd implements AutoCloseable {
         }
         closed = true;
         maintenance.shutdownNow();
+        spanningTree.close();
         List<FdPort> open = new ArrayList<>();
         for (Bridge b : bridges.values()) {
             for (Port p : b.ports()) {

@@ -15,6 +15,8 @@ import io.switchd.port.PortCounters;
 import io.switchd.port.PortPolicy;
 import io.switchd.port.StormControl;
 import io.switchd.port.PortState;
+import io.switchd.stp.Bpdu;
+import io.switchd.stp.StpState;
 import io.switchd.sys.VirtioNetHeader;
 
 import java.util.ArrayList;
@@ -41,6 +43,8 @@ public final class Bridge {
     private final MacTable fdb;
     private final StripedCounters counters;
     private volatile int groupForwardMask;
+    /** Whether the bridge runs a spanning tree, which then takes the BPDUs its ports receive. */
+    private volatile boolean runsStp;
     private Port[] ports = new Port[0];
     private final BitSet reserved = new BitSet();
     private volatile PortSet portSet = PortSet.EMPTY;
@@ -52,6 +56,7 @@ public final class Bridge {
         this.counters = new StripedCounters(1, stripes);
         this.fdb = new MacTable(config.macTableSize(), config.ageingTime().toMillis(), stripes);
         this.groupForwardMask = forwardedGroups(config);
+        this.runsStp = config.stp().enabled();
     }
 
     /**
@@ -67,11 +72,10 @@ public final class Bridge {
     /**
      * Whether BPDUs are flooded like any multicast, as the kernel bridge floods them while its STP
      * is off: bridges around this one that run STP then see their own BPDUs come back over a loop
-     * through it, and cut the loop. A bridge that runs STP takes them itself instead; switchd runs
-     * none yet, so every bridge floods them.
+     * through it, and cut the loop. A bridge that runs STP takes them itself instead.
      */
     private static boolean floodsBpdus(BridgeConfig c) {
-        return true;
+        return !c.stp().enabled();
     }
 
     /**
@@ -101,6 +105,19 @@ public final class Bridge {
         }
         if (src == 0) {
             drop(c, stripe, DropReason.SOURCE_ZERO);
+            return;
+        }
+        long dst = EthernetFrame.destination(buf, eth);
+        // BPDUs come and go in every spanning tree state, whatever the port's VLANs: the protocol reads them
+        if (dst == Bpdu.GROUP_ADDRESS && runsStp) {
+            if (ctx.bpdus().offer(in, buf, eth, frameLength)) {
+                c.increment(stripe, PortCounters.RX_BPDUS);
+            }
+            return;
+        }
+        StpState stp = in.stpState();
+        if (stp == StpState.DISCARDING) {
+            drop(c, stripe, DropReason.STP_DISCARDING);
             return;
         }
         PortPolicy policy = in.policy();
@@ -144,8 +161,11 @@ public final class Bridge {
             drop(c, stripe, DropReason.MAC_LIMIT);
             return;
         }
+        if (stp == StpState.LEARNING) {
+            drop(c, stripe, DropReason.STP_DISCARDING);
+            return;
+        }
 
-        long dst = EthernetFrame.destination(buf, eth);
         PortSet set = portSet;
         // priority and DEI bits ride along to tagged egress ports; the VLAN is the one classified
         int egressTci = (tci & ~EthernetFrame.VID_MASK) | vlan;
@@ -237,6 +257,8 @@ public final class Bridge {
         }
         ports[index] = port;
         port.join(this, index);
+        // the spanning tree lets a new port forward when it has found its place in the tree
+        port.stpState(runsStp ? StpState.DISCARDING : StpState.FORWARDING);
         portSet = PortSet.of(ports);
     }
 
@@ -266,6 +288,7 @@ public final class Bridge {
         }
         ports[i] = fresh;
         fresh.join(this, i);
+        fresh.stpState(old.stpState());
         portSet = PortSet.of(ports);
     }
 
@@ -285,6 +308,29 @@ public final class Bridge {
     /** Republishes the forwarding set after a port's state changed. */
     public synchronized void portsChanged() {
         portSet = PortSet.of(ports);
+    }
+
+    /**
+     * Sets what the spanning tree lets {@code port} do. A port that stops forwarding forgets what
+     * it learned: its hosts are now reached another way, found by flooding, not lost in a blocked link.
+     */
+    public synchronized void stpState(Port port, StpState state) {
+        int i = port.index();
+        // once the tree is off, a late word from its thread changes nothing
+        if (!runsStp || i < 0 || i >= ports.length || ports[i] != port || port.stpState() == state) {
+            return;
+        }
+        boolean stopped = port.stpState() == StpState.FORWARDING;
+        port.stpState(state);
+        portSet = PortSet.of(ports);
+        if (stopped) {
+            fdb.flush(i, false);
+        }
+    }
+
+    /** Whether the bridge runs a spanning tree. */
+    public boolean runsStp() {
+        return runsStp;
     }
 
     /** Forgets the addresses learned on a port that stopped forwarding. */
@@ -323,6 +369,18 @@ public final class Bridge {
             fdb.resize(next.macTableSize());
         }
         groupForwardMask = forwardedGroups(next);
+        boolean stp = next.stp().enabled();
+        if (stp != runsStp) {
+            // a tree starting puts every port in discarding until it has found its place; a tree
+            // stopping leaves every port forwarding, as a bridge without one is
+            for (Port p : ports) {
+                if (p != null) {
+                    p.stpState(stp ? StpState.DISCARDING : StpState.FORWARDING);
+                }
+            }
+            runsStp = stp;
+            portSet = PortSet.of(ports);
+        }
         config = next;
     }
 

@@ -2,6 +2,7 @@ package io.switchd.bridge;
 
 import io.switchd.port.Port;
 import io.switchd.port.PortState;
+import io.switchd.stp.StpState;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -21,13 +22,16 @@ final class PortSet {
         this.forwarding = forwarding;
     }
 
-    /** The set of {@code ports} (indexed by their bridge index) that are up. */
+    /**
+     * The set of {@code ports} (indexed by their bridge index) that are up and that the spanning
+     * tree lets forward: a frame is sent out of no other.
+     */
     static PortSet of(Port[] ports) {
         Port[] byIndex = new Port[ports.length];
         List<Port> up = new ArrayList<>();
         for (int i = 0; i < ports.length; i++) {
             Port p = ports[i];
-            if (p != null && p.state() == PortState.UP) {
+            if (p != null && p.state() == PortState.UP && p.stpState() == StpState.FORWARDING) {
                 byIndex[i] = p;
                 up.add(p);
             }

@@ -16,7 +16,7 @@ public enum BridgeField implements Setting<BridgeConfig> {
         @Override
         public BridgeConfig copy(BridgeConfig into, BridgeConfig from) {
             return new BridgeConfig(into.name(), from.ageingTime(), into.macTableSize(), into.groupForwardMask(),
-                    into.ports(), into.staticMacs());
+                    into.ports(), into.staticMacs(), into.stp());
         }
     },
     MAC_TABLE_SIZE("mac-table-size") {
@@ -28,7 +28,7 @@ public enum BridgeField implements Setting<BridgeConfig> {
         @Override
         public BridgeConfig copy(BridgeConfig into, BridgeConfig from) {
             return new BridgeConfig(into.name(), into.ageingTime(), from.macTableSize(), into.groupForwardMask(),
-                    into.ports(), into.staticMacs());
+                    into.ports(), into.staticMacs(), into.stp());
         }
     },
     GROUP_FORWARD_MASK("group-forward-mask") {
@@ -40,7 +40,22 @@ public enum BridgeField implements Setting<BridgeConfig> {
         @Override
         public BridgeConfig copy(BridgeConfig into, BridgeConfig from) {
             return new BridgeConfig(into.name(), into.ageingTime(), into.macTableSize(), from.groupForwardMask(),
-                    into.ports(), into.staticMacs());
+                    into.ports(), into.staticMacs(), into.stp());
+        }
+    },
+    /** The spanning tree settings: one setting, since a change to any of them is taken as a whole. */
+    STP("stp") {
+        @Override
+        public String of(BridgeConfig b) {
+            StpConfig s = b.stp();
+            return "mode " + s.modeName() + " priority " + s.priority() + " hello-time " + s.helloTime()
+                    + "s max-age " + s.maxAge() + "s forward-delay " + s.forwardDelay() + "s";
+        }
+
+        @Override
+        public BridgeConfig copy(BridgeConfig into, BridgeConfig from) {
+            return new BridgeConfig(into.name(), into.ageingTime(), into.macTableSize(), into.groupForwardMask(),
+                    into.ports(), into.staticMacs(), from.stp());
         }
     };
 

@@ -13,6 +13,11 @@ import com.typesafe.config.ConfigValueType;
 import io.switchd.frame.MacAddress;
 import io.switchd.port.PortPolicy;
 import io.switchd.port.VlanList;
+import io.switchd.stp.BridgeId;
+import io.switchd.stp.EdgeMode;
+import io.switchd.stp.PathCost;
+import io.switchd.stp.PortId;
+import io.switchd.stp.StpMode;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -39,13 +44,15 @@ public final class ConfigLoader {
     private static final Set<String> METRICS_KEYS = Set.of("listen", "fdb-entries-limit");
     private static final Set<String> BRIDGE_DEFAULT_KEYS = Set.of("ageing-time", "mac-table-size", "group-forward-mask");
     private static final Set<String> BRIDGE_KEYS = Set.of("ageing-time", "mac-table-size", "group-forward-mask",
-            "ports", "static-macs");
+            "ports", "static-macs", "stp");
     private static final Set<String> PORT_KEYS = Set.of("type", "persistent", "admin", "vlan-mode", "vlan", "vlans",
-            "native-vlan", "mac-limit", "learning", "flood", "locked", "isolated", "storm-control");
+            "native-vlan", "mac-limit", "learning", "flood", "locked", "isolated", "storm-control", "stp");
     private static final Set<String> VLAN_KEYS = Set.of("vlan-mode", "vlan", "vlans", "native-vlan");
     /** A port in the state file has one more: who added it through the API. */
     private static final Set<String> STATE_PORT_KEYS = withOwner(PORT_KEYS);
     private static final Set<String> STORM_KEYS = Set.of("broadcast", "multicast", "unknown-unicast", "burst");
+    private static final Set<String> STP_KEYS = Set.of("mode", "priority", "hello-time", "max-age", "forward-delay");
+    private static final Set<String> PORT_STP_KEYS = Set.of("cost", "priority", "edge", "bpdu-guard", "root-guard");
     private static final Set<String> STATIC_MAC_KEYS = Set.of("mac", "port", "vlan");
     private static final Pattern BRIDGE_NAME = Pattern.compile("[A-Za-z0-9_.-]{1,64}");
     private static final Pattern IFNAME = Pattern.compile("[^/\\s:]{1,15}");
@@ -246,7 +253,91 @@ public final class ConfigLoader {
                 statics.add(new StaticMac(mac, vlan, port));
             }
         }
-        return new BridgeConfig(name, ageing, size, mask, ports, statics);
+        StpConfig stp = b.containsKey("stp") ? stp(object(b, "stp", path, file), path + ".stp", file) : StpConfig.OFF;
+        return new BridgeConfig(name, ageing, size, mask, ports, statics, stp);
+    }
+
+    /** A bridge's {@code stp} block: what it leaves out is 802.1D's default. */
+    private static StpConfig stp(ConfigObject o, String path, String file) throws ConfigError {
+        checkKeys(o, path, STP_KEYS, file);
+        Config c = o.toConfig();
+        StpConfig d = StpConfig.OFF;
+        StpMode mode = d.mode();
+        if (c.hasPath("mode")) {
+            String text = string(c, "mode", path + ".mode", file);
+            switch (text) {
+                case "rstp" -> mode = StpMode.RSTP;
+                case "stp" -> mode = StpMode.STP;
+                case "off" -> mode = null;
+                default -> throw error(o.get("mode"), file, path + ".mode",
+                        "must be rstp, stp or off, not \"" + text + "\"");
+            }
+        }
+        int priority = c.hasPath("priority") ? intIn(c, "priority", path + ".priority", 0, 65535, file) : d.priority();
+        try {
+            BridgeId.checkPriority(priority);
+        } catch (IllegalArgumentException e) {
+            throw error(o.get("priority"), file, path + ".priority", e.getMessage());
+        }
+        int hello = c.hasPath("hello-time") ? seconds(c, "hello-time", path, file) : d.helloTime();
+        int maxAge = c.hasPath("max-age") ? seconds(c, "max-age", path, file) : d.maxAge();
+        int forwardDelay = c.hasPath("forward-delay") ? seconds(c, "forward-delay", path, file) : d.forwardDelay();
+        try {
+            return new StpConfig(mode, priority, hello, maxAge, forwardDelay);
+        } catch (IllegalArgumentException e) {
+            // the ranges and 802.1D's rule between the times; max-age is in both of the rule's halves
+            String key = e.getMessage().startsWith("hello time") ? "hello-time"
+                    : e.getMessage().startsWith("forward delay") ? "forward-delay" : "max-age";
+            ConfigValue at = o.containsKey(key) ? o.get(key) : o;
+            throw error(at, file, path + "." + key, e.getMessage());
+        }
+    }
+
+    /** A spanning tree time: a duration of whole seconds, as BPDUs and the kernel bridge count them. */
+    private static int seconds(Config c, String key, String path, String file) throws ConfigError {
+        Duration d = duration(c, key, path + "." + key, file);
+        if (d.isNegative() || d.toMillis() % 1000 != 0 || d.toSeconds() > 3600) {
+            throw error(c.getValue(key), file, path + "." + key, "must be whole seconds such as 2s");
+        }
+        return (int) d.toSeconds();
+    }
+
+    /** A port's {@code stp} block. */
+    private static PortStpConfig portStp(ConfigObject o, String path, String file) throws ConfigError {
+        checkKeys(o, path, PORT_STP_KEYS, file);
+        Config c = o.toConfig();
+        PortStpConfig d = PortStpConfig.DEFAULT;
+        long cost = d.cost();
+        if (c.hasPath("cost")) {
+            ConfigValue v = c.getValue("cost");
+            if (v.valueType() == ConfigValueType.STRING && "auto".equals(v.unwrapped())) {
+                cost = 0;
+            } else if (v.valueType() == ConfigValueType.NUMBER) {
+                cost = intIn(c, "cost", path + ".cost", (int) PathCost.MIN, (int) PathCost.MAX, file);
+            } else {
+                throw error(v, file, path + ".cost", "must be auto or a whole number from 1 to 200000000");
+            }
+        }
+        int priority = c.hasPath("priority") ? intIn(c, "priority", path + ".priority", 0, 255, file) : d.priority();
+        try {
+            PortId.checkPriority(priority);
+        } catch (IllegalArgumentException e) {
+            throw error(o.get("priority"), file, path + ".priority", e.getMessage());
+        }
+        EdgeMode edge = d.edge();
+        if (c.hasPath("edge")) {
+            ConfigValue v = c.getValue("edge");
+            if (v.valueType() == ConfigValueType.BOOLEAN) {
+                edge = (Boolean) v.unwrapped() ? EdgeMode.ON : EdgeMode.OFF;
+            } else if (v.valueType() == ConfigValueType.STRING && "auto".equals(v.unwrapped())) {
+                edge = EdgeMode.AUTO;
+            } else {
+                throw error(v, file, path + ".edge", "must be auto, true or false");
+            }
+        }
+        boolean bpduGuard = c.hasPath("bpdu-guard") ? bool(c, "bpdu-guard", path + ".bpdu-guard", file) : d.bpduGuard();
+        boolean rootGuard = c.hasPath("root-guard") ? bool(c, "root-guard", path + ".root-guard", file) : d.rootGuard();
+        return new PortStpConfig(cost, priority, edge, bpduGuard, rootGuard);
     }
 
     /**
@@ -284,7 +375,9 @@ public final class ConfigLoader {
         }
         // the owner is the API's record (state file only: PORT_KEYS keeps it out of config files and defaults)
         String owner = own.containsKey("owner") ? string(own.toConfig(), "owner", path + ".owner", file) : null;
-        return new PortConfig(name, type, persistent, admin.equals("up"), policy(settings, pc, path, file), owner);
+        PortStpConfig stp = settings.containsKey("stp")
+                ? portStp(object(settings, "stp", path, file), path + ".stp", file) : PortStpConfig.DEFAULT;
+        return new PortConfig(name, type, persistent, admin.equals("up"), policy(settings, pc, path, file), owner, stp);
     }
 
     private static Set<String> withOwner(Set<String> keys) {

@@ -208,8 +208,7 @@ public final class ConfigMerge {
                     statics.add(new StaticMac(e.getKey().mac(), e.getKey().vlan(), e.getValue()));
                 }
             }
-            out.add(new BridgeConfig(settings.name(), settings.ageingTime(), settings.macTableSize(),
-                    settings.groupForwardMask(), bridgePorts, statics));
+            out.add(settings.withMembers(bridgePorts, statics));
         }
         return out;
     }

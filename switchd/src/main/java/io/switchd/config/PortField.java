@@ -20,7 +20,7 @@ public enum PortField implements Setting<PortConfig> {
         @Override
         public PortConfig copy(PortConfig into, PortConfig from) {
             return new PortConfig(into.name(), from.type(), from.persistent(), into.adminUp(), into.policy(),
-                    into.owner());
+                    into.owner(), into.stp());
         }
     },
     ADMIN("admin") {
@@ -138,6 +138,17 @@ public enum PortField implements Setting<PortConfig> {
             StormControl s = from.policy().storm();
             return into.withPolicy(into.policy().toBuilder().storm(s.rate(StormControl.BROADCAST),
                     s.rate(StormControl.MULTICAST), s.rate(StormControl.UNKNOWN_UNICAST), s.burst()).build());
+        }
+    },
+    STP("stp") {
+        @Override
+        public String of(PortConfig p) {
+            return p.stp().describe();
+        }
+
+        @Override
+        public PortConfig copy(PortConfig into, PortConfig from) {
+            return into.withStp(from.stp());
         }
     };
 

@@ -103,6 +103,10 @@ public final class ApiRouter {
             requireMethod(method, "GET");
             return ApiResponse.json(200, switchd.portInfos(null));
         }
+        if (n == 1 && s[0].equals("stp")) {
+            requireMethod(method, "GET");
+            return ApiResponse.json(200, switchd.stpInfos(null));
+        }
         if (n == 1 && s[0].equals("fdb")) {
             requireMethod(method, "GET");
             return ApiResponse.json(200, switchd.fdb(null, param(params, "port"), vlanParam(params), param(params, "mac"),
@@ -143,6 +147,12 @@ public final class ApiRouter {
                 return ports(method, br, s, params, body);
             case "fdb":
                 return fdb(method, br, s, params, body);
+            case "stp":
+                if (n == 3) {
+                    requireMethod(method, "GET");
+                    return ApiResponse.json(200, switchd.stpInfos(br));
+                }
+                break;
             case "stats":
                 if (n == 3) {
                     requireMethod(method, "GET");

@@ -4,6 +4,9 @@ import com.typesafe.config.ConfigRenderOptions;
 import com.typesafe.config.ConfigValueFactory;
 import io.switchd.config.BridgeConfig;
 import io.switchd.config.BridgeField;
+import io.switchd.config.PortStpConfig;
+import io.switchd.config.StpConfig;
+import io.switchd.stp.EdgeMode;
 import io.switchd.config.PortConfig;
 import io.switchd.config.StaticMac;
 import io.switchd.config.SwitchdConfig;
@@ -89,6 +92,12 @@ public final class StateFile {
             bridge.put("ageing-time", BridgeField.duration(b.ageingTime()));
             bridge.put("mac-table-size", b.macTableSize());
             bridge.put("group-forward-mask", b.groupForwardMask());
+            if (!b.stp().equals(StpConfig.OFF)) {
+                StpConfig stp = b.stp();
+                bridge.put("stp", Map.of("mode", stp.modeName(), "priority", stp.priority(),
+                        "hello-time", stp.helloTime() + "s", "max-age", stp.maxAge() + "s",
+                        "forward-delay", stp.forwardDelay() + "s"));
+            }
             Map<String, Object> ports = new LinkedHashMap<>();
             for (PortConfig p : b.ports()) {
                 Map<String, Object> port = new LinkedHashMap<>();
@@ -98,6 +107,13 @@ public final class StateFile {
                 }
                 port.put("admin", p.adminUp() ? "up" : "down");
                 policy(p.policy(), port);
+                if (!p.stp().equals(PortStpConfig.DEFAULT)) {
+                    PortStpConfig stp = p.stp();
+                    port.put("stp", Map.of("cost", stp.cost() == 0 ? "auto" : (Object) stp.cost(),
+                            "priority", stp.priority(), "edge", stp.edge() == EdgeMode.AUTO ? "auto"
+                                    : (Object) (stp.edge() == EdgeMode.ON), "bpdu-guard", stp.bpduGuard(),
+                            "root-guard", stp.rootGuard()));
+                }
                 if (p.owner() != null) {
                     port.put("owner", p.owner());
                 }

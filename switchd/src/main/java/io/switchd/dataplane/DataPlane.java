@@ -90,6 +90,15 @@ public final class DataPlane implements AutoCloseable {
         return loops[i];
     }
 
+    /** Each loop's BPDUs on their way to the spanning tree's thread. */
+    public List<BpduInbox> bpduInboxes() {
+        List<BpduInbox> out = new ArrayList<>();
+        for (LoopContext c : contexts) {
+            out.add(c.bpdus());
+        }
+        return out;
+    }
+
     /** Puts a port's descriptor on the next loop, round robin, and starts reading it. */
     public void register(FdPort port) {
         int i = Math.floorMod(next.getAndIncrement(), loops.length);

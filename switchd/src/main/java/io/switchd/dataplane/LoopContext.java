@@ -24,6 +24,7 @@ public final class LoopContext {
     private final FrameForm form = new FrameForm();
     private final EgressBatch egress = new EgressBatch();
     private final CopyBatch copies;
+    private final BpduInbox bpdus = new BpduInbox();
 
     /** A context for the loop that writes counter stripe {@code stripe}, reading into {@code buffer}. */
     public LoopContext(int stripe, ByteBuf buffer) {
@@ -80,6 +81,11 @@ public final class LoopContext {
     /** The frames too big for their ring slots that this loop reads off a packet socket at once, into its buffer. */
     public CopyBatch copies() {
         return copies;
+    }
+
+    /** The BPDUs this loop received for bridges that run a spanning tree, for the protocol's thread to read. */
+    public BpduInbox bpdus() {
+        return bpdus;
     }
 
     /** The loop's editor of the frame being forwarded (tag on, tag off). */

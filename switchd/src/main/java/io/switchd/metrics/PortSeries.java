@@ -5,6 +5,7 @@ import io.switchd.port.DropReason;
 import io.switchd.port.Port;
 import io.switchd.port.PortCounters;
 import io.switchd.port.PortState;
+import io.switchd.stp.StpState;
 
 import java.io.IOException;
 import java.io.OutputStream;
@@ -13,7 +14,7 @@ import java.util.Comparator;
 import java.util.List;
 
 /**
- * The families of the ports ({@code switchd_port_*}), written straight into a scrape's output from
+ * The families of the ports ({@code switchd_port_*}, and {@code switchd_stp_*} per port), written straight into a scrape's output from
  * the counters the data path keeps. As Micrometer meters every port had 30 of them (a counter per
  * drop reason), each costing some 5 KB of garbage a scrape in snapshots, label checks and the
  * client library's unbuffered writer: 150 KB a port, 30 MB a scrape for 200 ports. Written here
@@ -33,6 +34,8 @@ final class PortSeries {
     private static final PortState[] STATES = Arrays.stream(PortState.values())
             .sorted(Comparator.comparing(PortState::displayName)).toArray(PortState[]::new);
     private static final String[] STATE_NAMES = Arrays.stream(STATES).map(PortState::displayName).toArray(String[]::new);
+    private static final StpState[] STP_STATES = Arrays.stream(StpState.values())
+            .sorted(Comparator.comparing(StpState::label)).toArray(StpState[]::new);
 
     private static final String DROPPED = "switchd_port_dropped_frames_total";
 
@@ -104,7 +107,41 @@ final class PortSeries {
         for (int i = 0; i < count; i++) {
             labels(w, "switchd_port_up", i).ascii("} ").ascii(ports[i].state() == PortState.UP ? "1.0" : "0.0").ascii('\n');
         }
+        writeBpdus(w);
+        writeStpStates(w);
         w.finish();
+    }
+
+    private void writeBpdus(ExpositionWriter w) throws IOException {
+        String name = "switchd_stp_bpdus_total";
+        head(w, name, "BPDUs the spanning tree heard and sent on the port", "counter");
+        int first = 0;
+        while (first < count) { // one bridge at a time, as the drops: rx of every port, then tx
+            int end = first;
+            while (end < count && bridges[end].equals(bridges[first])) {
+                end++;
+            }
+            for (int d = 0; d < 2; d++) {
+                for (int i = first; i < end; i++) {
+                    w.ascii(name).ascii("{bridge=\"").labelValue(bridges[i]).ascii("\",direction=\"").ascii(d == 0 ? "rx" : "tx")
+                            .ascii("\",port=\"").labelValue(names[i]).ascii("\"} ")
+                            .count(ports[i].counters().get(d == 0 ? PortCounters.RX_BPDUS : PortCounters.TX_BPDUS)).ascii('\n');
+                }
+            }
+            first = end;
+        }
+    }
+
+    private void writeStpStates(ExpositionWriter w) throws IOException {
+        String name = "switchd_stp_port_state";
+        head(w, name, "1 for the state the spanning tree gives the port: discarding, learning, forwarding "
+                + "(always forwarding on a bridge that runs none)", "gauge");
+        for (int i = 0; i < count; i++) {
+            StpState now = ports[i].stpState();
+            for (StpState s : STP_STATES) {
+                labels(w, name, i).ascii(",state=\"").ascii(s.label()).ascii("\"} ").ascii(now == s ? "1.0" : "0.0").ascii('\n');
+            }
+        }
     }
 
     private void writeDrops(ExpositionWriter w) throws IOException {

@@ -18,6 +18,7 @@ import io.switchd.bridge.Bridge;
 import io.switchd.dataplane.MonotonicClock;
 import io.switchd.fdb.MacTable;
 import io.switchd.port.Port;
+import io.switchd.stp.BpduStatus;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -133,6 +134,19 @@ public final class SwitchdMetrics implements AutoCloseable {
         m.add(counter("switchd.fdb.moves", "Addresses that moved to another port", null, tags, c, MacTable.C_MOVED));
         m.add(counter("switchd.fdb.full", "Addresses not learned because the table was full", null, tags, c,
                 MacTable.C_FULL));
+        m.add(FunctionCounter.builder("switchd.stp.topology.changes", b, br -> switchd.stpChanges(br).topology())
+                .description("Topology changes the bridge's spanning tree started or heard of").tags(tags)
+                .register(registry));
+        m.add(FunctionCounter.builder("switchd.stp.root.changes", b, br -> switchd.stpChanges(br).root())
+                .description("Times another bridge became the root of the bridge's spanning tree").tags(tags)
+                .register(registry));
+        for (BpduStatus why : BpduStatus.values()) {
+            if (why != BpduStatus.VALID) {
+                m.add(FunctionCounter.builder("switchd.stp.bpdus.ignored", b, br -> switchd.stpIgnored(br, why))
+                        .description("BPDUs the spanning tree ignored: malformed, expired, or on a port out of the tree")
+                        .tags(tags.and("reason", why.label())).register(registry));
+            }
+        }
         m.add(counter("switchd.flooded.frames", "Frames flooded (unknown unicast, broadcast, multicast)", null, tags,
                 b.counters(), Bridge.C_FLOODED));
         return m;

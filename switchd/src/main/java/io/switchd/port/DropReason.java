@@ -40,6 +40,11 @@ public enum DropReason {
     LINK_LOCAL("link-local"),
     /** The port is administratively down: what it receives is not forwarded. */
     PORT_DOWN("port-down"),
+    /**
+     * The spanning tree has the port discarding (a blocked link), or learning: what it receives is
+     * not forwarded (in learning its sources are learned first).
+     */
+    STP_DISCARDING("stp-discarding"),
     /** The destination was learned on the port the frame came in on. */
     SAME_PORT("same-port"),
     /**

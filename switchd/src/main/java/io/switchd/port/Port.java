@@ -5,6 +5,7 @@ import io.switchd.bridge.Bridge;
 import io.switchd.config.PortType;
 import io.switchd.dataplane.LoopContext;
 import io.switchd.metrics.StripedCounters;
+import io.switchd.stp.StpState;
 
 /**
  * A bridge port: where frames come in from and go out to one interface. Subclasses own the
@@ -28,6 +29,8 @@ public abstract class Port {
     private boolean linkUp = true;
     private volatile int mtu = 1500;
     private volatile PortPolicy policy = PortPolicy.DEFAULT;
+    /** Read by the loops on every frame, written by the spanning tree's thread through the bridge. */
+    private volatile StpState stpState = StpState.FORWARDING;
     private Bridge bridge;
     private int index = -1;
 
@@ -60,6 +63,15 @@ public abstract class Port {
      */
     protected boolean queue(ByteBuf buf, int offset, int length, LoopContext ctx) {
         return false;
+    }
+
+    /**
+     * Sends a frame the control plane made (a BPDU: Ethernet header first, no virtio-net header)
+     * out of this port, from the thread that may write its descriptor, and counts it; returns
+     * without waiting. Off the data path: it may allocate.
+     */
+    public void sendControlFrame(byte[] frame) {
+        // a port with no descriptor sends nothing
     }
 
     /** Counts the outcome of one write: SENT, FULL or FAILED. */
@@ -166,6 +178,7 @@ public abstract class Port {
     public final void inherit(Port previous) {
         this.counters = previous.counters;
         this.policy = previous.policy;
+        this.stpState = previous.stpState;
         adminUp(previous.adminUp());
     }
 
@@ -182,6 +195,16 @@ public abstract class Port {
     /** Replaces the port's forwarding settings; frames from the next one on use them. */
     public final void policy(PortPolicy policy) {
         this.policy = policy;
+    }
+
+    /** What the spanning tree lets the port do: forwarding always on a bridge that runs none. */
+    public final StpState stpState() {
+        return stpState;
+    }
+
+    /** Sets the port's spanning tree state; the bridge must republish its port set after it ({@link Bridge#stpState}). */
+    public final void stpState(StpState state) {
+        this.stpState = state;
     }
 
     /** The interface MTU, which bounds the frames accepted on this port. */

@@ -207,6 +207,16 @@ public final class RstpBridge {
                 rootPriority.rootPathCost(), rootChanges, topologyChanges, since, List.copyOf(list));
     }
 
+    /** Topology changes this bridge has started or heard of, as {@link #status} counts them. */
+    public long topologyChanges() {
+        return topologyChanges;
+    }
+
+    /** How often another bridge became the root, as {@link #status} counts it. */
+    public long rootChanges() {
+        return rootChanges;
+    }
+
     /** Each port's state, for the data path. */
     public StpState state(int port) {
         return port(port).state();

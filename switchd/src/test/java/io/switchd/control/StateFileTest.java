@@ -39,6 +39,21 @@ class StateFileTest {
     }
 
     @Test
+    void spanningTreeSettingsAreWrittenAndReadBack(@TempDir Path dir) throws Exception {
+        SwitchdConfig running = ConfigLoader.parse("switchd.bridges {\n"
+                + " br0 { stp { mode = stp, priority = 4096, hello-time = 1s, max-age = 6s, forward-delay = 4s }, ports {\n"
+                + "  a.stp { cost = 2000, priority = 32, edge = false, bpdu-guard = true, root-guard = true }\n"
+                + "  b.stp { edge = true }, c {} } }\n"
+                + " br1 { stp.mode = rstp } }", "running.conf");
+        Path file = dir.resolve("state.conf");
+        new StateFile(file).write(running, running.bridges());
+
+        SavedState saved = ConfigLoader.loadState(file);
+        assertEquals(running.bridges(), saved.bridges());
+        assertEquals(running.bridges(), saved.base());
+    }
+
+    @Test
     void aPortsOwnerIsKeptInTheStateFileButIsNotAConfigFileKey(@TempDir Path dir) throws Exception {
         SwitchdConfig parsed = ConfigLoader.parse("switchd.bridges.br0.ports { vm1 {}, vm2 {} }", "running.conf");
         BridgeConfig br0 = parsed.bridges().get(0);

@@ -14,6 +14,7 @@ import io.switchd.port.MemoryPort;
 import io.switchd.port.Port;
 import io.switchd.port.PortCounters;
 import io.switchd.port.PortState;
+import io.switchd.stp.StpState;
 import io.switchd.testing.PrometheusText;
 import org.junit.jupiter.api.Test;
 
@@ -71,12 +72,16 @@ class PortSeriesTest {
         Port d = port(br0, new AbsentPort("eth9", PortType.NETDEV, 1));
         b.adminUp(false);
         c.linkUp(false);
+        a.stpState(StpState.DISCARDING);
+        b.stpState(StpState.LEARNING);
         long n = 1;
         for (Port p : List.of(a, b, c, d)) {
             p.counters().add(0, PortCounters.RX_FRAMES, n * 9_999_999);
             p.counters().add(0, PortCounters.RX_BYTES, n * 1_234_567_891_234L);
             p.counters().add(0, PortCounters.TX_FRAMES, n * 10_000_000);
             p.counters().add(0, PortCounters.TX_BYTES, n * 42);
+            p.counters().add(0, PortCounters.RX_BPDUS, n * 7);
+            p.counters().add(0, PortCounters.TX_BPDUS, n * 11);
             for (DropReason r : DropReason.values()) {
                 p.counters().add(0, PortCounters.drop(r), n * (r.ordinal() + 1) * 3_333_333);
             }
@@ -112,8 +117,9 @@ class PortSeriesTest {
                     register(registry, br, p);
                 }
             }
-            return registry.scrape().lines().filter(l -> l.startsWith("switchd_port_")
-                    || l.startsWith("# HELP switchd_port_") || l.startsWith("# TYPE switchd_port_"))
+            return registry.scrape().lines().filter(l -> l.startsWith("switchd_port_") || l.startsWith("switchd_stp_")
+                    || l.startsWith("# HELP switchd_port_") || l.startsWith("# TYPE switchd_port_")
+                    || l.startsWith("# HELP switchd_stp_") || l.startsWith("# TYPE switchd_stp_"))
                     .map(l -> l + "\n").collect(Collectors.joining());
         } finally {
             registry.close();
@@ -138,6 +144,16 @@ class PortSeriesTest {
             Gauge.builder("switchd.port.state", p, port -> port.state() == s ? 1 : 0)
                     .description("1 for the port's current state: up, down (link), absent (no interface), admin-down")
                     .tags(tags.and("state", s.displayName())).register(registry);
+        }
+        counter(registry, "switchd.stp.bpdus", "BPDUs the spanning tree heard and sent on the port", null,
+                tags.and("direction", "rx"), c, PortCounters.RX_BPDUS);
+        counter(registry, "switchd.stp.bpdus", "BPDUs the spanning tree heard and sent on the port", null,
+                tags.and("direction", "tx"), c, PortCounters.TX_BPDUS);
+        for (StpState s : StpState.values()) {
+            Gauge.builder("switchd.stp.port.state", p, port -> port.stpState() == s ? 1 : 0)
+                    .description("1 for the state the spanning tree gives the port: discarding, learning, forwarding "
+                            + "(always forwarding on a bridge that runs none)")
+                    .tags(tags.and("state", s.label())).register(registry);
         }
     }
 

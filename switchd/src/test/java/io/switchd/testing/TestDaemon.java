@@ -87,6 +87,24 @@ public final class TestDaemon implements AutoCloseable {
         }
     }
 
+    /** A bridge's spanning tree as `switchctl stp show BR -j` prints it. */
+    public com.fasterxml.jackson.databind.JsonNode stpTree(String bridge) {
+        CliResult r = switchctl("stp", "show", bridge, "-j");
+        if (r.status() != 0) {
+            throw new AssertionError("stp show " + bridge + ": " + r.err());
+        }
+        try {
+            return io.switchd.api.Json.mapper().readTree(r.out()).get(0);
+        } catch (java.io.IOException e) {
+            throw new AssertionError("stp show " + bridge + ": " + r.out(), e);
+        }
+    }
+
+    /** A port's spanning tree state as the API shows it: discarding, learning or forwarding. */
+    public String stpState(String bridge, String port) {
+        return port(bridge, port).get("stp_state").asText();
+    }
+
     /** Runs switchctl against this daemon; returns its exit status and what it printed. */
     public synchronized CliResult switchctl(String... args) {
         String[] full = new String[args.length + 2];

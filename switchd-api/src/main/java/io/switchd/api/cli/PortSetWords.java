@@ -27,6 +27,11 @@ final class PortSetWords {
         Long stormMulticast = null;
         Long stormUnknown = null;
         Long stormBurst = null;
+        Long stpCost = null;
+        Integer stpPriority = null;
+        String edge = null;
+        Boolean bpduGuard = null;
+        Boolean rootGuard = null;
         for (int i = 0; i < words.size(); i++) {
             String w = words.get(i);
             if (w.equals("up") || w.equals("down")) {
@@ -51,12 +56,17 @@ final class PortSetWords {
                 case "storm-multicast" -> stormMulticast = number(cmd, w, v, 0, PortChange.MAX_STORM);
                 case "storm-unknown-unicast" -> stormUnknown = number(cmd, w, v, 0, PortChange.MAX_STORM);
                 case "storm-burst" -> stormBurst = number(cmd, w, v, 1, PortChange.MAX_STORM);
+                case "stp-cost" -> stpCost = v.equals("auto") ? 0 : number(cmd, w, v, 1, 200_000_000);
+                case "stp-priority" -> stpPriority = (int) number(cmd, w, v, 0, 240);
+                case "edge" -> edge = oneOf(cmd, w, v, "on", "off", "auto");
+                case "bpdu-guard" -> bpduGuard = onOff(cmd, w, v);
+                case "root-guard" -> rootGuard = onOff(cmd, w, v);
                 default -> throw new CommandLine.ParameterException(cmd, "unknown setting " + w
                         + " (see switchctl port set --help)");
             }
         }
         return new PortChange(admin, vlanMode, vlan, vlans, nativeVlan, macLimit, learning, flood, locked, isolated,
-                stormBroadcast, stormMulticast, stormUnknown, stormBurst);
+                stormBroadcast, stormMulticast, stormUnknown, stormBurst, stpCost, stpPriority, edge, bpduGuard, rootGuard);
     }
 
     /** {@code v} as a number from {@code min} to {@code max}, checked here so that the message names the word typed. */

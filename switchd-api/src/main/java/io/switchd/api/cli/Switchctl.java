@@ -39,8 +39,8 @@ import java.util.StringJoiner;
         exitCodeList = {"0:done", "1:the daemon refused the request or could not be reached", "2:usage error"})
 public final class Switchctl implements Runnable {
     /** The commands, in the order the help lists them; added by {@link #commandLine(String...)}, not by picocli. */
-    private static final List<Class<?>> COMMANDS = List.of(Bridge.class, Port.class, Fdb.class, Stats.class,
-            Reload.class, HelpCommand.class, Hook.class);
+    private static final List<Class<?>> COMMANDS = List.of(Bridge.class, Port.class, Fdb.class, Stp.class,
+            Stats.class, Reload.class, HelpCommand.class, Hook.class);
 
     @Option(names = {"-s", "--socket"}, scope = ScopeType.INHERIT, paramLabel = "SOCKET",
             defaultValue = "${env:SWITCHD_SOCKET:-" + ApiPaths.DEFAULT_SOCKET + "}",
@@ -253,7 +253,11 @@ public final class Switchctl implements Runnable {
             "  mac-limit N               most addresses learned, 0: no limit",
             "  storm-broadcast N   storm-multicast N   storm-unknown-unicast N",
             "                            frames per second, 0: no limit",
-            "  storm-burst N             frames let through at once, 1 or more"})
+            "  storm-burst N             frames let through at once, 1 or more",
+            "  stp-cost N|auto           spanning tree path cost, 1-200000000",
+            "  stp-priority N            spanning tree port priority, 0-240 by 16",
+            "  edge on|off|auto          an edge port (no switch behind it)",
+            "  bpdu-guard on|off   root-guard on|off"})
         void set(@Parameters(paramLabel = "BR", description = "The bridge.") String bridge,
                  @Parameters(paramLabel = "IFNAME", description = "The port.") String name,
                  @Parameters(paramLabel = "SETTING", arity = "1..*", description = "Settings and their values, "
@@ -329,6 +333,24 @@ public final class Switchctl implements Runnable {
             } else {
                 System.out.println("flushed " + r.get("removed").asInt() + " entr" + (r.get("removed").asInt() == 1 ? "y" : "ies"));
             }
+        }
+    }
+
+    @Command(name = "stp", description = "Show the spanning trees.", mixinStandardHelpOptions = true)
+    static final class Stp {
+        @ParentCommand
+        Switchctl root;
+
+        @Command(name = "show", description = "Show each bridge's spanning tree: the root, this bridge, and each "
+                + "port's role and state, as ovs-appctl rstp/show does.")
+        void show(@Parameters(paramLabel = "BR", arity = "0..1", description = "Only this bridge's tree.") String bridge)
+                throws Exception {
+            JsonNode trees = root.call("GET", bridge == null ? "/stp" : "/bridges/" + enc(bridge) + "/stp", null);
+            if (root.json) {
+                root.printJson(trees);
+                return;
+            }
+            StpText.print(trees, System.out);
         }
     }
 

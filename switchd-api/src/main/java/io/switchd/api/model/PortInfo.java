@@ -8,12 +8,15 @@ import java.util.List;
  * storm-control rates in frames per second (0: none). origin is config (the config file declares
  * it) or api (added at run time, by owner if one was given); overrides are the settings (config
  * keys) of a config port that the API changed from the config file's; settings says, setting by
- * setting, its value and where it comes from: config, api or default.
+ * setting, its value and where it comes from: config, api or default. stp_state is what the
+ * spanning tree lets the port do: discarding, learning or forwarding (always forwarding on a bridge
+ * that runs none).
  */
 public record PortInfo(String bridge, String name, String type, String state, int mtu, boolean persistent,
                        String vlanMode, Integer vlan, String vlans, Integer nativeVlan, int macLimit,
                        boolean learning, boolean flood, boolean locked, boolean isolated, StormInfo stormControl,
-                       String origin, String owner, List<String> overrides, List<SettingInfo> settings) {
+                       String origin, String owner, List<String> overrides, List<SettingInfo> settings,
+                       String stpState) {
     /** Storm-control settings. */
     public record StormInfo(long broadcast, long multicast, long unknownUnicast, long burst) {}
 
