@@ -5,8 +5,10 @@ import io.switchd.config.PortStpConfig;
 import io.switchd.stp.EdgeMode;
 import io.switchd.api.model.PortInfo;
 import io.switchd.config.PortConfig;
+import io.switchd.port.DownReason;
 import io.switchd.port.Port;
 import io.switchd.port.PortPolicy;
+import io.switchd.port.PortState;
 import io.switchd.port.StormControl;
 import io.switchd.port.VlanList;
 import io.switchd.port.VlanMode;
@@ -113,7 +115,11 @@ final class PortSettings {
         StormControl s = pol.storm();
         String origin = declared.portOrigin(bridge, p.name());
         List<PortInfo.SettingInfo> settings = declared.settings(bridge, pc);
-        return new PortInfo(bridge, p.name(), p.type().configName(), p.state().displayName(), p.mtu(), pc.persistent(),
+        // state and reason from one reading, so that they never disagree
+        DownReason why = p.downReason();
+        String state = (why == null ? PortState.UP : why.state()).displayName();
+        return new PortInfo(bridge, p.name(), p.type().configName(), state, why == null ? null : why.label(), p.mtu(),
+                pc.persistent(),
                 pol.mode().configName(), pol.mode() == VlanMode.ACCESS ? pol.accessVlan() : null,
                 pol.mode() == VlanMode.TRUNK ? VlanList.format(pol.trunkVlans()) : null,
                 pol.nativeVlan() >= 0 ? pol.nativeVlan() : null, pol.macLimit(), pol.learning(), pol.flood(),

@@ -11,6 +11,7 @@ import io.switchd.port.Port;
 import io.switchd.port.PortState;
 import io.switchd.stp.Bpdu;
 import io.switchd.stp.BpduStatus;
+import io.switchd.stp.BridgeId;
 import io.switchd.stp.PortId;
 import io.switchd.stp.RstpBridge;
 import io.switchd.stp.RstpListener;
@@ -23,6 +24,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalLong;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
@@ -292,10 +294,17 @@ final class SpanningTree implements AutoCloseable {
         }
 
         @Override
-        public void bpduGuardTripped(int port) {
+        public void bpduGuardTripped(int port, OptionalLong sender) {
             Port p = bridge.portAt(port - 1);
+            String from = sender.isPresent() ? " from bridge " + BridgeId.format(sender.getAsLong()) : "";
             LOG.warning("bridge " + bridge.name() + ": port " + (p == null ? "#" + port : p.name())
-                    + " heard a BPDU with bpdu-guard on: it is out of the tree until its link comes up again");
+                    + " heard a BPDU" + from + " with bpdu-guard on: it is down until an operator sets it up again"
+                    + " (switchctl port set " + bridge.name() + " " + (p == null ? "PORT" : p.name()) + " up)");
+            if (p != null) {
+                p.guardDown();
+                bridge.forget(p);
+                bridge.portsChanged();
+            }
         }
     }
 }

@@ -342,6 +342,9 @@ public final class Switchd implements AutoCloseable {
             }
             up = admin.equals("up");
         }
+        if (Boolean.TRUE.equals(up)) {
+            p.release(); // only the operator's word ends BPDU guard's hold on a port
+        }
         reconfigure(b, p, policy, up);
         if (up != null) {
             pc = pc.withAdminUp(up);

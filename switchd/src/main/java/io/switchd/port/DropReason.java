@@ -38,7 +38,10 @@ public enum DropReason {
     TRUNCATED("truncated"),
     /** An IEEE 802.1D link-local group address that the group-forward mask does not let through. */
     LINK_LOCAL("link-local"),
-    /** The port is administratively down: what it receives is not forwarded. */
+    /**
+     * The port is not up: administratively down, its link down, or taken down by BPDU guard; what
+     * it receives is not forwarded.
+     */
     PORT_DOWN("port-down"),
     /**
      * The spanning tree has the port discarding (a blocked link), or learning: what it receives is

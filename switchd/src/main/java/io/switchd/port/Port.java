@@ -27,6 +27,8 @@ public abstract class Port {
     private boolean attached;
     private boolean adminUp = true;
     private boolean linkUp = true;
+    /** BPDU guard took the port down; only the operator's {@link #release} brings it back. */
+    private boolean guardDown;
     private volatile int mtu = 1500;
     private volatile PortPolicy policy = PortPolicy.DEFAULT;
     /** Read by the loops on every frame, written by the spanning tree's thread through the bridge. */
@@ -164,11 +166,33 @@ public abstract class Port {
         updateState();
     }
 
+    /**
+     * BPDU guard heard a BPDU on this port: it is down, whatever its link does, until the operator
+     * sets it up again ({@link #release}).
+     */
+    public final synchronized void guardDown() {
+        this.guardDown = true;
+        updateState();
+    }
+
+    /** The operator set the port up: BPDU guard's hold on it, if any, ends. */
+    public final synchronized void release() {
+        this.guardDown = false;
+        updateState();
+    }
+
+    /** Why the port is not up, or null when it is. */
+    public final synchronized DownReason downReason() {
+        return !attached ? DownReason.ABSENT
+                : !adminUp ? DownReason.ADMIN_DOWN
+                : guardDown ? DownReason.BPDU_GUARD
+                : !linkUp ? DownReason.LINK_DOWN
+                : null;
+    }
+
     private void updateState() {
-        state = !attached ? PortState.ABSENT
-                : !adminUp ? PortState.ADMIN_DOWN
-                : !linkUp ? PortState.DOWN
-                : PortState.UP;
+        DownReason why = downReason();
+        state = why == null ? PortState.UP : why.state();
     }
 
     /**
@@ -179,6 +203,11 @@ public abstract class Port {
         this.counters = previous.counters;
         this.policy = previous.policy;
         this.stpState = previous.stpState;
+        synchronized (previous) {
+            if (previous.guardDown) {
+                guardDown();
+            }
+        }
         adminUp(previous.adminUp());
     }
 

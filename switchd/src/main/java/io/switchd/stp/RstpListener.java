@@ -2,6 +2,8 @@ package io.switchd.stp;
 
 import io.netty.buffer.ByteBuf;
 
+import java.util.OptionalLong;
+
 /**
  * What a {@link RstpBridge} asks of the switch around it. Called on the bridge's own thread,
  * from inside its methods: an implementation must not call back into the bridge.
@@ -23,9 +25,9 @@ public interface RstpListener {
     void flush(int port);
 
     /**
-     * {@code port} heard a BPDU with BPDU guard on. The bridge has taken it out of the protocol
-     * (as if its link went down); bring it back with {@link RstpBridge#portEnabled} when the
-     * operator says so.
+     * {@code port} heard a BPDU with BPDU guard on, from the bridge {@code sender} (empty for a
+     * TCN, which names none). The bridge has taken it out of the protocol (as if its link went
+     * down); bring it back with {@link RstpBridge#portEnabled} when the operator says so.
      */
-    void bpduGuardTripped(int port);
+    void bpduGuardTripped(int port, OptionalLong sender);
 }

@@ -1,5 +1,7 @@
 package io.switchd.stp;
 
+import java.util.OptionalLong;
+
 /**
  * One port of an {@link RstpBridge}: its settings, the variables and timers 802.1D-2004 gives a
  * port (17.17, 17.19) and its state machines (17.22 to 17.31; Port Role Selection is the
@@ -203,7 +205,8 @@ final class RstpPort {
         if (bpduGuard) {
             guardTripped = true;
             portEnabled = false;
-            bridge.listener().bpduGuardTripped(number);
+            bridge.listener().bpduGuardTripped(number,
+                    bpdu.type() == BpduType.TCN ? OptionalLong.empty() : OptionalLong.of(bpdu.bridgeId()));
             return BpduStatus.VALID;
         }
         // the bridge runs its machines after every BPDU, so the last one has always been consumed

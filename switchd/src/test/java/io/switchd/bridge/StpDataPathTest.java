@@ -8,9 +8,11 @@ import io.switchd.dataplane.LoopContext;
 import io.switchd.dataplane.MonotonicClock;
 import io.switchd.fdb.FdbKey;
 import io.switchd.fdb.MacTable;
+import io.switchd.port.DownReason;
 import io.switchd.port.DropReason;
 import io.switchd.port.MemoryPort;
 import io.switchd.port.PortCounters;
+import io.switchd.port.PortState;
 import io.switchd.stp.StpMode;
 import io.switchd.stp.StpState;
 import io.switchd.sys.VirtioNetHeader;
@@ -23,6 +25,7 @@ import java.util.ArrayList;
 import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
@@ -147,6 +150,48 @@ class StpDataPathTest {
         assertEquals(a.index(), learnedOn(0x02_0000_0000_01L));
         bridge.stpState(a, StpState.DISCARDING);
         assertEquals(MacTable.MISSING, learnedOn(0x02_0000_0000_01L));
+    }
+
+    @Test
+    void aPortBpduGuardTookDownForwardsNothingAndStaysDownAcrossALinkFlapUntilTheOperatorSetsItUp() {
+        forwarding(a, b, c);
+        a.guardDown();
+        bridge.portsChanged();
+        assertEquals(PortState.DOWN, a.state());
+        assertEquals(DownReason.BPDU_GUARD, a.downReason());
+        send(a, Frames.frame(Frames.BROADCAST, 0x02_0000_0000_01L, Frames.token()));
+        send(a, Frames.frame(BPDU_GROUP, 0x02_0000_0000_01L, Frames.token()));
+        assertEquals(0, got(b) + got(c), "a port BPDU guard took down forwarded a frame");
+        assertEquals(0, ctx.bpdus().drain((port, frame, offset, length) -> { }), "its BPDUs reached the tree");
+        assertEquals(2, a.counters().get(PortCounters.drop(DropReason.PORT_DOWN)));
+        send(b, Frames.frame(Frames.BROADCAST, 0x02_0000_0000_02L, Frames.token()));
+        assertEquals(0, got(a), "a frame went out of a port BPDU guard took down");
+
+        a.setState(PortState.DOWN);
+        a.setState(PortState.UP);
+        assertEquals(DownReason.BPDU_GUARD, a.downReason(), "a link flap brought back a port BPDU guard took down");
+        assertEquals(PortState.DOWN, a.state());
+
+        a.release();
+        bridge.portsChanged();
+        assertNull(a.downReason());
+        assertEquals(PortState.UP, a.state());
+        send(a, Frames.frame(Frames.BROADCAST, 0x02_0000_0000_01L, Frames.token()));
+        assertEquals(1, got(b), "the port forwards again once the operator set it up");
+    }
+
+    @Test
+    void aPortThatIsNotUpSaysWhy() {
+        assertNull(a.downReason());
+        a.setState(PortState.DOWN);
+        assertEquals(DownReason.LINK_DOWN, a.downReason());
+        a.setState(PortState.ADMIN_DOWN);
+        assertEquals(DownReason.ADMIN_DOWN, a.downReason());
+        a.guardDown();
+        assertEquals(DownReason.ADMIN_DOWN, a.downReason(), "the operator's word first");
+        assertEquals(PortState.ADMIN_DOWN, a.state());
+        a.setState(PortState.ABSENT);
+        assertEquals(DownReason.ABSENT, a.downReason());
     }
 
     @Test

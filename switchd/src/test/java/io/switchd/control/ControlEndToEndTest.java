@@ -187,8 +187,15 @@ class ControlEndToEndTest {
         assertFalse(port.get("learning").asBoolean());
         assertTrue(port.get("isolated").asBoolean());
         assertEquals(100, port.get("storm_control").get("broadcast").asLong());
+        assertTrue(port.get("reason").isNull(), "an up port has no reason to give: " + port);
         String table = daemon.switchctl("port", "list").out();
         assertTrue(table.contains("access 10") && table.contains("no-learning") && table.contains("isolated"), table);
+        assertTrue(table.lines().anyMatch(l -> l.matches("br0 +" + tap + " +tap +up +- +1500 .*")), table);
+        assertEquals(0, daemon.switchctl("port", "set", "br0", tap, "down").status());
+        assertEquals("admin-down", daemon.port("br0", tap).get("reason").asText());
+        assertTrue(daemon.switchctl("port", "list").out().lines()
+                .anyMatch(l -> l.matches("br0 +" + tap + " +tap +admin-down +admin-down +1500 .*")));
+        assertEquals(0, daemon.switchctl("port", "set", "br0", tap, "up").status());
         String state = java.nio.file.Files.readString(daemon.stateFile());
         assertTrue(state.contains("vlan-mode=access") && state.contains("isolated=true"), state);
 

@@ -9,6 +9,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.ThreadLocalRandom;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -105,6 +106,22 @@ class StpShowTest {
                 JsonNode p = daemon.stpTree("br0").get("ports").get(0);
                 return p.get("cost").asLong() == 2000 && p.get("priority").asInt() == 64;
             });
+        }
+    }
+
+    @Test
+    void portListSaysWhyEachPortIsNotUp(@TempDir Path dir) throws Exception {
+        try (TestDaemon daemon = start(dir)) {
+            for (JsonNode p : json(daemon.switchctl("port", "list", "-j"))) {
+                assertEquals("absent", p.get("state").asText(), p.toString());
+                assertEquals("absent", p.get("reason").asText(), p.toString());
+            }
+            List<String> table = daemon.switchctl("port", "list").out().lines().toList();
+            assertTrue(table.get(0).matches("BRIDGE +PORT +TYPE +STATE +REASON +MTU +VLAN +FLAGS +FROM"), table.get(0));
+            String row = table.stream().filter(l -> l.contains(port)).findFirst().orElseThrow();
+            assertTrue(row.matches("br0 +" + port + " +netdev +absent +absent +1500 .*"), row);
+            assertEquals(table.get(0).indexOf("REASON"), row.indexOf("absent", row.indexOf("absent") + 1),
+                    "the reason under its heading: " + table);
         }
     }
 

@@ -235,7 +235,7 @@ final class SimNetwork {
         }
 
         @Override
-        public void bpduGuardTripped(int port) {
+        public void bpduGuardTripped(int port, java.util.OptionalLong sender) {
             guardTrips.add(port);
         }
 

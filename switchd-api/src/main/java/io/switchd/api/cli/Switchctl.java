@@ -187,10 +187,11 @@ public final class Switchctl implements Runnable {
                 root.printJson(ports);
                 return;
             }
-            Table t = new Table("BRIDGE", "PORT", "TYPE", "STATE", "MTU", "VLAN", "FLAGS", "FROM");
+            Table t = new Table("BRIDGE", "PORT", "TYPE", "STATE", "REASON", "MTU", "VLAN", "FLAGS", "FROM");
             for (JsonNode p : ports) {
+                JsonNode reason = p.get("reason");
                 t.row(p.get("bridge").asText(), p.get("name").asText(), p.get("type").asText(), p.get("state").asText(),
-                        p.get("mtu").asInt(), PortSetWords.vlanText(p), PortSetWords.flagsText(p),
+                        reason == null || reason.isNull() ? "-" : reason.asText(), p.get("mtu").asInt(), PortSetWords.vlanText(p), PortSetWords.flagsText(p),
                         PortSources.fromText(p));
             }
             t.print(System.out);

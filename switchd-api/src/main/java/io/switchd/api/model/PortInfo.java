@@ -4,6 +4,7 @@ import java.util.List;
 
 /**
  * A port as {@code GET /v1/bridges/{br}/ports} shows it: state is up, down, admin-down or absent;
+ * reason says why a port is not up (absent, admin-down, bpdu-guard, link-down), null when it is;
  * vlan_mode transparent, access or trunk (with vlan, or vlans and native_vlan); the security flags;
  * storm-control rates in frames per second (0: none). origin is config (the config file declares
  * it) or api (added at run time, by owner if one was given); overrides are the settings (config
@@ -12,7 +13,7 @@ import java.util.List;
  * spanning tree lets the port do: discarding, learning or forwarding (always forwarding on a bridge
  * that runs none).
  */
-public record PortInfo(String bridge, String name, String type, String state, int mtu, boolean persistent,
+public record PortInfo(String bridge, String name, String type, String state, String reason, int mtu, boolean persistent,
                        String vlanMode, Integer vlan, String vlans, Integer nativeVlan, int macLimit,
                        boolean learning, boolean flood, boolean locked, boolean isolated, StormInfo stormControl,
                        String origin, String owner, List<String> overrides, List<SettingInfo> settings,
