@@ -1,7 +1,6 @@
 package io.switchd.stp;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.switchd.frame.MacAddress;
 import io.switchd.testing.Await;
 import io.switchd.testing.KernelStpPeer;
 import io.switchd.testing.Netns;
@@ -74,9 +73,10 @@ class StpTriangleTest {
                  TestDaemon swB = TestDaemon.start(Files.createDirectory(dir.resolve("b")), "br0 { stp { mode = rstp, "
                     + timers + " }, ports { " + ba + ".stp.edge = false, " + bk + ".stp.edge = false, " + hb + " {} } }", null)) {
                 try {
-                    Await.until(CONVERGED, "five of the triangle's six ports forwarding and one alternate or blocking",
+                    Await.until(CONVERGED, "five of the triangle's six ports forwarding and one alternate or blocking, the kernel's host port forwarding",
                             () -> cut(swA, ab, ak) + cut(swB, ba, bk) + kernelCut(kernel) == 1
-                                    && forwarding(swA, ab, ak) + forwarding(swB, ba, bk) + kernelForwarding(kernel) == 5);
+                                    && forwarding(swA, ab, ak) + forwarding(swB, ba, bk) + kernelForwarding(kernel) == 5
+                                    && kernel.exec("cat", "/sys/class/net/kbr/brif/lh/state").trim().equals(FORWARDING));
                 } catch (AssertionError e) {
                     throw new AssertionError(e.getMessage() + "; now A " + swA.switchctl("stp", "show", "-j").out()
                             + " B " + swB.switchctl("stp", "show", "-j").out() + " kernel la lb " + kernelStates(kernel) + " (3 forwarding, 4 blocking)", e);
@@ -171,8 +171,7 @@ class StpTriangleTest {
     }
 
     private static void host(Netns ns, long mac, int address) {
-        ns.exec("ip", "link", "set", "dev", "eth0", "address", MacAddress.format(mac));
         ns.exec("ip", "addr", "add", NET + address + "/24", "dev", "eth0");
-        ns.exec("ip", "link", "set", "dev", "eth0", "up");
+        KernelStpPeer.host(ns, mac);
     }
 }
