@@ -110,7 +110,8 @@ class OvsRstpPeerTest {
             for (Netns ns : namespaces) {
                 ns.close();
             }
-            for (String link : new String[] {s1, s2, oh, sh}) {
+            // the userspace datapath's TAP for the bridge outlives ovs-vswitchd
+            for (String link : new String[] {s1, s2, oh, sh, br}) {
                 Netns.status("ip", "link", "del", link);
             }
         }
@@ -122,12 +123,15 @@ class OvsRstpPeerTest {
      */
     private static final class Ovs implements AutoCloseable {
         private final Path dir;
+        private boolean ownsNetdevTap;
 
         Ovs(Path dir) {
             this.dir = dir;
         }
 
         void start() {
+            // the userspace datapath makes a TAP of this name and leaves it behind; ours to remove if it was not there
+            ownsNetdevTap = Netns.status("ip", "link", "show", "ovs-netdev") != 0;
             run("ovsdb-tool", "create", dir.resolve("conf.db").toString(), "/usr/share/openvswitch/vswitch.ovsschema");
             run("ovsdb-server", "--remote=punix:" + dir.resolve("db.sock"), "--pidfile=" + dir.resolve("ovsdb.pid"),
                     "--detach", "--log-file=" + dir.resolve("ovsdb.log"), dir.resolve("conf.db").toString());
@@ -180,6 +184,9 @@ class OvsRstpPeerTest {
                 } catch (IOException | NumberFormatException e) {
                     // the daemon did not get as far as writing its PID: nothing of ours to end
                 }
+            }
+            if (ownsNetdevTap) {
+                Netns.status("ip", "link", "del", "ovs-netdev");
             }
         }
     }
