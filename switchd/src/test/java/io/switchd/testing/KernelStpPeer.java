@@ -81,8 +81,8 @@ public final class KernelStpPeer implements AutoCloseable {
             kernel.exec("ip", "link", "set", port, "master", "kbr", "up");
         }
         kernel.exec("ip", "link", "set", "kbr", "up");
-        up(behindKernel, HOST_A);
-        up(behindSwitchd, HOST_B);
+        host(behindKernel, HOST_A);
+        host(behindSwitchd, HOST_B);
         for (String link : new String[] {link1, link2, toHost}) {
             Netns.run("ip", "link", "set", link, "up");
         }
@@ -133,6 +133,17 @@ public final class KernelStpPeer implements AutoCloseable {
         return false;
     }
 
+    /**
+     * Takes {@code link} down and returns how long until a broadcast from host A ({@code a}) crossed
+     * to host B ({@code b}) again, over {@code other}.
+     */
+    public static Duration failover(RawSocket a, RawSocket b, String link, String other) {
+        long cut = System.nanoTime();
+        Netns.run("ip", "link", "set", link, "down");
+        Await.until(WAIT, "a broadcast crossing on " + other + " after " + link + " went down", () -> broadcastCrosses(a, b));
+        return Duration.ofNanos(System.nanoTime() - cut);
+    }
+
     /** Reads test frames from {@code socket} until one carries {@code until}, counting in {@code copies} those carrying {@code counted}. */
     private static void readUntil(RawSocket socket, long until, long counted, int[] copies) {
         Await.until(WAIT, "a frame carrying " + Long.toHexString(until) + " at the host behind switchd", () -> {
@@ -149,7 +160,8 @@ public final class KernelStpPeer implements AutoCloseable {
         return Integer.toString(seconds * 100);
     }
 
-    private static void up(Netns ns, long mac) {
+    /** Gives a host's eth0 in {@code ns} the address {@code mac} and brings it up. */
+    public static void host(Netns ns, long mac) {
         ns.exec("ip", "link", "set", "dev", "eth0", "address", MacAddress.format(mac));
         ns.exec("ip", "link", "set", "dev", "eth0", "up");
     }

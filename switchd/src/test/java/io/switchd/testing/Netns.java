@@ -89,8 +89,15 @@ public final class Netns implements AutoCloseable {
 
     /** Runs a command, failing the test with its output on a non-zero exit. */
     public static String run(String... command) {
+        return run(java.util.Map.of(), command);
+    }
+
+    /** {@link #run(String...)} with {@code environment} added to the command's environment. */
+    public static String run(java.util.Map<String, String> environment, String... command) {
         try {
-            Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
+            ProcessBuilder pb = new ProcessBuilder(command).redirectErrorStream(true);
+            pb.environment().putAll(environment);
+            Process p = pb.start();
             String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
             if (!p.waitFor(60, TimeUnit.SECONDS) || p.exitValue() != 0) {
                 throw new IllegalStateException(String.join(" ", command) + " failed: " + out.trim());

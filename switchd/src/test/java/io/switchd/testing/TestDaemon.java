@@ -100,6 +100,17 @@ public final class TestDaemon implements AutoCloseable {
         }
     }
 
+    /** A port of a bridge's spanning tree as `switchctl stp show BR -j` prints it. */
+    public com.fasterxml.jackson.databind.JsonNode stpPort(String bridge, String port) {
+        com.fasterxml.jackson.databind.JsonNode tree = stpTree(bridge);
+        for (com.fasterxml.jackson.databind.JsonNode p : tree.get("ports")) {
+            if (p.get("name").asText().equals(port)) {
+                return p;
+            }
+        }
+        throw new AssertionError("no port " + port + " in " + tree);
+    }
+
     /** A port's spanning tree state as the API shows it: discarding, learning or forwarding. */
     public String stpState(String bridge, String port) {
         return port(bridge, port).get("stp_state").asText();
