@@ -46,19 +46,9 @@ class OvsRstpPeerTest {
         String br = "ov" + id + "br";
         List<Netns> namespaces = new ArrayList<>();
         try (Ovs ovs = new Ovs(Files.createDirectory(dir.resolve("ovs")))) {
-            Netns hostA = Netns.create("switchd-test-" + id + "-oa");
-            namespaces.add(hostA);
-            Netns hostB = Netns.create("switchd-test-" + id + "-ob");
-            namespaces.add(hostB);
-            Netns.run("ip", "link", "add", s1, "type", "veth", "peer", "name", o1);
-            Netns.run("ip", "link", "add", s2, "type", "veth", "peer", "name", o2);
-            Netns.run("ip", "link", "add", oh, "type", "veth", "peer", "name", "eth0", "netns", hostA.name());
-            Netns.run("ip", "link", "add", sh, "type", "veth", "peer", "name", "eth0", "netns", hostB.name());
-            for (String link : new String[] {s1, s2, o1, o2, oh, sh}) {
-                Netns.run("ip", "link", "set", link, "up");
-            }
-            KernelStpPeer.host(hostA, KernelStpPeer.HOST_A);
-            KernelStpPeer.host(hostB, KernelStpPeer.HOST_B);
+            Netns[] hosts = KernelStpPeer.twoLinksAndTwoHosts("switchd-test-" + id + "-o", namespaces, s1, o1, s2, o2, oh, sh);
+            Netns hostA = hosts[0];
+            Netns hostB = hosts[1];
 
             ovs.start();
             ovs.vsctl("add-br", br, "--", "set", "bridge", br, "datapath_type=netdev", "rstp_enable=true",

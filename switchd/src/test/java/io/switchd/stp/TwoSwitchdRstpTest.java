@@ -41,19 +41,9 @@ class TwoSwitchdRstpTest {
         String hb = "st" + id + "hb";
         List<Netns> namespaces = new ArrayList<>();
         try {
-            Netns hostA = Netns.create("switchd-test-" + id + "-sa");
-            namespaces.add(hostA);
-            Netns hostB = Netns.create("switchd-test-" + id + "-sb");
-            namespaces.add(hostB);
-            Netns.run("ip", "link", "add", a1, "type", "veth", "peer", "name", b1);
-            Netns.run("ip", "link", "add", a2, "type", "veth", "peer", "name", b2);
-            Netns.run("ip", "link", "add", ha, "type", "veth", "peer", "name", "eth0", "netns", hostA.name());
-            Netns.run("ip", "link", "add", hb, "type", "veth", "peer", "name", "eth0", "netns", hostB.name());
-            for (String link : new String[] {a1, a2, b1, b2, ha, hb}) {
-                Netns.run("ip", "link", "set", link, "up");
-            }
-            KernelStpPeer.host(hostA, KernelStpPeer.HOST_A);
-            KernelStpPeer.host(hostB, KernelStpPeer.HOST_B);
+            Netns[] hosts = KernelStpPeer.twoLinksAndTwoHosts("switchd-test-" + id + "-s", namespaces, a1, b1, a2, b2, ha, hb);
+            Netns hostA = hosts[0];
+            Netns hostB = hosts[1];
             String timers = "hello-time = 1s, max-age = 6s, forward-delay = 4s";
             Path dirA = Files.createDirectory(dir.resolve("a"));
             Path dirB = Files.createDirectory(dir.resolve("b"));

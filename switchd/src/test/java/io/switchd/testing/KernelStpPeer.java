@@ -160,6 +160,31 @@ public final class KernelStpPeer implements AutoCloseable {
         return Integer.toString(seconds * 100);
     }
 
+    /**
+     * Two switches joined by two links with a host on each, the switches' ends in our namespace:
+     * veths {@code a1}-{@code b1} and {@code a2}-{@code b2}, and {@code hostA}, {@code hostB} whose
+     * other ends are eth0 of new namespaces (added to {@code namespaces}, for the caller to close,
+     * with {@code HOST_A} and {@code HOST_B} as their addresses); every end up. Returns the two
+     * host namespaces.
+     */
+    public static Netns[] twoLinksAndTwoHosts(String prefix, List<Netns> namespaces, String a1, String b1, String a2,
+                                              String b2, String hostA, String hostB) {
+        Netns nsA = Netns.create(prefix + "a");
+        namespaces.add(nsA);
+        Netns nsB = Netns.create(prefix + "b");
+        namespaces.add(nsB);
+        Netns.run("ip", "link", "add", a1, "type", "veth", "peer", "name", b1);
+        Netns.run("ip", "link", "add", a2, "type", "veth", "peer", "name", b2);
+        Netns.run("ip", "link", "add", hostA, "type", "veth", "peer", "name", "eth0", "netns", nsA.name());
+        Netns.run("ip", "link", "add", hostB, "type", "veth", "peer", "name", "eth0", "netns", nsB.name());
+        for (String link : new String[] {a1, a2, b1, b2, hostA, hostB}) {
+            Netns.run("ip", "link", "set", link, "up");
+        }
+        host(nsA, HOST_A);
+        host(nsB, HOST_B);
+        return new Netns[] {nsA, nsB};
+    }
+
     /** Gives a host's eth0 in {@code ns} the address {@code mac} and brings it up. */
     public static void host(Netns ns, long mac) {
         ns.exec("ip", "link", "set", "dev", "eth0", "address", MacAddress.format(mac));
