@@ -18,6 +18,8 @@ import io.switchd.stp.RstpListener;
 import io.switchd.stp.RstpStatus;
 import io.switchd.stp.StpChanges;
 import io.switchd.stp.StpState;
+import io.switchd.sys.Interfaces;
+import io.switchd.sys.LinkSpeed;
 
 import java.security.SecureRandom;
 import java.util.HashMap;
@@ -79,7 +81,7 @@ final class SpanningTree implements AutoCloseable {
                 return;
             }
             if (t == null) {
-                t = new Tree(bridge, randomBridgeMac());
+                t = new Tree(bridge, fallbackBridgeMac());
                 trees.put(bridge, t);
                 LOG.info("bridge " + bridge.name() + ": " + stp.mode().label() + " started");
             }
@@ -171,10 +173,11 @@ final class SpanningTree implements AutoCloseable {
     }
 
     /**
-     * A bridge address for a tree: random, locally administered, with its low 12 bits clear so
-     * that each port's BPDUs can come from the bridge address plus the port number.
+     * A bridge address for a tree while none of its ports has an address we can read (no port yet,
+     * or only ports outside our namespace): random, locally administered, with its low 12 bits
+     * clear so that such ports' BPDUs can come from it plus the port number.
      */
-    private long randomBridgeMac() {
+    private long fallbackBridgeMac() {
         long mac = random.nextLong() & 0xFFFF_FFFF_F000L;
         return (mac | 0x0200_0000_0000L) & ~0x0100_0000_0000L;
     }
@@ -182,7 +185,9 @@ final class SpanningTree implements AutoCloseable {
     /** One bridge's tree and what it knows of the bridge's ports. */
     private static final class Tree implements RstpListener {
         final Bridge bridge;
-        final long mac;
+        final long fallbackMac;
+        /** Each port's interface address, where we could read it, by port number. */
+        final Map<Integer, Long> portMacs = new HashMap<>();
         final RstpBridge rstp;
         StpConfig settings;
         volatile StpChanges changes = StpChanges.NONE;
@@ -191,10 +196,10 @@ final class SpanningTree implements AutoCloseable {
         /** Whether each port was last reported up, by port number. */
         final Map<Integer, Boolean> enabled = new TreeMap<>();
 
-        Tree(Bridge bridge, long mac) {
+        Tree(Bridge bridge, long fallbackMac) {
             this.bridge = bridge;
-            this.mac = mac;
-            this.rstp = new RstpBridge(mac, this, Unpooled.buffer(Bpdu.MIN_FRAME_LENGTH * 2), MonotonicClock.millis());
+            this.fallbackMac = fallbackMac;
+            this.rstp = new RstpBridge(fallbackMac, this, Unpooled.buffer(Bpdu.MIN_FRAME_LENGTH * 2), MonotonicClock.millis());
         }
 
         void apply(StpConfig next, Map<Integer, PortStpConfig> nextPorts) {
@@ -213,6 +218,7 @@ final class SpanningTree implements AutoCloseable {
                 if (!nextPorts.containsKey(index)) {
                     ports.remove(index);
                     enabled.remove(index + 1);
+                    portMacs.remove(index + 1);
                     rstp.removePort(index + 1);
                 }
             }
@@ -224,8 +230,9 @@ final class SpanningTree implements AutoCloseable {
                 PortStpConfig old = ports.get(e.getKey());
                 PortStpConfig c = e.getValue();
                 if (old == null) {
-                    rstp.addPort(number, mac | number);
+                    rstp.addPort(number, fallbackMac | number);
                     enabled.put(number, false);
+                    readAddress(number);
                 }
                 if (old == null || old.cost() != c.cost()) {
                     rstp.setPortCost(number, c.cost());
@@ -244,7 +251,34 @@ final class SpanningTree implements AutoCloseable {
                 }
                 ports.put(e.getKey(), c);
             }
+            followBridgeAddress();
             followLinks();
+        }
+
+        /**
+         * Takes port {@code number}'s interface address, when we can read it, as the source of its
+         * BPDUs and as a candidate for the bridge address.
+         */
+        private void readAddress(int number) {
+            Port p = bridge.portAt(number - 1);
+            long mac = p == null ? -1 : Interfaces.macAddress(p.name());
+            if (mac > 0) {
+                portMacs.put(number, mac);
+                rstp.setPortAddress(number, mac);
+            }
+        }
+
+        /**
+         * Keeps the bridge address at the lowest of its ports' addresses, as the kernel bridge and
+         * Open vSwitch choose theirs: stable across restarts while the ports are, and unique
+         * between bridges and hosts because interface addresses are.
+         */
+        private void followBridgeAddress() {
+            long lowest = Long.MAX_VALUE;
+            for (long mac : portMacs.values()) {
+                lowest = Math.min(lowest, mac);
+            }
+            rstp.setAddress(lowest == Long.MAX_VALUE ? fallbackMac : lowest);
         }
 
         /** Publishes the tree's counts for metrics, when they moved. */
@@ -261,8 +295,15 @@ final class SpanningTree implements AutoCloseable {
                 boolean up = p != null && p.state() == PortState.UP;
                 if (up != e.getValue()) {
                     e.setValue(up);
-                    // full duplex links are point to point: what veths, taps and today's NICs are
-                    rstp.portEnabled(e.getKey(), up, true);
+                    // the link's speed and duplex may have changed while it was down, and its
+                    // address when its interface came back
+                    LinkSpeed speed = up ? Interfaces.speed(p.name()) : LinkSpeed.UNKNOWN;
+                    if (up) {
+                        rstp.setPortSpeed(e.getKey(), speed.megabitsPerSecond());
+                        readAddress(e.getKey());
+                        followBridgeAddress();
+                    }
+                    rstp.portEnabled(e.getKey(), up, speed.pointToPoint());
                 }
             }
         }

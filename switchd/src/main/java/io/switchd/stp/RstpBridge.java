@@ -31,7 +31,7 @@ public final class RstpBridge {
     /** How much missed time a late tick makes up for: enough for every timer to run out. */
     private static final long MAX_CATCH_UP_SECONDS = 3600;
 
-    private final long mac;
+    private long mac;
     private final RstpListener listener;
     private final ByteBuf transmitBuffer;
     private final Bpdu decoded = new Bpdu();
@@ -87,6 +87,30 @@ public final class RstpBridge {
     public void setPriority(int priority) {
         bridgeId = BridgeId.of(priority, 0, mac);
         reselectAll();
+    }
+
+    /**
+     * A new bridge address (the bridge id's low 48 bits), keeping the priority: the tree is
+     * recomputed, as for a new priority. The kernel bridge does the same when its lowest port
+     * address changes.
+     */
+    public void setAddress(long value) {
+        if (value == mac) {
+            return;
+        }
+        mac = value;
+        bridgeId = BridgeId.of(BridgeId.priority(bridgeId), 0, mac);
+        reselectAll();
+    }
+
+    /** The bridge address in use. */
+    public long address() {
+        return mac;
+    }
+
+    /** Port {@code port}'s BPDUs come from {@code portMac} from now on. */
+    public void setPortAddress(int port, long portMac) {
+        port(port).mac = portMac;
     }
 
     /** Hello time, max age and forward delay in seconds, used while this bridge is root (17.13). */
@@ -296,7 +320,10 @@ public final class RstpBridge {
                 times = p.portTimes.older();
             }
         }
-        if (BridgeId.mac(best.rootId()) != BridgeId.mac(rootPriority.rootId())) {
+        // a new address of our own while we are root (a port with a lower address joined) is
+        // not a change of root: the same bridge stays root
+        boolean stillUs = rootPortId == 0 && rootPort == null;
+        if (!stillUs && BridgeId.mac(best.rootId()) != BridgeId.mac(rootPriority.rootId())) {
             rootChanges++;
         }
         rootPriority = best;

@@ -32,7 +32,8 @@ final class RstpPort {
     private enum TopologyChange { INACTIVE, LEARNING, ACTIVE }
 
     final int number;
-    final long mac;
+    /** The source address of the port's BPDUs. */
+    long mac;
     private final RstpBridge bridge;
 
     // settings

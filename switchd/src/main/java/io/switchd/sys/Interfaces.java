@@ -14,6 +14,10 @@ public final class Interfaces {
     private static final short IFF_RUNNING = 0x40;
     private static final long SIOCETHTOOL = 0x8946;
     private static final int ETHTOOL_GLINK = 0x0a;
+    /** ETHTOOL_GSET: the legacy struct ethtool_cmd, which every driver still answers through the kernel's conversion. */
+    private static final int ETHTOOL_GSET = 0x01;
+    private static final int ETHTOOL_CMD_SIZE = 44;
+    private static final long SIOCGIFHWADDR = 0x8927;
     /** sizeof(struct ifreq). */
     static final int IFREQ_SIZE = 40;
     /** IFNAMSIZ, including the terminating NUL. */
@@ -91,6 +95,53 @@ public final class Interfaces {
             Errno.check(LibC.ioctl(fd, SIOCGIFMTU, ifr), "SIOCGIFMTU " + name);
             return ifr.getInt(IFNAMSIZ);
         });
+    }
+
+    /**
+     * The interface's speed in Mb/s and whether it is full duplex, as ethtool reports them (a veth
+     * says 10,000 Mb/s, a TAP 10 Mb/s, both full duplex); {@link LinkSpeed#UNKNOWN} when the
+     * interface is not in our namespace or its driver does not say.
+     */
+    public static LinkSpeed speed(String name) {
+        try {
+            long[] out = new long[2];
+            withIfreq(name, (fd, ifr) -> {
+                Memory cmd = new Memory(ETHTOOL_CMD_SIZE);
+                cmd.clear();
+                cmd.setInt(0, ETHTOOL_GSET);
+                ifr.setPointer(IFNAMSIZ, cmd);
+                Errno.check(LibC.ioctl(fd, SIOCETHTOOL, ifr), "ETHTOOL_GSET " + name);
+                // struct ethtool_cmd: speed (u16) at 12, duplex (u8) at 14, speed_hi (u16) at 28
+                out[0] = (cmd.getShort(12) & 0xFFFFL) | (cmd.getShort(28) & 0xFFFFL) << 16;
+                out[1] = cmd.getByte(14) & 0xFF;
+                return 0;
+            });
+            long mbps = out[0] == 0xFFFF_FFFFL || out[0] == 0xFFFFL ? -1 : out[0];
+            Boolean full = out[1] == 1 ? Boolean.TRUE : out[1] == 0 ? Boolean.FALSE : null;
+            return new LinkSpeed(mbps, full);
+        } catch (SysException | IllegalArgumentException e) {
+            return LinkSpeed.UNKNOWN;
+        }
+    }
+
+    /** The interface's MAC address as the low 48 bits of a long, or -1 when it is not in our namespace. */
+    public static long macAddress(String name) {
+        try {
+            long[] out = new long[1];
+            withIfreq(name, (fd, ifr) -> {
+                Errno.check(LibC.ioctl(fd, SIOCGIFHWADDR, ifr), "SIOCGIFHWADDR " + name);
+                long mac = 0;
+                // ifr_hwaddr is a struct sockaddr after the name: sa_family (u16), then the address
+                for (int i = 0; i < 6; i++) {
+                    mac = mac << 8 | (ifr.getByte(IFNAMSIZ + 2 + i) & 0xFF);
+                }
+                out[0] = mac;
+                return 0;
+            });
+            return out[0];
+        } catch (SysException | IllegalArgumentException e) {
+            return -1;
+        }
     }
 
     /** A zeroed struct ifreq holding the interface name. */

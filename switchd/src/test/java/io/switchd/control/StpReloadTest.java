@@ -14,7 +14,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 
 /**
  * A reload and the spanning trees: one that leaves a bridge's STP settings alone leaves its tree
- * running (the same bridge id: a tree started again would pick a new address), one that changes
+ * running (the same bridge id: with no interface address to take, a tree's address is random,
+ * and a tree started again would pick a new one), one that changes
  * them changes the running tree, and trees stop and start with their mode. Ports are absent (their
  * interfaces never exist), which needs no privileges.
  */

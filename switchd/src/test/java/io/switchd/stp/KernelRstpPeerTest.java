@@ -50,6 +50,13 @@ class KernelRstpPeerTest {
             assertEquals(BridgeId.format(BridgeId.parse(kernelRoot)), tree.get("root_id").asText(),
                     "the root in switchd's view: " + tree);
             assertEquals(link1, tree.get("root_port").asText(), tree.toString());
+            String lowest = java.util.stream.Stream.of(link1, link2, peer.toHost)
+                    .map(n -> Netns.run("cat", "/sys/class/net/" + n + "/address").trim().replace(":", ""))
+                    .sorted().findFirst().orElseThrow();
+            assertEquals("8000." + lowest, tree.get("bridge_id").asText(),
+                    "switchd's bridge address is its lowest port address, as the kernel bridge's is");
+            assertEquals(2000, tree.get("ports").get(0).get("cost").asLong(),
+                    "cost auto: a veth's 10 Gb/s, by 802.1D-2004's table: " + tree);
             assertEquals("discarding", daemon.stpState("br0", link2),
                     "the alternate port: the same root cost on both links, the lower port id wins");
 
