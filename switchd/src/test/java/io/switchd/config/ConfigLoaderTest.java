@@ -3,6 +3,8 @@ package io.switchd.config;
 import io.switchd.Main;
 import io.switchd.testing.Committed;
 import io.switchd.testing.Netns;
+import io.switchd.port.kind.NetdevSettings;
+import io.switchd.port.kind.TapSettings;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
@@ -44,7 +46,7 @@ class ConfigLoaderTest {
         Netns.run("sed", "-i", edit.group(1), file.toString());
         assertNotEquals(shipped, Files.readString(file), "the README's sed changes nothing in the example");
         BridgeConfig br0 = ConfigLoader.load(file).bridges().get(0);
-        assertTrue(br0.ports().contains(new PortConfig("sw-veth3", PortType.NETDEV, false, true)), br0.ports().toString());
+        assertTrue(br0.ports().contains(new PortConfig("sw-veth3", NetdevSettings.INSTANCE, true)), br0.ports().toString());
     }
 
     @Test
@@ -54,7 +56,7 @@ class ConfigLoaderTest {
         assertEquals(Duration.ofMinutes(5), b.ageingTime());
         assertEquals(65536, b.macTableSize());
         assertEquals(0, b.groupForwardMask());
-        assertEquals(new PortConfig("eth1", PortType.NETDEV, false, true), b.ports().get(0));
+        assertEquals(new PortConfig("eth1", NetdevSettings.INSTANCE, true), b.ports().get(0));
     }
 
     @Test
@@ -79,7 +81,7 @@ class ConfigLoaderTest {
         assertEquals(Duration.ofSeconds(30), b.ageingTime());
         assertEquals(1024, b.macTableSize());
         assertEquals(0x4001, b.groupForwardMask());
-        assertEquals(new PortConfig("tap-vm1", PortType.TAP, true, true), b.ports().get(0));
+        assertEquals(new PortConfig("tap-vm1", new TapSettings(true), true), b.ports().get(0));
         assertEquals(new StaticMac(0x0200_0000_0002L, 10, "veth-h3"), b.staticMacs().get(1));
     }
 
