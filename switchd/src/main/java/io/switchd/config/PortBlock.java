@@ -48,10 +48,11 @@ public final class PortBlock {
 
     /**
      * An error about {@code key}, at its line in the port's own block if it is there, else where
-     * the port-defaults set it, else at the port.
+     * the port-defaults set it, else at the port's type (what asks for the key), else at the port.
      */
     public ConfigError error(String key, String problem) {
-        ConfigValue at = own.containsKey(key) ? own.get(key) : settings.containsKey(key) ? settings.get(key) : own;
+        ConfigValue at = own.containsKey(key) ? own.get(key) : settings.containsKey(key) ? settings.get(key)
+                : own.containsKey("type") ? own.get("type") : own;
         return ConfigLoader.error(at, file, path + "." + key, problem);
     }
 }

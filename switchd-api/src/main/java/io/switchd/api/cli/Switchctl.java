@@ -117,7 +117,7 @@ public final class Switchctl implements Runnable {
         CommandLine.Model.OptionSpec control = spec.findOption(VHOST_USER_SOCKET);
         spec.remove(control);
         spec.addOption(CommandLine.Model.OptionSpec.builder(control).names("-s")
-                .description("The control socket (default: ${DEFAULT-VALUE}); before the command, --socket too.")
+                .description("The control socket, as -s or --socket before the command.")
                 .build());
         spec.addOption(CommandLine.Model.OptionSpec.builder(VHOST_USER_SOCKET).paramLabel("PATH").type(String.class)
                 .description("vhost-user only, and needed there: the absolute path of the unix socket the VM's "
