@@ -219,6 +219,7 @@ public final class Switchd implements AutoCloseable {
             }
         }
         PortConfig pc = new PortConfig(name, PortKinds.forAdd(kind, name, req), true, PortPolicy.DEFAULT, owner);
+        PortKinds.checkExclusive(pc, portConfigs.values());
         Port port = opener.openForApi(pc);
         attach(b, pc, port);
         changed();

@@ -222,7 +222,17 @@ public final class ConfigLoader {
                 throw error(p, file, ppath, "port " + port + " is already in bridge " + other
                         + "; a port belongs to one bridge");
             }
-            ports.add(port(port, p, withDefaults(p, portDefaults), ppath, file));
+            PortConfig pc = port(port, p, withDefaults(p, portDefaults), ppath, file);
+            Map.Entry<String, String> held = pc.kindSettings().kind().exclusive(pc.kindSettings());
+            if (held != null) {
+                // in the same map as the port names, apart from them: no interface name has a NUL
+                String user = portOwner.putIfAbsent("\0" + held.getKey() + " " + held.getValue(), name + "/" + port);
+                if (user != null) {
+                    throw error(p.get(held.getKey()), file, ppath + "." + held.getKey(), held.getKey() + " "
+                            + held.getValue() + " is port " + user + "'s already; each port needs its own");
+                }
+            }
+            ports.add(pc);
         }
 
         List<StaticMac> statics = new ArrayList<>();

@@ -134,6 +134,10 @@ class ConfigMistakesTest {
             row("vhost-user mode unknown", "switchd.bridges.br0.ports.vm1 {\n type = vhost-user\n"
                     + " socket = \"/run/vm1.sock\"\n mode = both\n}\n", 4, "switchd.bridges.br0.ports.vm1.mode",
                     "server or client"),
+            row("two vhost-user ports on one socket", "switchd.bridges.br0.ports {\n"
+                    + " vm1 { type = vhost-user, socket = \"/run/vm.sock\" }\n"
+                    + " vm2 { type = vhost-user, socket = \"/run/vm.sock\" }\n}\n", 3,
+                    "switchd.bridges.br0.ports.vm2.socket", "is port br0/vm1's already"),
             row("socket on a netdev", "switchd.bridges.br0.ports.eth1 {\n socket = \"/run/x.sock\"\n}\n", 2,
                     "switchd.bridges.br0.ports.eth1.socket", "only vhost-user ports have a socket"),
             row("mode on a tap", "switchd.bridges.br0.ports.t1 {\n type = tap\n mode = client\n}\n", 3,

@@ -113,6 +113,12 @@ class VhostUserPortApiTest {
             assertEquals(400, relative.status());
             assertTrue(new String(relative.body()).contains("absolute path"), new String(relative.body()));
 
+            SwitchdClient.Response taken = client.exchange("POST", "/v1/bridges/br0/ports",
+                    Json.mapper().writeValueAsBytes(Map.of("name", "vm6", "type", "vhost-user",
+                            "socket", dir.resolve("vm1.sock").toString())));
+            assertEquals(409, taken.status());
+            assertTrue(new String(taken.body()).contains("is port vm1's already"), new String(taken.body()));
+
             JsonNode added = client.call("POST", "/v1/bridges/br0/ports",
                     Map.of("name", "vm6", "type", "vhost-user", "socket", "/run/switchd-test-" + id + "/vm6.sock"));
             assertEquals("vhost-user", added.path("type").asText(), added.toString());

@@ -64,6 +64,14 @@ public interface PortKind {
         return sb.toString();
     }
 
+    /**
+     * What a port of this kind holds that no other port may share (a vhost-user port's socket), as
+     * its config key and value; null if nothing.
+     */
+    default Map.Entry<String, String> exclusive(PortKindSettings settings) {
+        return null;
+    }
+
     /** Whether the port is a Linux interface of its name, which the link follower waits for when absent. */
     default boolean hasInterface() {
         return true;

@@ -1,9 +1,11 @@
 package io.switchd.port.kind;
 
 import io.switchd.api.model.NewPort;
+import io.switchd.config.PortConfig;
 import io.switchd.config.PortType;
 import io.switchd.control.ControlException;
 
+import java.util.Collection;
 import java.util.EnumMap;
 import java.util.HashSet;
 import java.util.List;
@@ -83,5 +85,19 @@ public final class PortKinds {
             }
         }
         return kind.forAdd(name, req);
+    }
+
+    /** A conflict if {@code pc} would share with one of {@code others} what only one port may hold (a socket). */
+    public static void checkExclusive(PortConfig pc, Collection<PortConfig> others) throws ControlException {
+        Map.Entry<String, String> held = pc.kindSettings().kind().exclusive(pc.kindSettings());
+        if (held == null) {
+            return;
+        }
+        for (PortConfig other : others) {
+            if (held.equals(other.kindSettings().kind().exclusive(other.kindSettings()))) {
+                throw ControlException.conflict(held.getKey() + " " + held.getValue() + " is port " + other.name()
+                        + "'s already; each port needs its own");
+            }
+        }
     }
 }

@@ -131,6 +131,12 @@ public final class VhostUserKind implements PortKind {
         return out;
     }
 
+    /** Two ports on one socket would each take the other's VM. */
+    @Override
+    public Map.Entry<String, String> exclusive(PortKindSettings settings) {
+        return Map.entry(SOCKET, ((VhostUserSettings) settings).socket());
+    }
+
     /** Not an interface: an interface of the port's name appearing says nothing about it. */
     @Override
     public boolean hasInterface() {
