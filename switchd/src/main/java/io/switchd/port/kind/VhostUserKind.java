@@ -24,10 +24,10 @@ public final class VhostUserKind implements PortKind {
     private static final String MODE = "mode";
 
     /**
-     * VHOST-USER DATA PATH HOOK: makes the port of every vhost-user port (at start, on reload, on
-     * {@code port add} and when the link follower reopens it). Until the data path is plugged in
-     * here, a vhost-user port is an {@link AbsentPort}: configured, listed and counted, forwarding
-     * nothing.
+     * VHOST-USER DATA PATH HOOK: makes the port of every vhost-user port (at start, on reload and
+     * on {@code port add}; the link follower does not reopen these ports, see {@link #hasInterface},
+     * so a port that waits for its VM must do so itself). Until the data path is plugged in here,
+     * a vhost-user port is an {@link AbsentPort}: configured, listed and counted, forwarding nothing.
      */
     private static volatile VhostUserPortFactory factory =
             (name, settings, stripes) -> new AbsentPort(name, PortType.VHOST_USER, stripes);
