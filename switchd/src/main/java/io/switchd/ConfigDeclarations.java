@@ -5,10 +5,10 @@ import io.switchd.config.BridgeConfig;
 import io.switchd.config.ConfigMerge;
 import io.switchd.config.PortConfig;
 import io.switchd.config.PortField;
-import io.switchd.config.PortType;
 import io.switchd.config.StaticMac;
 import io.switchd.control.ControlException;
 import io.switchd.frame.MacAddress;
+import io.switchd.port.kind.NetdevSettings;
 
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -22,7 +22,7 @@ import java.util.Map;
  */
 final class ConfigDeclarations {
     /** A port's settings when nobody gave any: what "default" means in a port's view. */
-    private static final PortConfig DEFAULTS = new PortConfig("", PortType.NETDEV, false, true);
+    private static final PortConfig DEFAULTS = new PortConfig("", NetdevSettings.INSTANCE, true);
 
     private final String file;
     private final Map<String, BridgeConfig> bridges;

@@ -3,6 +3,7 @@ package io.switchd;
 import io.switchd.bridge.Bridge;
 import io.switchd.config.PortConfig;
 import io.switchd.config.PortType;
+import io.switchd.port.kind.PortKinds;
 import io.switchd.link.LinkListener;
 import io.switchd.port.FdPort;
 import io.switchd.port.Port;
@@ -126,7 +127,9 @@ final class LinkFollower implements LinkListener {
         if (p instanceof FdPort f && !f.retired()) {
             followAttached(b, f);
         }
-        if (p.state() == PortState.ABSENT && (Interfaces.exists(p.name()) || madeAgain(p))) {
+        // a port that is no interface (vhost-user) is not waiting for one of its name
+        if (p.state() == PortState.ABSENT && PortKinds.of(p.type()).hasInterface()
+                && (Interfaces.exists(p.name()) || madeAgain(p))) {
             p = reattach(b, p);
         } else {
             retryMillis.remove(p.name());

@@ -4,6 +4,7 @@ import io.switchd.api.model.PortChange;
 import io.switchd.config.PortStpConfig;
 import io.switchd.stp.EdgeMode;
 import io.switchd.api.model.PortInfo;
+import io.switchd.bridge.Bridge;
 import io.switchd.config.PortConfig;
 import io.switchd.port.DownReason;
 import io.switchd.port.Port;
@@ -12,6 +13,7 @@ import io.switchd.port.PortState;
 import io.switchd.port.StormControl;
 import io.switchd.port.VlanList;
 import io.switchd.port.VlanMode;
+import io.switchd.port.kind.PortKind;
 
 import java.util.List;
 import java.util.Locale;
@@ -103,6 +105,23 @@ final class PortSettings {
         }
     }
 
+    /** Gives a port other forwarding settings and, unless {@code up} is null, an administrative state, in place. */
+    static void reconfigure(Bridge b, Port p, PortPolicy policy, Boolean up) {
+        boolean vlansChanged = vlansDiffer(p.policy(), policy);
+        p.policy(policy);
+        if (vlansChanged || !policy.learning() || policy.locked()) {
+            b.forget(p); // entries learned under the old settings would be wrong now
+        }
+        if (up != null) {
+            PortState before = p.state();
+            p.adminUp(up);
+            if (before == PortState.UP && p.state() != PortState.UP) {
+                b.forget(p);
+            }
+            b.portsChanged();
+        }
+    }
+
     /** Whether two settings put the port in different VLANs. */
     static boolean vlansDiffer(PortPolicy a, PortPolicy b) {
         return a.mode() != b.mode() || a.accessVlan() != b.accessVlan() || a.nativeVlan() != b.nativeVlan()
@@ -118,14 +137,16 @@ final class PortSettings {
         // state and reason from one reading, so that they never disagree
         DownReason why = p.downReason();
         String state = (why == null ? PortState.UP : why.state()).displayName();
+        PortKind.Shown shown = pc.kindSettings().kind().shown(pc.kindSettings(), p);
         return new PortInfo(bridge, p.name(), p.type().configName(), state, why == null ? null : why.label(), p.mtu(),
-                pc.persistent(),
+                shown.persistent(),
                 pol.mode().configName(), pol.mode() == VlanMode.ACCESS ? pol.accessVlan() : null,
                 pol.mode() == VlanMode.TRUNK ? VlanList.format(pol.trunkVlans()) : null,
                 pol.nativeVlan() >= 0 ? pol.nativeVlan() : null, pol.macLimit(), pol.learning(), pol.flood(),
                 pol.locked(), pol.isolated(), new PortInfo.StormInfo(s.rate(StormControl.BROADCAST),
                         s.rate(StormControl.MULTICAST), s.rate(StormControl.UNKNOWN_UNICAST), s.burst()),
-                origin, pc.owner(), ConfigDeclarations.overrides(origin, settings), settings, p.stpState().label());
+                origin, pc.owner(), ConfigDeclarations.overrides(origin, settings), settings, p.stpState().label(),
+                shown.socket(), shown.mode(), shown.features());
     }
 
     /** {@code current} with what {@code change} says of the spanning tree; IllegalArgumentException in the user's words. */

@@ -2,6 +2,7 @@ package io.switchd;
 
 import io.switchd.api.model.BridgeInfo;
 import io.switchd.api.model.FdbEntry;
+import io.switchd.api.model.NewPort;
 import io.switchd.api.model.PortChange;
 import io.switchd.api.model.PortInfo;
 import io.switchd.api.model.PortStats;
@@ -15,29 +16,19 @@ import io.switchd.config.ConfigLoader;
 import io.switchd.config.ConfigMerge;
 import io.switchd.config.PortConfig;
 import io.switchd.config.PortStpConfig;
-import io.switchd.config.PortType;
-import io.switchd.config.StaticMac;
 import io.switchd.config.SwitchdConfig;
 import io.switchd.control.ControlException;
 import io.switchd.dataplane.DataPlane;
 import io.switchd.dataplane.MonotonicClock;
-import io.switchd.fdb.FdbKey;
-import io.switchd.fdb.MacTable;
 import io.switchd.link.LinkMonitor;
-import io.switchd.frame.MacAddress;
-import io.switchd.port.AbsentPort;
-import io.switchd.port.DropReason;
 import io.switchd.port.FdPort;
-import io.switchd.port.PacketSocketPort;
 import io.switchd.port.Port;
-import io.switchd.port.PortCounters;
 import io.switchd.port.PortPolicy;
-import io.switchd.port.PortState;
-import io.switchd.port.TapPort;
+import io.switchd.port.kind.PortKind;
+import io.switchd.port.kind.PortKinds;
 import io.switchd.stp.BpduStatus;
 import io.switchd.stp.RstpStatus;
 import io.switchd.stp.StpChanges;
-import io.switchd.sys.Errno;
 import io.switchd.sys.Interfaces;
 import io.switchd.sys.SysException;
 
@@ -48,10 +39,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.TreeMap;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.TimeUnit;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
@@ -59,18 +46,21 @@ import java.util.logging.Logger;
  * A running switch: the forwarding loops, the bridges with their ports, and the maintenance thread
  * that ages the MAC tables. Built from a validated configuration and changed at run time through
  * the operations below (the control API calls them, one at a time); closing it closes every
- * descriptor and removes the TAP interfaces it created.
+ * descriptor and removes the TAP interfaces it created. Its parts are elsewhere, each named for
+ * its job: {@link PortOpener} opens ports through their kind ({@link io.switchd.port.kind.PortKind}),
+ * {@link ReloadApplier} carries out a reload, {@link Maintenance} ages the tables, {@link ApiViews}
+ * and {@link FdbOperations} build the API's views and change MAC tables.
  */
 public final class Switchd implements AutoCloseable {
     private static final Logger LOG = Logger.getLogger(Switchd.class.getName());
-    private static final long KERNEL_DROPS_SECONDS = 10;
 
     private volatile SwitchdConfig config;
     private final Path configFile;
     private final DataPlane dataPlane;
     private final Map<String, Bridge> bridges = new LinkedHashMap<>();
     private final Map<String, PortConfig> portConfigs = new LinkedHashMap<>();
-    private final ScheduledExecutorService maintenance;
+    private final Maintenance maintenance = new Maintenance();
+    private final PortOpener opener;
     private final long startedMillis = MonotonicClock.millis();
     private final LinkFollower follower;
     private final SpanningTree spanningTree;
@@ -82,12 +72,8 @@ public final class Switchd implements AutoCloseable {
         this.config = config;
         this.configFile = configFile;
         this.dataPlane = dataPlane;
-        this.maintenance = Executors.newSingleThreadScheduledExecutor(r -> {
-            Thread t = new Thread(r, "switchd-maintenance");
-            t.setDaemon(true);
-            return t;
-        });
-        this.follower = new LinkFollower(this, maintenance);
+        this.opener = new PortOpener(dataPlane);
+        this.follower = new LinkFollower(this, maintenance.executor());
         this.spanningTree = new SpanningTree(dataPlane.bpduInboxes());
         dataPlane.onPortLost(follower::portLost);
     }
@@ -118,10 +104,7 @@ public final class Switchd implements AutoCloseable {
             s.close();
             throw e;
         }
-        s.maintenance.scheduleWithFixedDelay(s::age, 1, 1, TimeUnit.SECONDS);
-        // often enough that the kernel's 32-bit packet-socket drop count cannot wrap in between
-        s.maintenance.scheduleWithFixedDelay(s::collectKernelDrops, KERNEL_DROPS_SECONDS, KERNEL_DROPS_SECONDS,
-                TimeUnit.SECONDS);
+        s.maintenance.start(s::bridges);
         LOG.info("switchd running: " + s.bridges.size() + " bridge(s), " + s.dataPlane.loopCount()
                 + " forwarding loop(s)" + (config.busyPoll() ? ", busy polling" : ""));
         return s;
@@ -142,25 +125,21 @@ public final class Switchd implements AutoCloseable {
         this.onChange = action;
     }
 
-    private void createBridge(BridgeConfig bc) {
+    /** Creates a bridge as {@code bc} says, with its ports and static entries. */
+    void createBridge(BridgeConfig bc) {
         Bridge bridge = new Bridge(bc, dataPlane.stripes());
         bridges.put(bc.name(), bridge);
         for (PortConfig pc : bc.ports()) {
-            attach(bridge, pc, open(pc));
+            attach(bridge, pc, opener.openOrAbsent(pc));
         }
-        for (StaticMac sm : bc.staticMacs()) {
-            Port port = bridge.port(sm.port());
-            if (!bridge.fdb().putStatic(FdbKey.of(sm.vlan(), sm.mac()), port.index())) {
-                LOG.warning("bridge " + bc.name() + ": MAC table full, static entry " + MacAddress.format(sm.mac())
-                        + " not added");
-            }
-        }
+        FdbOperations.putStatics(bridge, bc.staticMacs());
         stpUpdate(bridge);
         LOG.info("bridge " + bc.name() + " ready: " + bc.ports().size() + " port(s), ageing "
                 + bc.ageingTime().toSeconds() + " s, table size " + bc.macTableSize());
     }
 
-    private void attach(Bridge bridge, PortConfig pc, Port port) {
+    /** Puts the port {@code pc} configures, opened as {@code port}, on {@code bridge}. */
+    void attach(Bridge bridge, PortConfig pc, Port port) {
         portConfigs.put(pc.name(), pc);
         port.policy(pc.policy());
         bridge.add(port);
@@ -177,40 +156,13 @@ public final class Switchd implements AutoCloseable {
     }
 
     /** Tells the spanning tree thread the bridge's settings and its ports' as they are now. */
-    private void stpUpdate(Bridge bridge) {
+    void stpUpdate(Bridge bridge) {
         Map<Integer, PortStpConfig> ports = new HashMap<>();
         for (Port p : bridge.ports()) {
             PortConfig pc = portConfigs.get(p.name());
             ports.put(p.index(), pc == null ? PortStpConfig.DEFAULT : pc.stp());
         }
         spanningTree.update(bridge, bridge.config().stp(), ports);
-    }
-
-    private Port open(PortConfig pc) {
-        int stripes = dataPlane.stripes();
-        try {
-            return openOrThrow(pc);
-        } catch (SysException e) {
-            if (e.errno() == Errno.EPERM || e.errno() == Errno.EACCES) {
-                // EACCES is a file's mode, which the exception explains; EPERM is a missing capability
-                String hint = e.errno() == Errno.EPERM
-                        ? "; switchd needs CAP_NET_ADMIN and CAP_NET_RAW (run it as root or under its systemd unit)"
-                        : "";
-                throw new StartupException("cannot open " + pc.type().configName() + " port " + pc.name() + ": "
-                        + e.getMessage() + hint);
-            }
-            LOG.warning(pc.type().configName() + " port " + pc.name() + " is absent: " + e.getMessage()
-                    + "; the rest of the switch runs");
-            return new AbsentPort(pc.name(), pc.type(), stripes);
-        }
-    }
-
-    private Port openOrThrow(PortConfig pc) throws SysException {
-        int stripes = dataPlane.stripes();
-        if (pc.type() == PortType.TAP) {
-            return TapPort.open(pc.name(), pc.persistent(), stripes);
-        }
-        return PacketSocketPort.open(pc.name(), stripes);
     }
 
     // ---- operations (the control API) ----
@@ -242,7 +194,8 @@ public final class Switchd implements AutoCloseable {
         changed();
     }
 
-    private void removeBridge(Bridge b) {
+    /** Takes a bridge away with its ports. */
+    void removeBridge(Bridge b) {
         for (Port p : b.ports()) {
             detach(b, p);
         }
@@ -252,43 +205,22 @@ public final class Switchd implements AutoCloseable {
     }
 
     /**
-     * Adds a port at run time: a TAP port creates (or opens) its interface; a netdev port needs its
-     * interface to exist. {@code owner} (null for none) labels who added it.
+     * Adds a port at run time, of {@code kind} with the settings {@code req} gives (the kind checks
+     * them: a netdev port needs its interface, a vhost-user port a socket). {@code owner} (null for
+     * none) labels who added it.
      */
-    public synchronized PortInfo addPort(String bridgeName, String name, PortType type, boolean persistent,
-                                         String owner) throws ControlException {
+    public synchronized PortInfo addPort(String bridgeName, NewPort req, PortKind kind, String owner)
+            throws ControlException {
         Bridge b = bridge(bridgeName, true);
-        if (name == null || !ConfigLoader.isInterfaceName(name)) {
-            throw ControlException.badRequest("not a Linux interface name (1 to 15 characters, no '/', ':' or spaces): "
-                    + name);
-        }
+        String name = ApiArgs.interfaceName(req.name());
         for (Bridge other : bridges.values()) {
             if (other.port(name) != null) {
                 throw ControlException.conflict("port " + name + " is already attached to bridge " + other.name());
             }
         }
-        if (persistent && type != PortType.TAP) {
-            throw ControlException.badRequest("only tap ports can be persistent");
-        }
-        if (type == PortType.NETDEV && !Interfaces.exists(name)) {
-            throw ControlException.conflict("interface " + name + " does not exist");
-        }
-        PortConfig pc = new PortConfig(name, type, persistent, true, PortPolicy.DEFAULT, owner);
-        Port port;
-        try {
-            try {
-                port = openOrThrow(pc);
-            } catch (SysException e) {
-                if (e.errno() != Errno.EBUSY || !dataPlane.awaitQuiescence(java.time.Duration.ofSeconds(5))) {
-                    throw e;
-                }
-                // A port of that name was just deleted and its TAP descriptor is still being closed
-                // (after the loops let go of it): once it is, the name is free.
-                port = openOrThrow(pc);
-            }
-        } catch (SysException e) {
-            throw ControlException.conflict("cannot attach " + name + ": " + e.getMessage());
-        }
+        PortConfig pc = new PortConfig(name, PortKinds.forAdd(kind, name, req), true, PortPolicy.DEFAULT, owner);
+        PortKinds.checkExclusive(pc, portConfigs.values());
+        Port port = opener.openForApi(pc);
         attach(b, pc, port);
         changed();
         return portInfo(b, port);
@@ -300,17 +232,16 @@ public final class Switchd implements AutoCloseable {
      */
     public synchronized void deletePort(String bridgeName, String name, String owner) throws ControlException {
         Bridge b = bridge(bridgeName, true);
-        Port p = port(b, name);
+        Port p = ApiArgs.port(b, name);
         declarations().checkPortDeletion(bridgeName, portConfigs.get(name), owner);
         detach(b, p);
         LOG.info("bridge " + bridgeName + ": port " + name + " deleted");
         changed();
     }
 
-    private void detach(Bridge b, Port p) {
-        if (p instanceof TapPort tap) {
-            tap.removeInterfaceOnClose();
-        }
+    /** Takes a port off its bridge; its kind's teardown (a TAP's interface) goes with it. */
+    void detach(Bridge b, Port p) {
+        PortKinds.of(p.type()).deleting(p);
         if (p instanceof FdPort f) {
             f.retire();
         }
@@ -324,7 +255,7 @@ public final class Switchd implements AutoCloseable {
     /** Changes a port's administrative state and forwarding settings; what the change leaves out stays. */
     public synchronized PortInfo changePort(String bridgeName, String name, PortChange change) throws ControlException {
         Bridge b = bridge(bridgeName, true);
-        Port p = port(b, name);
+        Port p = ApiArgs.port(b, name);
         PortConfig pc = portConfigs.get(name);
         PortPolicy policy;
         PortStpConfig stp;
@@ -334,18 +265,11 @@ public final class Switchd implements AutoCloseable {
         } catch (IllegalArgumentException e) {
             throw ControlException.badRequest(e.getMessage());
         }
-        Boolean up = null;
-        if (change.admin() != null) {
-            String admin = change.admin().toLowerCase(java.util.Locale.ROOT);
-            if (!admin.equals("up") && !admin.equals("down")) {
-                throw ControlException.badRequest("admin must be up or down, not \"" + change.admin() + "\"");
-            }
-            up = admin.equals("up");
-        }
+        Boolean up = ApiArgs.admin(change.admin());
         if (Boolean.TRUE.equals(up)) {
             p.release(); // only the operator's word ends BPDU guard's hold on a port
         }
-        reconfigure(b, p, policy, up);
+        PortSettings.reconfigure(b, p, policy, up);
         if (up != null) {
             pc = pc.withAdminUp(up);
         }
@@ -358,35 +282,18 @@ public final class Switchd implements AutoCloseable {
     /** Gives a port the config file declares its settings and administrative state from there again. */
     public synchronized PortInfo resetPort(String bridgeName, String name) throws ControlException {
         Bridge b = bridge(bridgeName, true);
-        Port p = port(b, name);
+        Port p = ApiArgs.port(b, name);
         PortConfig declared = declarations().port(bridgeName, name);
         if (declared == null) {
             throw ControlException.conflict("port " + bridgeName + "/" + name + " was added through the API: it has no "
                     + "settings in the config file to go back to");
         }
-        reconfigure(b, p, declared.policy(), declared.adminUp());
+        PortSettings.reconfigure(b, p, declared.policy(), declared.adminUp());
         portConfigs.put(name, portConfigs.get(name).withPolicy(declared.policy()).withAdminUp(declared.adminUp())
                 .withStp(declared.stp()));
         stpUpdate(b);
         changed();
         return portInfo(b, p);
-    }
-
-    /** Gives a port other forwarding settings and, unless {@code up} is null, an administrative state, in place. */
-    private static void reconfigure(Bridge b, Port p, PortPolicy policy, Boolean up) {
-        boolean vlansChanged = PortSettings.vlansDiffer(p.policy(), policy);
-        p.policy(policy);
-        if (vlansChanged || !policy.learning() || policy.locked()) {
-            b.forget(p); // entries learned under the old settings would be wrong now
-        }
-        if (up != null) {
-            PortState before = p.state();
-            p.adminUp(up);
-            if (before == PortState.UP && p.state() != PortState.UP) {
-                b.forget(p);
-            }
-            b.portsChanged();
-        }
     }
 
     /**
@@ -403,7 +310,7 @@ public final class Switchd implements AutoCloseable {
             LOG.warning("reload: conflict: " + c);
         }
         ReloadPlan plan = ReloadPlan.between(running, merged.bridges());
-        Applier applier = new Applier();
+        ReloadApplier applier = new ReloadApplier(this);
         List<ReloadChange> changes = new ArrayList<>();
         for (ReloadPlan.Step step : plan.steps()) {
             try {
@@ -428,72 +335,6 @@ public final class Switchd implements AutoCloseable {
                 next.bridgeDefaults(), next.bridges());
         changed();
         return new ReloadSummary(changes, merged.conflicts(), restart, plan.unchangedPorts());
-    }
-
-    /** Carries a reload's steps out on this switch, with its lock held. */
-    private final class Applier implements ReloadPlan.Target {
-        private boolean removed;
-
-        @Override
-        public void removePort(String bridge, String port) {
-            Bridge b = bridges.get(bridge);
-            detach(b, b.port(port));
-            removed = true;
-        }
-
-        @Override
-        public void removeBridge(String bridge) {
-            Switchd.this.removeBridge(bridges.get(bridge));
-            removed = true;
-        }
-
-        @Override
-        public void reconfigureBridge(BridgeConfig next) {
-            Bridge b = bridges.get(next.name());
-            b.reconfigure(next);
-            stpUpdate(b);
-        }
-
-        @Override
-        public void addBridge(BridgeConfig bridge) {
-            settle();
-            createBridge(bridge);
-        }
-
-        @Override
-        public void reconfigurePort(String bridge, PortConfig next) {
-            Bridge b = bridges.get(bridge);
-            reconfigure(b, b.port(next.name()), next.policy(), next.adminUp());
-            portConfigs.put(next.name(), next);
-            stpUpdate(b);
-        }
-
-        @Override
-        public void addPort(String bridge, PortConfig port) {
-            settle();
-            attach(bridges.get(bridge), port, open(port));
-        }
-
-        @Override
-        public void removeStatic(String bridge, StaticMac entry) {
-            bridges.get(bridge).fdb().remove(FdbKey.of(entry.vlan(), entry.mac()));
-        }
-
-        @Override
-        public void addStatic(String bridge, StaticMac entry) {
-            Bridge b = bridges.get(bridge);
-            if (!b.fdb().putStatic(FdbKey.of(entry.vlan(), entry.mac()), b.port(entry.port()).index())) {
-                throw new IllegalStateException("the MAC table of bridge " + bridge + " is full");
-            }
-        }
-
-        /** Before opening a port: removed ports' descriptors are closed, so their interface names are free. */
-        private void settle() {
-            if (removed && !dataPlane.awaitQuiescence(java.time.Duration.ofSeconds(5))) {
-                LOG.warning("reload: the forwarding loops did not answer within 5 s; opening ports anyway");
-            }
-            removed = false;
-        }
     }
 
     /** How many topology changes and new roots {@code bridge}'s tree has seen: zeros when it runs none. */
@@ -534,30 +375,14 @@ public final class Switchd implements AutoCloseable {
     /** Adds or replaces a static MAC table entry. */
     public synchronized FdbEntry addStatic(String bridgeName, String macText, int vlan, String portName)
             throws ControlException {
-        Bridge b = bridge(bridgeName, true);
-        long mac = parseMac(macText);
-        if (MacAddress.isGroup(mac) || mac == 0) {
-            throw ControlException.badRequest(macText + " is a group or all-zero address; static entries are unicast");
-        }
-        checkVlan(vlan);
-        Port p = port(b, portName);
-        if (!b.fdb().putStatic(FdbKey.of(vlan, mac), p.index())) {
-            throw ControlException.conflict("the MAC table of bridge " + bridgeName + " is full");
-        }
+        FdbEntry added = FdbOperations.addStatic(bridge(bridgeName, true), macText, vlan, portName);
         changed();
-        return new FdbEntry(bridgeName, p.name(), vlan, MacAddress.format(mac), "static", 0);
+        return added;
     }
 
     /** Deletes one MAC table entry, learned or static, unless the config file declares it. */
     public synchronized void deleteFdb(String bridgeName, String macText, int vlan) throws ControlException {
-        Bridge b = bridge(bridgeName, true);
-        long mac = parseMac(macText);
-        checkVlan(vlan);
-        declarations().checkStaticDeletion(bridgeName, vlan, mac);
-        if (!b.fdb().remove(FdbKey.of(vlan, mac))) {
-            throw ControlException.notFound("no entry for " + MacAddress.format(mac) + " in VLAN " + vlan
-                    + " on bridge " + bridgeName);
-        }
+        FdbOperations.delete(bridge(bridgeName, true), macText, vlan, declarations());
         changed();
     }
 
@@ -566,11 +391,7 @@ public final class Switchd implements AutoCloseable {
      * the config file declares.
      */
     public synchronized int flush(String bridgeName, String portName, boolean includeStatic) throws ControlException {
-        Bridge b = bridge(bridgeName, true);
-        int port = portName == null ? -1 : port(b, portName).index();
-        ConfigDeclarations declared = declarations();
-        int removed = b.fdb().flush(port, includeStatic,
-                key -> declared.declaresStatic(bridgeName, FdbKey.vlan(key), FdbKey.mac(key)));
+        int removed = FdbOperations.flush(bridge(bridgeName, true), portName, includeStatic, declarations());
         if (includeStatic) {
             changed();
         }
@@ -583,25 +404,14 @@ public final class Switchd implements AutoCloseable {
     public synchronized List<BridgeInfo> bridgeInfos() {
         List<BridgeInfo> out = new ArrayList<>();
         for (Map.Entry<String, Bridge> e : bridges.entrySet()) {
-            out.add(bridgeInfo(e.getKey(), e.getValue()));
+            out.add(ApiViews.bridge(e.getValue(), declarations()));
         }
         return out;
     }
 
     /** One bridge. */
     public synchronized BridgeInfo bridgeInfo(String name) throws ControlException {
-        Bridge b = bridge(name, true);
-        return bridgeInfo(name, b);
-    }
-
-    private BridgeInfo bridgeInfo(String name, Bridge b) {
-        List<String> ports = new ArrayList<>();
-        for (Port p : b.ports()) {
-            ports.add(p.name());
-        }
-        BridgeConfig c = b.config();
-        return new BridgeInfo(name, ports, c.ageingTime().toSeconds(), c.macTableSize(), c.groupForwardMask(),
-                b.fdb().size(MonotonicClock.millis()), declarations().bridgeOrigin(name));
+        return ApiViews.bridge(bridge(name, true), declarations());
     }
 
     /** The ports of one bridge, or of all when {@code bridgeName} is null. */
@@ -619,7 +429,7 @@ public final class Switchd implements AutoCloseable {
     /** One port. */
     public synchronized PortInfo portInfo(String bridgeName, String name) throws ControlException {
         Bridge b = bridge(bridgeName, true);
-        return portInfo(b, port(b, name));
+        return portInfo(b, ApiArgs.port(b, name));
     }
 
     private PortInfo portInfo(Bridge b, Port p) {
@@ -641,87 +451,34 @@ public final class Switchd implements AutoCloseable {
      */
     public synchronized List<FdbEntry> fdb(String bridgeName, String portName, Integer vlan, String macText,
                                            int offset, int limit) throws ControlException {
-        Long mac = macText == null ? null : parseMac(macText);
+        Long mac = macText == null ? null : ApiArgs.mac(macText);
         if (vlan != null) {
-            checkVlan(vlan);
+            ApiArgs.checkVlan(vlan);
         }
-        long now = MonotonicClock.millis();
-        List<FdbEntry> out = new ArrayList<>();
-        int skip = offset;
-        List<Bridge> chosen = new ArrayList<>(selected(bridgeName));
-        chosen.sort((x, y) -> x.name().compareTo(y.name()));
-        for (Bridge b : chosen) {
-            int portIndex = -1;
-            if (portName != null) {
-                portIndex = port(b, portName).index();
-            }
-            List<MacTable.Entry> entries = new ArrayList<>();
-            for (MacTable.Entry e : b.fdb().entries(now)) {
-                if ((portIndex < 0 || e.port() == portIndex) && (vlan == null || e.vlan() == vlan)
-                        && (mac == null || e.mac() == mac)) {
-                    entries.add(e);
-                }
-            }
-            if (skip >= entries.size()) {
-                skip -= entries.size();
-                continue;
-            }
-            // the text form of a MAC sorts as its number does: fixed width, lower-case hex
-            entries.sort((x, y) -> x.vlan() != y.vlan() ? Integer.compare(x.vlan(), y.vlan()) : Long.compare(x.mac(), y.mac()));
-            for (int i = skip; i < entries.size() && out.size() < limit; i++) {
-                MacTable.Entry e = entries.get(i);
-                Port p = b.portAt(e.port());
-                out.add(new FdbEntry(b.name(), p == null ? "?" : p.name(), e.vlan(), MacAddress.format(e.mac()),
-                        e.isStatic() ? "static" : "learned", e.ageMillis() / 1000));
-            }
-            skip = 0;
-            if (out.size() >= limit) {
-                break;
-            }
-        }
-        return out;
+        return ApiViews.fdb(selected(bridgeName), portName, vlan, mac, offset, limit);
     }
 
     /** Counters of every port of one bridge (or all), or of one port. */
     public synchronized List<PortStats> stats(String bridgeName, String portName) throws ControlException {
         List<PortStats> out = new ArrayList<>();
         for (Bridge b : selected(bridgeName)) {
-            List<Port> ports = portName == null ? b.ports() : List.of(port(b, portName));
+            List<Port> ports = portName == null ? b.ports() : List.of(ApiArgs.port(b, portName));
             for (Port p : ports) {
-                out.add(stats(b, p));
+                out.add(ApiViews.stats(b, p));
             }
         }
         return out;
     }
 
-    private static PortStats stats(Bridge b, Port p) {
-        p.collectKernelDrops();
-        Map<String, Long> drops = new TreeMap<>();
-        for (DropReason r : DropReason.values()) {
-            drops.put(r.label(), p.counters().get(PortCounters.drop(r)));
-        }
-        return new PortStats(b.name(), p.name(), p.counters().get(PortCounters.RX_FRAMES),
-                p.counters().get(PortCounters.RX_BYTES), p.counters().get(PortCounters.TX_FRAMES),
-                p.counters().get(PortCounters.TX_BYTES), drops);
-    }
-
     /** What the API has made of the configuration: the bridges as they are now, for the state file. */
     public synchronized SwitchdConfig snapshot() {
         List<BridgeConfig> out = new ArrayList<>();
-        long now = MonotonicClock.millis();
         for (Bridge b : bridges.values()) {
             List<PortConfig> ports = new ArrayList<>();
             for (Port p : b.ports()) {
                 ports.add(portConfigs.get(p.name()));
             }
-            List<StaticMac> statics = new ArrayList<>();
-            for (MacTable.Entry e : b.fdb().entries(now)) {
-                Port p = b.portAt(e.port());
-                if (e.isStatic() && p != null) {
-                    statics.add(new StaticMac(e.mac(), e.vlan(), p.name()));
-                }
-            }
-            out.add(b.config().withMembers(ports, statics));
+            out.add(b.config().withMembers(ports, FdbOperations.statics(b)));
         }
         return config.withBridges(out);
     }
@@ -748,56 +505,8 @@ public final class Switchd implements AutoCloseable {
         return b;
     }
 
-    private static Port port(Bridge b, String name) throws ControlException {
-        Port p = name == null ? null : b.port(name);
-        if (p == null) {
-            throw ControlException.notFound("no port " + name + " on bridge " + b.name());
-        }
-        return p;
-    }
-
-    private static long parseMac(String text) throws ControlException {
-        if (text == null) {
-            throw ControlException.badRequest("a MAC address is needed");
-        }
-        try {
-            return MacAddress.parse(text);
-        } catch (IllegalArgumentException e) {
-            throw ControlException.badRequest("\"" + text + "\" is not a MAC address (aa:bb:cc:dd:ee:ff)");
-        }
-    }
-
-    private static void checkVlan(int vlan) throws ControlException {
-        if (vlan < 0 || vlan > 4094) {
-            throw ControlException.badRequest("VLAN must be 0 to 4094, not " + vlan);
-        }
-    }
-
     private void changed() {
         onChange.run();
-    }
-
-    private void age() {
-        long now = MonotonicClock.millis();
-        for (Bridge b : bridges()) {
-            try {
-                b.fdb().age(now);
-            } catch (RuntimeException e) {
-                LOG.log(Level.SEVERE, "ageing bridge " + b.name() + " failed", e);
-            }
-        }
-    }
-
-    private void collectKernelDrops() {
-        for (Bridge b : bridges()) {
-            for (Port p : b.ports()) {
-                try {
-                    p.collectKernelDrops();
-                } catch (RuntimeException e) {
-                    LOG.log(Level.WARNING, "reading the kernel's drop count of " + p + " failed", e);
-                }
-            }
-        }
     }
 
     /** The bridge named {@code name}, or null. */
@@ -824,7 +533,17 @@ public final class Switchd implements AutoCloseable {
 
     /** Opens a port's interface as its configuration says. */
     Port openPort(PortConfig pc) throws SysException {
-        return openOrThrow(pc);
+        return opener.open(pc);
+    }
+
+    /** Opens ports as their configurations say, for a reload. */
+    PortOpener opener() {
+        return opener;
+    }
+
+    /** Records a port's new configuration, for a reload that changed it in place. */
+    void portConfigured(PortConfig pc) {
+        portConfigs.put(pc.name(), pc);
     }
 
     /** Records that a port followed its interface to a new name, in the state file too. */
@@ -855,7 +574,7 @@ public final class Switchd implements AutoCloseable {
             return;
         }
         closed = true;
-        maintenance.shutdownNow();
+        maintenance.close();
         spanningTree.close();
         List<FdPort> open = new ArrayList<>();
         for (Bridge b : bridges.values()) {
@@ -872,9 +591,7 @@ public final class Switchd implements AutoCloseable {
         }
         for (FdPort f : open) {
             f.closeDescriptor();
-            if (f instanceof TapPort t && !t.persistent()) {
-                LOG.info("removed " + t);
-            }
+            PortKinds.of(f.type()).closed(f);
         }
         LOG.info("switchd stopped");
     }

@@ -13,6 +13,9 @@ import com.typesafe.config.ConfigValueType;
 import io.switchd.frame.MacAddress;
 import io.switchd.port.PortPolicy;
 import io.switchd.port.VlanList;
+import io.switchd.port.kind.PortKind;
+import io.switchd.port.kind.PortKindSettings;
+import io.switchd.port.kind.PortKinds;
 import io.switchd.stp.BridgeId;
 import io.switchd.stp.EdgeMode;
 import io.switchd.stp.PathCost;
@@ -45,8 +48,9 @@ public final class ConfigLoader {
     private static final Set<String> BRIDGE_DEFAULT_KEYS = Set.of("ageing-time", "mac-table-size", "group-forward-mask");
     private static final Set<String> BRIDGE_KEYS = Set.of("ageing-time", "mac-table-size", "group-forward-mask",
             "ports", "static-macs", "stp");
-    private static final Set<String> PORT_KEYS = Set.of("type", "persistent", "admin", "vlan-mode", "vlan", "vlans",
-            "native-vlan", "mac-limit", "learning", "flood", "locked", "isolated", "storm-control", "stp");
+    /** Every port's keys, and each kind's own (PortKind.configKeys: persistent, socket, mode). */
+    private static final Set<String> PORT_KEYS = withKindKeys(Set.of("type", "admin", "vlan-mode", "vlan", "vlans",
+            "native-vlan", "mac-limit", "learning", "flood", "locked", "isolated", "storm-control", "stp"));
     private static final Set<String> VLAN_KEYS = Set.of("vlan-mode", "vlan", "vlans", "native-vlan");
     /** A port in the state file has one more: who added it through the API. */
     private static final Set<String> STATE_PORT_KEYS = withOwner(PORT_KEYS);
@@ -149,6 +153,10 @@ public final class ConfigLoader {
         checkKeys(bridgeDefaults, "switchd.bridge-defaults", BRIDGE_DEFAULT_KEYS, file);
         ConfigObject portDefaults = object(sw.root(), "port-defaults", "switchd", file);
         checkKeys(portDefaults, "switchd.port-defaults", PORT_KEYS, file);
+        if (portDefaults.containsKey("socket")) {
+            throw error(portDefaults.get("socket"), file, "switchd.port-defaults.socket",
+                    "names one vhost-user port's socket: set it on the port, not in port-defaults");
+        }
         // its mistakes are named there, not at the first port; persistent = true is fine there for the taps
         port("port-defaults", ConfigFactory.empty().root(), portDefaults, "switchd.port-defaults", file);
 
@@ -214,7 +222,17 @@ public final class ConfigLoader {
                 throw error(p, file, ppath, "port " + port + " is already in bridge " + other
                         + "; a port belongs to one bridge");
             }
-            ports.add(port(port, p, withDefaults(p, portDefaults), ppath, file));
+            PortConfig pc = port(port, p, withDefaults(p, portDefaults), ppath, file);
+            Map.Entry<String, String> held = pc.kindSettings().kind().exclusive(pc.kindSettings());
+            if (held != null) {
+                // in the same map as the port names, apart from them: no interface name has a NUL
+                String user = portOwner.putIfAbsent("\0" + held.getKey() + " " + held.getValue(), name + "/" + port);
+                if (user != null) {
+                    throw error(p.get(held.getKey()), file, ppath + "." + held.getKey(), held.getKey() + " "
+                            + held.getValue() + " is port " + user + "'s already; each port needs its own");
+                }
+            }
+            ports.add(pc);
         }
 
         List<StaticMac> statics = new ArrayList<>();
@@ -359,16 +377,19 @@ public final class ConfigLoader {
             throws ConfigError {
         Config pc = settings.toConfig();
         String typeText = string(pc, "type", path + ".type", file);
-        PortType type;
-        try {
-            type = PortType.valueOf(typeText.toUpperCase(Locale.ROOT));
-        } catch (IllegalArgumentException e) {
-            throw error(pc.getValue("type"), file, path + ".type", "must be tap or netdev, not \"" + typeText + "\"");
+        PortKind kind = PortKinds.named(typeText);
+        if (kind == null) {
+            throw error(pc.getValue("type"), file, path + ".type", "must be " + PortKinds.names() + ", not \""
+                    + typeText + "\"");
         }
-        boolean persistent = bool(pc, "persistent", path + ".persistent", file);
-        if (persistent && type != PortType.TAP && own.containsKey("persistent")) {
-            throw error(own.get("persistent"), file, path + ".persistent", "only tap ports can be persistent");
+        PortBlock block = new PortBlock(own, settings, path, file);
+        for (PortKind other : PortKinds.all()) {
+            ConfigError misplaced = other == kind ? null : other.misplaced(block);
+            if (misplaced != null) {
+                throw misplaced;
+            }
         }
+        PortKindSettings kindSettings = kind.read(block);
         String admin = string(pc, "admin", path + ".admin", file);
         if (!admin.equals("up") && !admin.equals("down")) {
             throw error(settings.get("admin"), file, path + ".admin", "must be up or down, not \"" + admin + "\"");
@@ -377,7 +398,13 @@ public final class ConfigLoader {
         String owner = own.containsKey("owner") ? string(own.toConfig(), "owner", path + ".owner", file) : null;
         PortStpConfig stp = settings.containsKey("stp")
                 ? portStp(object(settings, "stp", path, file), path + ".stp", file) : PortStpConfig.DEFAULT;
-        return new PortConfig(name, type, persistent, admin.equals("up"), policy(settings, pc, path, file), owner, stp);
+        return new PortConfig(name, kindSettings, admin.equals("up"), policy(settings, pc, path, file), owner, stp);
+    }
+
+    private static Set<String> withKindKeys(Set<String> keys) {
+        Set<String> out = new java.util.HashSet<>(keys);
+        out.addAll(PortKinds.configKeys());
+        return Set.copyOf(out);
     }
 
     private static Set<String> withOwner(Set<String> keys) {
@@ -535,7 +562,7 @@ public final class ConfigLoader {
         return n.intValue();
     }
 
-    private static String string(Config c, String key, String path, String file) throws ConfigError {
+    static String string(Config c, String key, String path, String file) throws ConfigError {
         if (!c.hasPath(key)) {
             throw new ConfigError(fileOf(c.origin(), file), line(c.origin()), path, "missing");
         }
@@ -546,7 +573,7 @@ public final class ConfigLoader {
         return (String) v.unwrapped();
     }
 
-    private static boolean bool(Config c, String key, String path, String file) throws ConfigError {
+    static boolean bool(Config c, String key, String path, String file) throws ConfigError {
         ConfigValue v = c.getValue(key);
         if (v.valueType() != ConfigValueType.BOOLEAN) {
             throw error(v, file, path, "must be true or false, not a " + typeName(v));
@@ -562,7 +589,7 @@ public final class ConfigLoader {
         return ConfigUtil.joinPath(key);
     }
 
-    private static ConfigError error(ConfigValue v, String file, String path, String problem) {
+    static ConfigError error(ConfigValue v, String file, String path, String problem) {
         ConfigOrigin o = v.origin();
         return new ConfigError(fileOf(o, file), line(o), path, problem);
     }

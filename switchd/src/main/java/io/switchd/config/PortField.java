@@ -10,17 +10,16 @@ import io.switchd.port.VlanList;
  * port's configuration to another's.
  */
 public enum PortField implements Setting<PortConfig> {
-    /** How the port reaches its interface: changing it re-creates the port. */
+    /** The port's kind with that kind's settings (a TAP's persistence, a vhost-user socket): changing it re-creates the port. */
     TYPE("type") {
         @Override
         public String of(PortConfig p) {
-            return p.type().configName() + (p.persistent() ? " persistent" : "");
+            return p.kindSettings().kind().describe(p.kindSettings());
         }
 
         @Override
         public PortConfig copy(PortConfig into, PortConfig from) {
-            return new PortConfig(into.name(), from.type(), from.persistent(), into.adminUp(), into.policy(),
-                    into.owner(), into.stp());
+            return into.withKindSettings(from.kindSettings());
         }
     },
     ADMIN("admin") {

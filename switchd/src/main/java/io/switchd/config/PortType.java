@@ -5,10 +5,12 @@ public enum PortType {
     /** switchd opens /dev/net/tun and holds the TAP descriptor. */
     TAP,
     /** An existing interface, attached through an AF_PACKET socket. */
-    NETDEV;
+    NETDEV,
+    /** A VM's virtio rings, shared with its frontend over a vhost-user unix socket. */
+    VHOST_USER;
 
-    /** The name used in configuration and the API. */
+    /** The name used in configuration and the API: tap, netdev, vhost-user. */
     public String configName() {
-        return name().toLowerCase(java.util.Locale.ROOT);
+        return name().toLowerCase(java.util.Locale.ROOT).replace('_', '-');
     }
 }

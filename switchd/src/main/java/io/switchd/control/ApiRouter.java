@@ -4,6 +4,8 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import io.netty.handler.codec.http.QueryStringDecoder;
 import io.switchd.Reloader;
 import io.switchd.Switchd;
+import io.switchd.port.kind.PortKind;
+import io.switchd.port.kind.PortKinds;
 import io.switchd.api.ApiPaths;
 import io.switchd.api.Json;
 import io.switchd.api.model.FdbFlush;
@@ -15,12 +17,10 @@ import io.switchd.api.model.NewPort;
 import io.switchd.api.model.PortChange;
 import io.switchd.api.model.PortInfo;
 import io.switchd.config.ConfigError;
-import io.switchd.config.PortType;
 import io.switchd.metrics.SwitchdMetrics;
 
 import java.io.UncheckedIOException;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.logging.Level;
 import java.util.logging.Logger;
@@ -173,9 +173,8 @@ public final class ApiRouter {
             }
             requireMethod(method, "GET", "POST");
             NewPort req = body(body, NewPort.class);
-            PortType type = portType(req.type());
-            boolean persistent = req.persistent() != null && req.persistent();
-            return ApiResponse.json(201, switchd.addPort(br, req.name(), type, persistent, owner(req.owner())));
+            PortKind kind = PortKinds.requested(req.type());
+            return ApiResponse.json(201, switchd.addPort(br, req, kind, owner(req.owner())));
         }
         String port = s[3];
         if (s.length == 5 && s[4].equals("stats")) {
@@ -231,17 +230,6 @@ public final class ApiRouter {
             return ApiResponse.noContent();
         }
         throw ControlException.notFound("no such route");
-    }
-
-    private static PortType portType(String type) throws ControlException {
-        if (type == null) {
-            return PortType.NETDEV;
-        }
-        try {
-            return PortType.valueOf(type.toUpperCase(Locale.ROOT));
-        } catch (IllegalArgumentException e) {
-            throw ControlException.badRequest("type must be tap or netdev, not \"" + type + "\"");
-        }
     }
 
     /** An owner label as given (null for none): printable, at most 128 characters. */

@@ -102,9 +102,7 @@ public final class StateFile {
             for (PortConfig p : b.ports()) {
                 Map<String, Object> port = new LinkedHashMap<>();
                 port.put("type", p.type().configName());
-                if (p.persistent()) {
-                    port.put("persistent", true);
-                }
+                port.putAll(p.kindSettings().kind().configValues(p.kindSettings()));
                 port.put("admin", p.adminUp() ? "up" : "down");
                 policy(p.policy(), port);
                 if (!p.stp().equals(PortStpConfig.DEFAULT)) {

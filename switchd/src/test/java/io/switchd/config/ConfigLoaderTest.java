@@ -3,6 +3,9 @@ package io.switchd.config;
 import io.switchd.Main;
 import io.switchd.testing.Committed;
 import io.switchd.testing.Netns;
+import io.switchd.port.kind.NetdevSettings;
+import io.switchd.port.kind.TapSettings;
+import io.switchd.port.kind.VhostUserSettings;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
@@ -44,7 +47,7 @@ class ConfigLoaderTest {
         Netns.run("sed", "-i", edit.group(1), file.toString());
         assertNotEquals(shipped, Files.readString(file), "the README's sed changes nothing in the example");
         BridgeConfig br0 = ConfigLoader.load(file).bridges().get(0);
-        assertTrue(br0.ports().contains(new PortConfig("sw-veth3", PortType.NETDEV, false, true)), br0.ports().toString());
+        assertTrue(br0.ports().contains(new PortConfig("sw-veth3", NetdevSettings.INSTANCE, true)), br0.ports().toString());
     }
 
     @Test
@@ -54,7 +57,7 @@ class ConfigLoaderTest {
         assertEquals(Duration.ofMinutes(5), b.ageingTime());
         assertEquals(65536, b.macTableSize());
         assertEquals(0, b.groupForwardMask());
-        assertEquals(new PortConfig("eth1", PortType.NETDEV, false, true), b.ports().get(0));
+        assertEquals(new PortConfig("eth1", NetdevSettings.INSTANCE, true), b.ports().get(0));
     }
 
     @Test
@@ -79,8 +82,50 @@ class ConfigLoaderTest {
         assertEquals(Duration.ofSeconds(30), b.ageingTime());
         assertEquals(1024, b.macTableSize());
         assertEquals(0x4001, b.groupForwardMask());
-        assertEquals(new PortConfig("tap-vm1", PortType.TAP, true, true), b.ports().get(0));
+        assertEquals(new PortConfig("tap-vm1", new TapSettings(true), true), b.ports().get(0));
         assertEquals(new StaticMac(0x0200_0000_0002L, 10, "veth-h3"), b.staticMacs().get(1));
+    }
+
+    @Test
+    void readsAVhostUserPortsSocketAndModeServerByDefault() throws Exception {
+        SwitchdConfig c = ConfigLoader.parse("""
+                switchd {
+                  port-defaults { mode = client }
+                  bridges.br0.ports {
+                    vm1 { type = vhost-user, socket = "/run/switchd/vm1.sock", mode = server }
+                    vm2 { type = vhost-user, socket = "/run/switchd/vm2.sock" }
+                    eth1 {}
+                  }
+                }""", "t.conf");
+        java.util.Map<String, PortConfig> ports = new java.util.HashMap<>();
+        c.bridges().get(0).ports().forEach(p -> ports.put(p.name(), p));
+        assertEquals(new PortConfig("vm1", new VhostUserSettings("/run/switchd/vm1.sock",
+                VhostUserSettings.Mode.SERVER), true), ports.get("vm1"));
+        assertEquals(PortType.VHOST_USER, ports.get("vm1").type());
+        assertEquals("vhost-user", ports.get("vm1").type().configName());
+        // a mode among the port-defaults is for the vhost-user ports; the netdev port is not one
+        assertEquals(new VhostUserSettings("/run/switchd/vm2.sock", VhostUserSettings.Mode.CLIENT),
+                ports.get("vm2").kindSettings());
+        assertEquals(NetdevSettings.INSTANCE, ports.get("eth1").kindSettings());
+
+        SwitchdConfig plain = ConfigLoader.parse("switchd.bridges.br0.ports.vm1 {\n type = vhost-user\n"
+                + " socket = \"/run/switchd/vm1.sock\"\n}", "t.conf");
+        assertEquals(VhostUserSettings.Mode.SERVER,
+                ((VhostUserSettings) plain.bridges().get(0).ports().get(0).kindSettings()).mode());
+    }
+
+    @Test
+    void aVhostUserPortWithoutSocketOrWithOneOnAnotherKindIsNamedWithFileLineAndKey() {
+        ConfigError missing = assertThrows(ConfigError.class, () -> ConfigLoader.parse(
+                "switchd.bridges.br0.ports.vm1 {\n type = vhost-user\n}", "t.conf"));
+        assertEquals("t.conf", missing.file());
+        assertEquals(2, missing.line());
+        assertEquals("switchd.bridges.br0.ports.vm1.socket", missing.path());
+        ConfigError foreign = assertThrows(ConfigError.class, () -> ConfigLoader.parse(
+                "switchd.bridges.br0.ports.t {\n type = tap\n socket = \"/run/t.sock\"\n}", "t.conf"));
+        assertEquals(3, foreign.line());
+        assertEquals("switchd.bridges.br0.ports.t.socket", foreign.path());
+        assertTrue(foreign.problem().contains("only vhost-user ports have a socket"), foreign.getMessage());
     }
 
     @Test
@@ -110,7 +155,7 @@ class ConfigLoaderTest {
         assertEquals("switchd.bridges.br0.ageing-time", d.path());
         ConfigError t = assertThrows(ConfigError.class, () -> ConfigLoader.parse(
                 "switchd.bridges.br0.ports.x { type = vde }", "t.conf"));
-        assertTrue(t.problem().contains("tap or netdev"), t.getMessage());
+        assertTrue(t.problem().contains("tap, netdev or vhost-user"), t.getMessage());
     }
 
     @Test

@@ -120,9 +120,33 @@ class ConfigMistakesTest {
             row("admin neither up nor down", "switchd.bridges.br0.ports.eth1 {\n admin = sideways\n}\n", 2,
                     "switchd.bridges.br0.ports.eth1.admin", "up or down"),
             row("type unknown", "switchd.bridges.br0.ports.eth1 {\n type = vde\n}\n", 2,
-                    "switchd.bridges.br0.ports.eth1.type", "tap or netdev"),
+                    "switchd.bridges.br0.ports.eth1.type", "tap, netdev or vhost-user"),
             row("persistent netdev", "switchd.bridges.br0.ports.eth1 {\n persistent = true\n}\n", 2,
                     "switchd.bridges.br0.ports.eth1.persistent", "only tap"),
+            row("vhost-user without socket", "switchd.bridges.br0.ports.vm1 {\n type = vhost-user\n}\n", 2,
+                    "switchd.bridges.br0.ports.vm1.socket", "needs socket"),
+            row("vhost-user socket relative", "switchd.bridges.br0.ports.vm1 {\n type = vhost-user\n"
+                    + " socket = \"vm1.sock\"\n}\n", 3, "switchd.bridges.br0.ports.vm1.socket", "absolute path"),
+            row("vhost-user socket a number", "switchd.bridges.br0.ports.vm1 {\n type = vhost-user\n socket = 5\n}\n",
+                    3, "switchd.bridges.br0.ports.vm1.socket", "must be a string"),
+            row("vhost-user socket too long", "switchd.bridges.br0.ports.vm1 {\n type = vhost-user\n socket = \"/"
+                    + "x".repeat(107) + "\"\n}\n", 3, "switchd.bridges.br0.ports.vm1.socket", "107 bytes"),
+            row("vhost-user mode unknown", "switchd.bridges.br0.ports.vm1 {\n type = vhost-user\n"
+                    + " socket = \"/run/vm1.sock\"\n mode = both\n}\n", 4, "switchd.bridges.br0.ports.vm1.mode",
+                    "server or client"),
+            row("two vhost-user ports on one socket", "switchd.bridges.br0.ports {\n"
+                    + " vm1 { type = vhost-user, socket = \"/run/vm.sock\" }\n"
+                    + " vm2 { type = vhost-user, socket = \"/run/vm.sock\" }\n}\n", 3,
+                    "switchd.bridges.br0.ports.vm2.socket", "is port br0/vm1's already"),
+            row("socket on a netdev", "switchd.bridges.br0.ports.eth1 {\n socket = \"/run/x.sock\"\n}\n", 2,
+                    "switchd.bridges.br0.ports.eth1.socket", "only vhost-user ports have a socket"),
+            row("mode on a tap", "switchd.bridges.br0.ports.t1 {\n type = tap\n mode = client\n}\n", 3,
+                    "switchd.bridges.br0.ports.t1.mode", "only vhost-user ports have a mode"),
+            row("persistent vhost-user", "switchd.bridges.br0.ports.vm1 {\n type = vhost-user\n"
+                    + " socket = \"/run/vm1.sock\"\n persistent = true\n}\n", 4,
+                    "switchd.bridges.br0.ports.vm1.persistent", "only tap"),
+            row("socket in port-defaults", "switchd.port-defaults {\n socket = \"/run/x.sock\"\n}\n", 2,
+                    "switchd.port-defaults.socket", "set it on the port"),
             row("bad bridge name", "switchd.bridges {\n \"bad name!\" {}\n}\n", 2, "switchd.bridges.\"bad name!\"",
                     "bridge name"),
             // durations

@@ -75,8 +75,9 @@ class ApiFuzzTest {
         "ff:ff:ff:ff:ff:ff", PORT, "br0", ""};
     private static final String[] FIELDS = {"name", "type", "persistent", "admin", "vlan_mode", "vlan", "vlans",
         "native_vlan", "mac_limit", "learning", "flood", "locked", "isolated", "storm_broadcast", "storm_multicast",
-        "storm_unknown_unicast", "storm_burst", "mac", "port", "static", "extra"};
-    private static final String[] STRINGS = {"br0", "br9", "tap", "netdev", "up", "down", "access", "trunk",
+        "storm_unknown_unicast", "storm_burst", "mac", "port", "static", "socket", "mode", "extra"};
+    private static final String[] STRINGS = {"br0", "br9", "tap", "netdev", "vhost-user", "server", "client",
+        "up", "down", "access", "trunk",
         "transparent", "hybrid", "10-20", "20-10", "1-4094", "02:00:00:00:00:01", "01:00:5e:00:00:01", "zz", "",
         "bad name!", "a/b", PORT};
     private static final String[] NUMBERS = {"0", "1", "-1", "10", "4094", "4095", "65535", "2147483648",

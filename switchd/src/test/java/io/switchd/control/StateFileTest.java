@@ -6,6 +6,8 @@ import io.switchd.config.ConfigLoader;
 import io.switchd.config.PortConfig;
 import io.switchd.config.SavedState;
 import io.switchd.config.SwitchdConfig;
+import io.switchd.port.kind.TapSettings;
+import io.switchd.port.kind.VhostUserSettings;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -36,6 +38,28 @@ class StateFileTest {
         SavedState saved = ConfigLoader.loadState(file);
         assertEquals(running.bridges(), saved.bridges());
         assertEquals(base, saved.base());
+    }
+
+    @Test
+    void vhostUserPortsKeepTheirSocketAndModeThroughTheStateFile(@TempDir Path dir) throws Exception {
+        SwitchdConfig running = ConfigLoader.parse("switchd.bridges.br0.ports {\n"
+                + " vm1 { type = vhost-user, socket = \"/run/switchd/vm1.sock\" }\n"
+                + " vm2 { type = vhost-user, socket = \"/run/switchd/vm 2.sock\", mode = client, vlan-mode = access,"
+                + " vlan = 7 }\n"
+                + " t { type = tap, persistent = true } }", "running.conf");
+        Path file = dir.resolve("state.conf");
+        new StateFile(file).write(running, running.bridges());
+
+        SavedState saved = ConfigLoader.loadState(file);
+        assertEquals(running.bridges(), saved.bridges());
+        assertEquals(running.bridges(), saved.base());
+        java.util.Map<String, PortConfig> ports = new java.util.HashMap<>();
+        saved.bridges().get(0).ports().forEach(p -> ports.put(p.name(), p));
+        assertEquals(new VhostUserSettings("/run/switchd/vm1.sock", VhostUserSettings.Mode.SERVER),
+                ports.get("vm1").kindSettings());
+        assertEquals(new VhostUserSettings("/run/switchd/vm 2.sock", VhostUserSettings.Mode.CLIENT),
+                ports.get("vm2").kindSettings());
+        assertEquals(new TapSettings(true), ports.get("t").kindSettings());
     }
 
     @Test

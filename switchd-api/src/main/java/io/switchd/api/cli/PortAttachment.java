@@ -21,11 +21,15 @@ final class PortAttachment {
     /** Adds the port (owner may be null), or, with {@code mayExist}, leaves it as it is if the bridge has it. */
     void add(String bridge, String name, String type, boolean persistent, String owner, boolean mayExist)
             throws Exception {
-        if (mayExist && find(bridge, name) != null) {
+        add(new NewPort(name, type, persistent ? Boolean.TRUE : null, owner), bridge, mayExist);
+    }
+
+    /** Adds the port {@code port} describes, or, with {@code mayExist}, leaves it as it is if the bridge has it. */
+    void add(NewPort port, String bridge, boolean mayExist) throws Exception {
+        if (mayExist && find(bridge, port.name()) != null) {
             return;
         }
-        root.done(root.call("POST", "/bridges/" + Switchctl.enc(bridge) + "/ports", new NewPort(name, type,
-                persistent ? Boolean.TRUE : null, owner)));
+        root.done(root.call("POST", "/bridges/" + Switchctl.enc(bridge) + "/ports", port));
     }
 
     /**

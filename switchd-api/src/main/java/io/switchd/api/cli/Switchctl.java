@@ -8,6 +8,7 @@ import io.switchd.api.client.SwitchdClient;
 import io.switchd.api.model.FdbFlush;
 import io.switchd.api.model.NewBridge;
 import io.switchd.api.model.NewFdbEntry;
+import io.switchd.api.model.NewPort;
 import io.switchd.api.model.ReloadChange;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -86,6 +87,7 @@ public final class Switchctl implements Runnable {
                 cl.addSubcommand(a.name(), listed);
             }
         }
+        vhostUserSocketOption(cl);
         return cl.setExecutionExceptionHandler((ex, cmd, parsed) -> {
             if (ex instanceof ApiException || ex instanceof IOException) {
                 cmd.getErr().println("switchctl: " + message(ex, cmd));
@@ -93,6 +95,33 @@ public final class Switchctl implements Runnable {
             }
             throw ex;
         }).setParameterExceptionHandler(new UsageError());
+    }
+
+    /** {@code port add}'s own --socket: the vhost-user socket, not the control socket. */
+    static final String VHOST_USER_SOCKET = "--socket";
+
+    /**
+     * Gives {@code port add} its own --socket, the socket of a vhost-user port. The global
+     * -s/--socket (the control socket) is inherited by every command, and picocli refuses a
+     * command an option of an inherited option's name; so here, once the commands are built,
+     * {@code port add} trades the inherited option for its -s alone (still the control socket) and
+     * a --socket of its own. Before the command, -s and --socket name the control socket as ever.
+     */
+    private static void vhostUserSocketOption(CommandLine cl) {
+        CommandLine port = cl.getSubcommands().get("port");
+        CommandLine add = port == null ? null : port.getSubcommands().get("add");
+        if (add == null) {
+            return; // not built: the command line does not name port
+        }
+        CommandLine.Model.CommandSpec spec = add.getCommandSpec();
+        CommandLine.Model.OptionSpec control = spec.findOption(VHOST_USER_SOCKET);
+        spec.remove(control);
+        spec.addOption(CommandLine.Model.OptionSpec.builder(control).names("-s")
+                .description("The control socket, as -s or --socket before the command.")
+                .build());
+        spec.addOption(CommandLine.Model.OptionSpec.builder(VHOST_USER_SOCKET).paramLabel("PATH").type(String.class)
+                .description("vhost-user only, and needed there: the absolute path of the unix socket the VM's "
+                        + "vhost-user frontend uses.").build());
     }
 
     private static String message(Exception ex, CommandLine cmd) {
@@ -216,19 +245,30 @@ public final class Switchctl implements Runnable {
             root.done(root.call("POST", "/bridges/" + enc(bridge) + "/ports/" + enc(name) + "/reset", null));
         }
 
-        @Command(name = "add", description = "Attach an interface (netdev) or create a TAP port (tap).")
+        // --socket PATH (vhost-user) is added by vhostUserSocketOption: picocli would refuse it here
+        @Command(name = "add", description = {"Attach an interface (netdev), create a TAP port (tap), or add a",
+            "VM's vhost-user port (vhost-user) over the unix socket --socket names:",
+            "  switchctl port add br0 vm3 --type vhost-user --socket /run/switchd/vm3.sock",
+            "The control socket goes before the command: switchctl -s SOCKET port add ..."})
         void add(@Parameters(paramLabel = "BR", description = "The bridge.") String bridge,
-                 @Parameters(paramLabel = "IFNAME", description = "The interface to attach or the TAP to create.") String name,
-                 @Option(names = "--type", defaultValue = "netdev", paramLabel = "tap|netdev",
-                         description = "tap or netdev (default: ${DEFAULT-VALUE}).") String type,
+                 @Parameters(paramLabel = "IFNAME", description = "The interface to attach, the TAP to create, or the "
+                         + "vhost-user port's name.") String name,
+                 @Option(names = "--type", defaultValue = "netdev", paramLabel = "tap|netdev|vhost-user",
+                         description = "tap, netdev or vhost-user (default: ${DEFAULT-VALUE}).") String type,
                  @Option(names = "--persistent", description = "tap only: keep the interface when the port goes.")
                  boolean persistent,
+                 @Option(names = "--mode", paramLabel = "server|client", description = "vhost-user only: server "
+                         + "(the default: switchd listens on the socket) or client (it connects to the VM's).")
+                 String mode,
                  @Option(names = "--may-exist", description = "Succeed if the bridge has this port already, "
                          + "as ovs-vsctl's --may-exist add-port, leaving its settings and owner as they are.")
                  boolean mayExist,
                  @Option(names = "--owner", paramLabel = "NAME", description = "Who adds it (a hook's name), so "
                          + "that port del --owner NAME removes it and nothing else.") String owner) throws Exception {
-            new PortAttachment(root).add(bridge, name, type, persistent, owner, mayExist);
+            String socket = root.spec.commandLine().getParseResult().subcommand().subcommand()
+                    .matchedOptionValue(VHOST_USER_SOCKET, null);
+            new PortAttachment(root).add(new NewPort(name, type, persistent ? Boolean.TRUE : null, owner, socket, mode),
+                    bridge, mayExist);
         }
 
         @Command(name = "del", description = "Delete a port added at run time; a TAP interface switchd created goes "

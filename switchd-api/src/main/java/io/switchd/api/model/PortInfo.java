@@ -1,5 +1,7 @@
 package io.switchd.api.model;
 
+import com.fasterxml.jackson.annotation.JsonInclude;
+
 import java.util.List;
 
 /**
@@ -11,13 +13,18 @@ import java.util.List;
  * keys) of a config port that the API changed from the config file's; settings says, setting by
  * setting, its value and where it comes from: config, api or default. stp_state is what the
  * spanning tree lets the port do: discarding, learning or forwarding (always forwarding on a bridge
- * that runs none).
+ * that runs none). A vhost-user port also has socket (the unix socket's path), mode (server: switchd
+ * listens; client: it connects to the VM) and features (the virtio features agreed with the VM's
+ * frontend, by name); ports of other kinds leave these out.
  */
 public record PortInfo(String bridge, String name, String type, String state, String reason, int mtu, boolean persistent,
                        String vlanMode, Integer vlan, String vlans, Integer nativeVlan, int macLimit,
                        boolean learning, boolean flood, boolean locked, boolean isolated, StormInfo stormControl,
                        String origin, String owner, List<String> overrides, List<SettingInfo> settings,
-                       String stpState) {
+                       String stpState,
+                       @JsonInclude(JsonInclude.Include.NON_NULL) String socket,
+                       @JsonInclude(JsonInclude.Include.NON_NULL) String mode,
+                       @JsonInclude(JsonInclude.Include.NON_NULL) List<String> features) {
     /** Storm-control settings. */
     public record StormInfo(long broadcast, long multicast, long unknownUnicast, long burst) {}
 
