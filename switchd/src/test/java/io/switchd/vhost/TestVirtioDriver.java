@@ -27,6 +27,12 @@ public final class TestVirtioDriver implements AutoCloseable {
     public static final long UVA_BASE = 0x7f00_0000_0000L;
     /** virtio_net_hdr_v1's size. */
     public static final int HEADER = 12;
+    /** Descriptor flag: the chain goes on at next. */
+    public static final int F_NEXT = DescriptorChain.F_NEXT;
+    /** Descriptor flag: the device writes this buffer. */
+    public static final int F_WRITE = DescriptorChain.F_WRITE;
+    /** Descriptor flag: the buffer is a table of descriptors. */
+    public static final int F_INDIRECT = DescriptorChain.F_INDIRECT;
 
     private final ByteBuf buffer;
     private final long host;
