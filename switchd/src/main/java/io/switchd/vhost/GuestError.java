@@ -10,7 +10,10 @@ public enum GuestError {
     UNMAPPED_RING("unmapped-ring", "a ring is not inside one memory region or is misaligned"),
     /** The queue size is zero, not a power of two, or over 32768. */
     BAD_QUEUE_SIZE("bad-queue-size", "the queue size is not a power of two up to 32768"),
-    /** avail->idx moved ahead of the device by more than the queue size. */
+    /**
+     * avail->idx moved ahead of the device by more than the queue size. Every later pop or push
+     * gives it again until the guest repairs the index: the port should stop the queue.
+     */
     AVAIL_INDEX_JUMP("avail-index-jump", "the avail index moved by more than the queue size"),
     /** A head or next index is not inside its descriptor table. */
     DESC_OUT_OF_RANGE("desc-out-of-range", "a descriptor index is outside its table"),

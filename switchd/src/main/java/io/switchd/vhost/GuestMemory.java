@@ -49,6 +49,8 @@ public final class GuestMemory {
     /** Where the mapping that holds each region starts; 0 for memory we were lent ({@link #over}). */
     private final long[] mapAddress;
     private final long[] mapLength;
+    /** Set by the first unmap: a second must not unmap what may since have been mapped at the same address. */
+    private boolean released;
 
     /** The table over these regions, sorted here by guest address; the arrays are parallel to {@code regions}. */
     private GuestMemory(MemoryRegion[] regions, long[] host, long[] mapAddress, long[] mapLength) {
@@ -241,7 +243,10 @@ public final class GuestMemory {
         return regions.clone();
     }
 
-    /** Unmaps every region this table mapped; no ring may use it or a table sharing its regions any more. */
+    /**
+     * Unmaps every region this table mapped; no ring may use it or a table sharing its regions any
+     * more. A table releases its mappings once: later calls of this or {@link #unmapNotIn} do nothing.
+     */
     public void unmap() {
         unmapNotIn(EMPTY);
     }
@@ -251,6 +256,10 @@ public final class GuestMemory {
      * (or a new table), once the rings have moved to {@code successor}.
      */
     public void unmapNotIn(GuestMemory successor) {
+        if (released) {
+            return;
+        }
+        released = true;
         for (int i = 0; i < count; i++) {
             if (mapAddress[i] != 0 && !successor.holdsMapping(mapAddress[i])) {
                 LibC.munmap(mapAddress[i], mapLength[i]);
