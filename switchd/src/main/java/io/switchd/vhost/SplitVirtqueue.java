@@ -91,7 +91,6 @@ public final class SplitVirtqueue {
     private boolean ready;
     private int num;
     private int mask;
-    private long desc;
     private long avail;
     private long used;
 
@@ -173,7 +172,6 @@ public final class SplitVirtqueue {
         if (d == 0 || a == 0 || u == 0 || (d & 15) != 0 || (a & 1) != 0 || (u & 3) != 0) {
             return UNMAPPED_RING;
         }
-        desc = d;
         avail = a;
         used = u;
         chain.attach(memory, d, num);
