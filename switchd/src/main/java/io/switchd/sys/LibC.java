@@ -65,6 +65,12 @@ public final class LibC {
     /** munmap(2). */
     public static native int munmap(long address, long length);
 
+    /**
+     * fstatfs(2) into a struct statfs at a native address (120 bytes on 64-bit Linux; f_bsize, the
+     * size mappings of the file must be aligned to, e.g. a huge page, is the 64-bit word at 8).
+     */
+    public static native int fstatfs(int fd, long statfs);
+
     /** if_nametoindex(3): 0 when there is no such interface. */
     public static native int if_nametoindex(String name);
 
