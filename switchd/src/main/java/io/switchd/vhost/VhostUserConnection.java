@@ -74,7 +74,7 @@ final class VhostUserConnection implements EpollIoHandle {
                 }
                 if (errno != Errno.EINTR) {
                     close(errno == Errno.ECONNRESET ? Level.INFO : Level.WARNING,
-                            errno == Errno.ECONNRESET ? "the front-end disconnected" : "reading failed: " + Errno.describe(errno));
+                            errno == Errno.ECONNRESET ? "connection reset" : "reading failed: " + Errno.describe(errno));
                 }
                 continue;
             }
@@ -84,7 +84,7 @@ final class VhostUserConnection implements EpollIoHandle {
                 return;
             }
             if (n == 0) {
-                close(Level.INFO, "the front-end disconnected");
+                close(Level.INFO, null);
                 return;
             }
             have += (int) n;
@@ -119,7 +119,7 @@ final class VhostUserConnection implements EpollIoHandle {
             if (n != out.length()) {
                 int errno = n < 0 ? Native.getLastError() : 0;
                 if (errno == Errno.EPIPE || errno == Errno.ECONNRESET) {
-                    close(Level.INFO, "the front-end disconnected");
+                    close(Level.INFO, Errno.describe(errno));
                 } else {
                     // replies are a few bytes: a socket buffer full of them means the front-end stopped reading
                     close(Level.WARNING, "a reply could not be sent whole (the front-end does not read its replies): "
@@ -129,7 +129,7 @@ final class VhostUserConnection implements EpollIoHandle {
         }
     }
 
-    /** Ends the connection: off the loop, descriptors closed, the backend told; logs {@code why} once. */
+    /** Ends the connection: off the loop, descriptors closed, the backend told; logs once, with {@code why} when it is not a plain end of stream. */
     void close(Level level, String why) {
         if (closed) {
             return;
@@ -154,7 +154,7 @@ final class VhostUserConnection implements EpollIoHandle {
             scm.release();
             in.release();
             out.release();
-            LOG.log(level, level == Level.INFO ? "vhost-user " + name + ": front-end disconnected (" + why + ")"
+            LOG.log(level, level == Level.INFO ? "vhost-user " + name + ": front-end disconnected" + (why == null ? "" : " (" + why + ")")
                     : "vhost-user " + name + ": closed the connection: " + why);
             onClosed.accept(this);
         }

@@ -8,12 +8,14 @@ import io.netty.channel.epoll.Epoll;
 import io.netty.channel.epoll.EpollIoHandle;
 import io.netty.channel.epoll.EpollIoOps;
 import io.netty.channel.unix.DomainSocketAddress;
+import io.netty.channel.unix.Errors;
 import io.netty.channel.unix.FileDescriptor;
 import io.netty.channel.unix.Socket;
 import io.netty.util.concurrent.ScheduledFuture;
 import io.switchd.sys.Errno;
 import io.switchd.sys.LibC;
 
+import java.io.FileNotFoundException;
 import java.io.IOException;
 import java.net.StandardProtocolFamily;
 import java.net.UnixDomainSocketAddress;
@@ -180,7 +182,9 @@ public final class VhostUserEndpoint implements AutoCloseable {
             closeQuietly(s);
             if (!waitingLogged) {
                 waitingLogged = true;
-                LOG.info("vhost-user " + name + ": waiting for the front-end to listen (retrying every second): " + e.getMessage());
+                String why = e instanceof Errors.NativeIoException n ? Errno.describe(-n.expectedErr())
+                        : e instanceof FileNotFoundException ? "no socket there yet" : String.valueOf(e.getMessage());
+                LOG.info("vhost-user " + name + ": waiting for the front-end to listen (retrying every second): " + why);
             }
         }
         scheduleAttempt();
