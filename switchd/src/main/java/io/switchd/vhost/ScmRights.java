@@ -13,7 +13,7 @@ import io.switchd.sys.LibC;
  * switchd starts must not inherit a guest's memory. One thread uses an instance.
  *
  * <pre>
- *  [msghdr 56, padded to 64][iovec 16][control: cmsghdr 16 | int fds[8] 32]
+ *  [msghdr 56, padded to 64][iovec 16][control: cmsghdr 16 | int fds[8] 32]   (fds[N] with more room)
  *  msghdr:  name 0 | namelen 8 | iov 16 | iovlen 24 | control 32 | controllen 40 | flags 48
  *  cmsghdr: len 0 (size_t) | level 8 | type 12 | data 16
  * </pre>
@@ -37,14 +37,23 @@ final class ScmRights {
     private static final int CMSGHDR = 16;
     private static final int CMSG_LEVEL = 8;
     private static final int CMSG_TYPE = 12;
-    private static final int CONTROL_SPACE = CMSGHDR + 4 * MAX_FDS;
 
-    private final ByteBuf io = Unpooled.directBuffer(CONTROL + CONTROL_SPACE, CONTROL + CONTROL_SPACE);
-    private final long base = io.memoryAddress();
+    private final int controlSpace;
+    private final ByteBuf io;
+    private final long base;
     private int received;
     private boolean overflowed;
 
+    /** Room for {@link #MAX_FDS} descriptors per message. */
     ScmRights() {
+        this(MAX_FDS);
+    }
+
+    /** Room for {@code maxFds} descriptors per message (tests send more than a front-end may). */
+    ScmRights(int maxFds) {
+        controlSpace = CMSGHDR + 4 * maxFds;
+        io = Unpooled.directBuffer(CONTROL + controlSpace, CONTROL + controlSpace);
+        base = io.memoryAddress();
         io.setZero(0, io.capacity());
         io.setLongLE(MSG_IOV, base + IOVEC);
         io.setLongLE(MSG_IOVLEN, 1);
@@ -60,7 +69,7 @@ final class ScmRights {
         io.setLongLE(IOVEC, address);
         io.setLongLE(IOVEC + 8, length);
         io.setLongLE(MSG_CONTROL, base + CONTROL);
-        io.setLongLE(MSG_CONTROLLEN, CONTROL_SPACE);
+        io.setLongLE(MSG_CONTROLLEN, controlSpace);
         io.setIntLE(MSG_FLAGS, 0);
         received = 0;
         overflowed = false;
@@ -104,7 +113,7 @@ final class ScmRights {
 
     /**
      * One non-blocking sendmsg of {@code length} bytes at {@code address} with descriptors
-     * {@code fds[0 .. fdCount)} (at most {@link #MAX_FDS}): bytes sent, or -1 with errno set.
+     * {@code fds[0 .. fdCount)} (at most the room made for them): bytes sent, or -1 with errno set.
      * Never raises SIGPIPE.
      */
     long send(int fd, long address, int length, int[] fds, int fdCount) {

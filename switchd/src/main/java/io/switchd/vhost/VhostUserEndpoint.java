@@ -192,7 +192,11 @@ public final class VhostUserEndpoint implements AutoCloseable {
 
     private void scheduleAttempt() {
         if (!closed && mode == Mode.CLIENT && retry == null) {
-            retry = loop.schedule(this::attempt, RETRY_SECONDS, TimeUnit.SECONDS);
+            try {
+                retry = loop.schedule(this::attempt, RETRY_SECONDS, TimeUnit.SECONDS);
+            } catch (RejectedExecutionException stopping) {
+                // the loop is shutting down (its connections are closed by Netty): no more attempts
+            }
         }
     }
 

@@ -211,7 +211,7 @@ public final class VhostUserMessage {
         return this;
     }
 
-    /** Copies {@code length} bytes of raw payload at {@code offset} (tests craft odd messages with it). */
+    /** Copies raw bytes into the payload at {@code offset} (tests craft odd messages with it). */
     public VhostUserMessage payloadBytes(int offset, byte[] bytes) {
         buf.setBytes(PAYLOAD_OFFSET + offset, bytes);
         return this;

@@ -21,6 +21,9 @@ import static io.switchd.vhost.VhostUserProtocol.*;
  * the connection: a front-end that does not learn of the failure would go on with a device that
  * is not what it thinks.
  *
+ * <p>need_reply is answered whenever it is set, REPLY_ACK negotiated or not: a front-end sets it
+ * only when it waits for the answer, and one that waits in vain hangs.
+ *
  * <p>Descriptors handed to {@link #handle} are the session's: those given to the backend are the
  * backend's from then on, all others are closed before {@link #handle} returns or throws.
  */
