@@ -14,6 +14,7 @@ import org.junit.jupiter.api.io.TempDir;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.*;
@@ -66,6 +67,24 @@ class VhostUserTestpmdTest {
                 }
             }
             assertEquals(2, endpoint.connections());
+        }
+    }
+
+    @Test
+    void withoutProtocolFeaturesTheRingsStartEnabled() throws Exception {
+        RecordingBackend backend = new RecordingBackend(RecordingBackend.OFFERED & ~(1L << VirtioFeatures.PROTOCOL_FEATURES), 0);
+        Path socket = dir.resolve("legacy.sock");
+        try (VhostUserEndpoint endpoint = VhostUserEndpoint.server(socket, loop, backend);
+             Testpmd testpmd = Testpmd.start(dir, socket, MAC, false)) {
+            awaitSession(backend, testpmd, 0);
+            assertFalse(VirtioFeatures.has(backend.acked(), VirtioFeatures.PROTOCOL_FEATURES));
+            List<String> events = backend.events();
+            for (int i = 0; i < 2; i++) {
+                // the session enables each ring as it is kicked (testpmd enables them afterwards as well)
+                assertEquals(events.indexOf("vringKick " + i + " fd") + 1, events.indexOf("vringEnable " + i + " true"),
+                        events.toString());
+            }
+            assertEquals(0, backend.disconnects());
         }
     }
 
