@@ -50,6 +50,7 @@ public final class VhostUserEndpoint implements AutoCloseable {
     private static final int SOCK_CLOEXEC = 0x80000;
     private static final int ECONNABORTED = 103;
     private static final long RETRY_SECONDS = 1;
+    private static final int ACCEPT_BUDGET = 16;
 
     /** Who listens on the path. */
     public enum Mode {
@@ -303,7 +304,8 @@ public final class VhostUserEndpoint implements AutoCloseable {
 
         @Override
         public void handle(IoRegistration registration, IoEvent event) {
-            while (!closed) {
+            // a budget per wake-up: a flood of connections cannot hold the loop (level-triggered: the rest come next)
+            for (int accepted = 0; accepted < ACCEPT_BUDGET && !closed; accepted++) {
                 int fd = LibC.accept4(socket.intValue(), 0L, 0L, SOCK_NONBLOCK | SOCK_CLOEXEC);
                 if (fd < 0) {
                     int errno = Native.getLastError();
