@@ -5,6 +5,9 @@ import com.sun.jna.Native;
 /** errno values that the switch reacts to, and turning a failed setup call into an exception. */
 public final class Errno {
     public static final int EPERM = 1;
+    public static final int EINTR = 4;
+    public static final int EPIPE = 32;
+    public static final int ECONNRESET = 104;
     public static final int EBUSY = 16;
     public static final int EACCES = 13;
     public static final int EAGAIN = 11;

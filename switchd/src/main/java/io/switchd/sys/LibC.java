@@ -41,6 +41,15 @@ public final class LibC {
     /** recvmsg(2) on a message header at a native address. */
     public static native long recvmsg(int fd, long msghdr, int flags);
 
+    /** sendmsg(2) of a message header at a native address (control data such as SCM_RIGHTS included). */
+    public static native long sendmsg(int fd, long msghdr, int flags);
+
+    /**
+     * accept4(2) with {@code address} and {@code addressLength} native addresses, or 0 for both
+     * when the peer's address is of no interest: the new descriptor, or -1.
+     */
+    public static native int accept4(int fd, long address, long addressLength, int flags);
+
     /**
      * recvmmsg(2) into a vector of message headers at a native address, {@code timeout} a struct
      * timespec's address or 0: how many messages came, or -1.
