@@ -10,6 +10,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.BitSet;
 import java.util.Comparator;
 import java.util.List;
 import java.util.concurrent.BlockingQueue;
@@ -219,6 +220,20 @@ public final class QemuGuest implements AutoCloseable {
             }
             output.add(line);
         }
+    }
+
+    /**
+     * The virtio feature bits the guest's eth0 driver negotiated with QEMU and the backend (bit n set
+     * for VIRTIO_NET_F_* number n: 0 CSUM, 1 GUEST_CSUM, 7 GUEST_TSO4, 11 HOST_TSO4, 15 MRG_RXBUF, ...),
+     * for asserting which offloads are on.
+     */
+    public BitSet virtioNetFeatures() {
+        String bits = run("cat /sys/class/net/eth0/device/features", Duration.ofSeconds(30)).strip();
+        BitSet features = new BitSet(bits.length());
+        for (int i = 0; i < bits.length(); i++) {
+            features.set(i, bits.charAt(i) == '1');
+        }
+        return features;
     }
 
     /** Powers the guest off: ends QEMU by its PID (SIGTERM, then SIGKILL), waits, removes its files. */

@@ -12,6 +12,7 @@ import java.net.ServerSocket;
 import java.net.Socket;
 import java.security.MessageDigest;
 import java.time.Duration;
+import java.util.BitSet;
 import java.util.HexFormat;
 import java.util.Random;
 import java.util.concurrent.CompletableFuture;
@@ -49,22 +50,28 @@ class QemuGuestTest {
                 assertEquals(MAC, guest.run("cat /sys/class/net/eth0/address", cmd));
                 assertTrue(guest.run("ip -4 addr show dev eth0", cmd).contains("inet " + GUEST_IP + "/24"));
                 assertEquals(1, guest.exec("false", cmd).status(), "a failing command reports its status");
+                // Offloads stay on: QEMU's TAP backend offers checksum and TSO both ways.
+                BitSet features = guest.virtioNetFeatures();
+                for (int bit : new int[] {0, 1, 7, 11}) {
+                    assertTrue(features.get(bit), "virtio-net feature bit " + bit + " negotiated: " + features);
+                }
 
                 netns.exec("ping", "-c", "3", "-i", "0.2", "-W", "10", GUEST_IP);
                 assertTrue(guest.run("ping -c 3 -W 10 " + HOST_IP, cmd).contains("3 packets received"));
 
-                guestToHost(netns, guest);
-                hostToGuest(netns, guest);
+                guestToHost(netns, guest, HOST_IP);
+                hostToGuest(netns, guest, GUEST_IP);
             }
         }
         assertNotEquals(0, Netns.status("ip", "netns", "exec", ns, "true"), "the namespace is gone");
     }
 
-    private static void guestToHost(Netns netns, QemuGuest guest) throws Exception {
+    /** Sends 16 MB from the guest to a listener on {@code hostIp} in {@code netns}; checks size and SHA-256. */
+    static void guestToHost(Netns netns, QemuGuest guest, String hostIp) throws Exception {
         String made = guest.run("dd if=/dev/urandom of=/tmp/out bs=1M count=16 2>/dev/null && sha256sum /tmp/out",
                 TRANSFER);
         String guestSum = made.strip().split("\\s+")[0];
-        try (ServerSocket server = netns.inside(() -> new ServerSocket(5001, 1, InetAddress.getByName(HOST_IP)))) {
+        try (ServerSocket server = netns.inside(() -> new ServerSocket(5001, 1, InetAddress.getByName(hostIp)))) {
             CompletableFuture<String[]> received = CompletableFuture.supplyAsync(() -> {
                 try (Socket s = server.accept(); InputStream in = s.getInputStream()) {
                     MessageDigest sha = MessageDigest.getInstance("SHA-256");
@@ -79,7 +86,7 @@ class QemuGuestTest {
                 }
             });
             long t0 = System.nanoTime();
-            guest.run("nc " + HOST_IP + " 5001 < /tmp/out", TRANSFER);
+            guest.run("nc " + hostIp + " 5001 < /tmp/out", TRANSFER);
             String[] got = received.get(TRANSFER.toSeconds(), TimeUnit.SECONDS);
             System.out.println("16 MB guest -> namespace in " + (System.nanoTime() - t0) / 1_000_000 + " ms");
             assertEquals(Long.toString(SIZE), got[1], "bytes received from the guest");
@@ -87,7 +94,8 @@ class QemuGuestTest {
         }
     }
 
-    private static void hostToGuest(Netns netns, QemuGuest guest) throws Exception {
+    /** Sends 16 MB from {@code netns} to a listener in the guest at {@code guestIp}; checks size and SHA-256. */
+    static void hostToGuest(Netns netns, QemuGuest guest, String guestIp) throws Exception {
         byte[] data = new byte[SIZE];
         new Random(14).nextBytes(data);
         String sum = HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(data));
@@ -96,7 +104,7 @@ class QemuGuestTest {
         CompletableFuture<Void> sent = CompletableFuture.runAsync(() -> {
             long end = System.nanoTime() + TRANSFER.toNanos();
             while (true) {
-                try (Socket s = connect(netns); OutputStream out = s.getOutputStream()) {
+                try (Socket s = connect(netns, guestIp); OutputStream out = s.getOutputStream()) {
                     out.write(data);
                     s.shutdownOutput();
                     return;
@@ -119,11 +127,11 @@ class QemuGuestTest {
         assertEquals(sum, words[1], "SHA-256 of what the guest received");
     }
 
-    private static Socket connect(Netns netns) {
+    private static Socket connect(Netns netns, String guestIp) {
         return netns.inside(() -> {
             Socket s = new Socket();
             try {
-                s.connect(new InetSocketAddress(GUEST_IP, 5002), 5000);
+                s.connect(new InetSocketAddress(guestIp, 5002), 5000);
                 return s;
             } catch (IOException e) {
                 s.close();
