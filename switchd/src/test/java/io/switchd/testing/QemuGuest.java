@@ -56,7 +56,10 @@ public final class QemuGuest implements AutoCloseable {
 
     /**
      * A vhost-user socket: the switch listens and QEMU connects (and reconnects), or with
-     * {@code qemuListens} QEMU listens and the switch connects (its client mode).
+     * {@code qemuListens} QEMU listens and the switch connects (its client mode). Either way the
+     * backend comes first: QEMU 7.2 exits at once if the socket it is to connect to is not there yet
+     * (reconnect=1 only covers later disconnects), and when it listens it does not run the guest until
+     * the backend has connected (wait=off notwithstanding), so connect within {@link #BOOT_DEADLINE}.
      */
     public record VhostUser(Path socket, boolean qemuListens) implements Nic {}
 
