@@ -25,8 +25,9 @@ import java.util.stream.Stream;
  * The NIC is a TAP interface (in a namespace) or a vhost-user socket. QEMU is this object's child
  * process, started with a unique name and ended by its PID in {@link #close()}.
  *
- * <p>Under TCG on a 2-core machine the guest is ready about 7 s after QEMU starts; give commands that
- * move data generous deadlines (16 MB over TCP takes seconds, not milliseconds).
+ * <p>Under TCG on a 2-core machine the guest is ready 7-9 s after QEMU starts, 12-20 s when a
+ * busy-polling backend (testpmd) shares the CPUs; 16 MB over TCP takes 0.4-3.5 s. Deadlines here
+ * are generous because the machine is shared.
  */
 public final class QemuGuest implements AutoCloseable {
     /** How long a guest may take from QEMU's start to its ready line (TCG, a busy shared machine). */
