@@ -122,6 +122,15 @@ final class PortSettings {
         }
     }
 
+    /** The reason a port shows for {@code why}: a guest error says what the guest did. */
+    private static String reason(DownReason why, Port p) {
+        if (why == null) {
+            return null;
+        }
+        String detail = why == DownReason.GUEST_ERROR ? p.guestErrorDetail() : null;
+        return detail == null ? why.label() : why.label() + ": " + detail;
+    }
+
     /** Whether two settings put the port in different VLANs. */
     static boolean vlansDiffer(PortPolicy a, PortPolicy b) {
         return a.mode() != b.mode() || a.accessVlan() != b.accessVlan() || a.nativeVlan() != b.nativeVlan()
@@ -138,7 +147,7 @@ final class PortSettings {
         DownReason why = p.downReason();
         String state = (why == null ? PortState.UP : why.state()).displayName();
         PortKind.Shown shown = pc.kindSettings().kind().shown(pc.kindSettings(), p);
-        return new PortInfo(bridge, p.name(), p.type().configName(), state, why == null ? null : why.label(), p.mtu(),
+        return new PortInfo(bridge, p.name(), p.type().configName(), state, reason(why, p), p.mtu(),
                 shown.persistent(),
                 pol.mode().configName(), pol.mode() == VlanMode.ACCESS ? pol.accessVlan() : null,
                 pol.mode() == VlanMode.TRUNK ? VlanList.format(pol.trunkVlans()) : null,

@@ -99,9 +99,19 @@ public final class DataPlane implements AutoCloseable {
         return out;
     }
 
+    /** The loop a new port goes to: the next one, round robin. */
+    public int assign() {
+        return Math.floorMod(next.getAndIncrement(), loops.length);
+    }
+
+    /** What loop {@code i} owns: its buffer, counter stripe and batches. Touch it only on that loop. */
+    public LoopContext context(int i) {
+        return contexts[i];
+    }
+
     /** Puts a port's descriptor on the next loop, round robin, and starts reading it. */
     public void register(FdPort port) {
-        int i = Math.floorMod(next.getAndIncrement(), loops.length);
+        int i = assign();
         IoEventLoop loop = loops[i];
         port.bind(contexts[i], this);
         IoRegistration registration = loop.register(port).syncUninterruptibly().getNow();

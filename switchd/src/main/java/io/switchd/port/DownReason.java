@@ -8,6 +8,8 @@ public enum DownReason {
     ADMIN_DOWN("admin-down", PortState.ADMIN_DOWN),
     /** It heard a BPDU with BPDU guard on, and stays down until the operator sets it up. */
     BPDU_GUARD("bpdu-guard", PortState.DOWN),
+    /** The guest behind it broke the rules of its rings; it stays down until the guest starts over. */
+    GUEST_ERROR("guest-error", PortState.DOWN),
     /** Its interface is down or has no carrier. */
     LINK_DOWN("link-down", PortState.DOWN);
 

@@ -55,6 +55,16 @@ public enum DropReason {
      * ring, the TAP's queue) and dropped it before switchd could read it: switchd fell behind.
      */
     KERNEL_QUEUE_FULL("kernel-queue-full"),
+    /**
+     * A vhost-user guest broke the rules of its rings (a descriptor outside its memory, a looping
+     * chain, ...): the frame was dropped and the port taken down; its reason says what was wrong.
+     */
+    GUEST_ERROR("guest-error"),
+    /**
+     * The frame carries an offload (a TCP super-frame, a checksum left to the receiver) that the
+     * vhost-user guest did not agree to take, and switchd does not segment or checksum in software yet.
+     */
+    OFFLOAD_UNSUPPORTED("offload-unsupported"),
     /** The egress descriptor would have blocked; the frame was not queued. */
     EGRESS_FULL("egress-full"),
     /** The egress descriptor failed the write (interface down, gone or refusing the frame). */
@@ -68,7 +78,7 @@ public enum DropReason {
 
     /** Whether the frame was dropped on its way out (tx) rather than in (rx). */
     public boolean egress() {
-        return this == EGRESS_FULL || this == EGRESS_ERROR;
+        return this == EGRESS_FULL || this == EGRESS_ERROR || this == OFFLOAD_UNSUPPORTED;
     }
 
     /** The name stats and metrics show. */

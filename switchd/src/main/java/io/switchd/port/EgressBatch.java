@@ -48,6 +48,9 @@ public final class EgressBatch {
     private int frames;
     private int portCount;
     private int used;
+    /** The shared queues this loop holds until its batch ends. */
+    private final SharedEgressQueue[] held = new SharedEgressQueue[MAX_PORTS];
+    private int heldCount;
 
     /** An empty batch. */
     public EgressBatch() {
@@ -87,8 +90,40 @@ public final class EgressBatch {
         return true;
     }
 
-    /** Writes every frame held, one sendmmsg per egress port, counts each on its port, and empties the batch. */
+    /**
+     * Makes sure this loop holds {@code queue} until the batch ends. A loop never waits for a queue
+     * while it holds another, so two loops cannot wait for each other: when the queue is taken, it
+     * first gives back (and publishes) what it holds.
+     */
+    public void hold(SharedEgressQueue queue, int stripe) {
+        for (int i = 0; i < heldCount; i++) {
+            if (held[i] == queue) {
+                return;
+            }
+        }
+        if (heldCount == MAX_PORTS || !queue.tryTake()) {
+            releaseHeld(stripe);
+            queue.take();
+        }
+        held[heldCount++] = queue;
+    }
+
+    private void releaseHeld(int stripe) {
+        for (int i = 0; i < heldCount; i++) {
+            held[i].release(stripe);
+            held[i] = null;
+        }
+        heldCount = 0;
+    }
+
+    /**
+     * Writes every frame held, one sendmmsg per egress port, counts each on its port, empties the
+     * batch, and gives back the shared queues it held.
+     */
     public void flush(int stripe) {
+        if (heldCount > 0) {
+            releaseHeld(stripe);
+        }
         if (frames == 0) {
             return;
         }

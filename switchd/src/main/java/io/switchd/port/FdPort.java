@@ -27,15 +27,15 @@ import java.util.logging.Logger;
 public abstract class FdPort extends Port implements EpollIoHandle {
     private static final Logger LOG = Logger.getLogger(FdPort.class.getName());
     /** Room before the frame for one 802.1Q tag: the bridge adds tags by moving the header into it. */
-    protected static final int HEADROOM = 4;
+    public static final int HEADROOM = 4;
     /** Frames read per wake-up at most. */
-    static final int READ_BUDGET = 64;
+    public static final int READ_BUDGET = 64;
     /**
      * Bytes read per wake-up at most (the frame that crosses it is the last): about 200 us of a
      * loop's copying and forwarding, so a port waits at most that long for each busy port before
      * it on its loop. 64 full-size frames fit; four super-frames do.
      */
-    static final int READ_BUDGET_BYTES = 256 * 1024;
+    public static final int READ_BUDGET_BYTES = 256 * 1024;
     /** Wake-ups in a row with an error and nothing to read before the port is taken down. */
     private static final int ERROR_WAKEUPS_LIMIT = 1000;
     /** What {@link #receive} returns when the descriptor has nothing more. */

@@ -29,6 +29,8 @@ public abstract class Port {
     private boolean linkUp = true;
     /** BPDU guard took the port down; only the operator's {@link #release} brings it back. */
     private boolean guardDown;
+    /** What the guest behind the port did wrong, or null: the port is down until the guest starts over. */
+    private String guestError;
     private volatile int mtu = 1500;
     private volatile PortPolicy policy = PortPolicy.DEFAULT;
     /** Read by the loops on every frame, written by the spanning tree's thread through the bridge. */
@@ -77,7 +79,7 @@ public abstract class Port {
     }
 
     /** Counts the outcome of one write: SENT, FULL or FAILED. */
-    final void counted(int result, int frameLength, int stripe) {
+    protected final void counted(int result, int frameLength, int stripe) {
         if (result == SENT) {
             counters.increment(stripe, PortCounters.TX_FRAMES);
             counters.add(stripe, PortCounters.TX_BYTES, frameLength);
@@ -149,6 +151,11 @@ public abstract class Port {
         updateState();
     }
 
+    /** Whether a descriptor (or a guest) is attached: false while the port is absent. */
+    protected final synchronized boolean attached() {
+        return attached;
+    }
+
     /** Records the operator's wish: forward (true) or not. */
     public final synchronized void adminUp(boolean up) {
         this.adminUp = up;
@@ -175,6 +182,28 @@ public abstract class Port {
         updateState();
     }
 
+    /**
+     * The guest behind the port broke the rules of its rings ({@code what} says how): the port is
+     * down until {@link #guestRestarted}. Off the per-frame path: called once per error.
+     */
+    public final synchronized void guestError(String what) {
+        if (guestError == null) {
+            this.guestError = what;
+            updateState();
+        }
+    }
+
+    /** The guest started over (it reconnected or reset its device): a guest error no longer holds the port. */
+    public final synchronized void guestRestarted() {
+        this.guestError = null;
+        updateState();
+    }
+
+    /** What the guest did wrong, while it holds the port down; null otherwise. */
+    public final synchronized String guestErrorDetail() {
+        return guestError;
+    }
+
     /** The operator set the port up: BPDU guard's hold on it, if any, ends. */
     public final synchronized void release() {
         this.guardDown = false;
@@ -186,6 +215,7 @@ public abstract class Port {
         return !attached ? DownReason.ABSENT
                 : !adminUp ? DownReason.ADMIN_DOWN
                 : guardDown ? DownReason.BPDU_GUARD
+                : guestError != null ? DownReason.GUEST_ERROR
                 : !linkUp ? DownReason.LINK_DOWN
                 : null;
     }

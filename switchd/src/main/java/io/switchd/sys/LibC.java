@@ -68,6 +68,12 @@ public final class LibC {
     /** recv(2) into a native address. */
     public static native long recv(int fd, long buffer, long length, int flags);
 
+    /** read(2) into native memory: an eventfd's counter. */
+    public static native long read(int fd, long buffer, long length);
+
+    /** write(2) from native memory: an eventfd's signal. */
+    public static native long write(int fd, long buffer, long length);
+
     /** mmap(2); returns the address, or -1 (MAP_FAILED). */
     public static native long mmap(long address, long length, int prot, int flags, int fd, long offset);
 
