@@ -29,7 +29,7 @@ final class PortOpener {
     /** Opens the port as its configuration says; a SysException if its interface cannot be had now. */
     Port open(PortConfig pc) throws SysException {
         PortKindSettings s = pc.kindSettings();
-        return s.kind().open(pc.name(), s, dataPlane.stripes());
+        return s.kind().open(pc.name(), s, dataPlane);
     }
 
     /**

@@ -148,10 +148,11 @@ public final class Switchd implements AutoCloseable {
             dataPlane.register(fdPort);
             Boolean up = Interfaces.operational(port.name());
             port.linkUp(up == null || up);
-            bridge.portsChanged();
             LOG.info("bridge " + bridge.name() + ": " + port + " " + port.state().displayName() + " (mtu "
                     + port.mtu() + ")");
         }
+        // a port that attached before it joined (a vhost-user guest that was quick) forwards now
+        bridge.portsChanged();
         stpUpdate(bridge);
     }
 
@@ -582,6 +583,9 @@ public final class Switchd implements AutoCloseable {
                 if (p instanceof FdPort f && !f.retired()) {
                     f.retire();
                     open.add(f);
+                } else if (!(p instanceof FdPort)) {
+                    // ports whose descriptors live on the loops (a vhost-user socket) close on them
+                    PortKinds.of(p.type()).closed(p);
                 }
             }
         }

@@ -5,6 +5,7 @@ import io.switchd.config.ConfigError;
 import io.switchd.config.PortBlock;
 import io.switchd.config.PortType;
 import io.switchd.control.ControlException;
+import io.switchd.dataplane.DataPlane;
 import io.switchd.port.PacketSocketPort;
 import io.switchd.port.Port;
 import io.switchd.sys.Interfaces;
@@ -52,8 +53,8 @@ public final class NetdevKind implements PortKind {
     }
 
     @Override
-    public Port open(String name, PortKindSettings settings, int stripes) throws SysException {
-        return PacketSocketPort.open(name, stripes);
+    public Port open(String name, PortKindSettings settings, DataPlane plane) throws SysException {
+        return PacketSocketPort.open(name, plane.stripes());
     }
 
     @Override

@@ -5,6 +5,7 @@ import io.switchd.config.ConfigError;
 import io.switchd.config.PortBlock;
 import io.switchd.config.PortType;
 import io.switchd.control.ControlException;
+import io.switchd.dataplane.DataPlane;
 import io.switchd.port.Port;
 import io.switchd.sys.SysException;
 
@@ -49,7 +50,7 @@ public interface PortKind {
     PortKindSettings forAdd(String name, NewPort req) throws ControlException;
 
     /** Opens the port {@code name} with {@code settings}; a SysException if its interface cannot be had now. */
-    Port open(String name, PortKindSettings settings, int stripes) throws SysException;
+    Port open(String name, PortKindSettings settings, DataPlane plane) throws SysException;
 
     /** What the API shows of the kind's settings on a port. */
     Shown shown(PortKindSettings settings, Port port);

@@ -5,6 +5,7 @@ import io.switchd.config.ConfigError;
 import io.switchd.config.PortBlock;
 import io.switchd.config.PortType;
 import io.switchd.control.ControlException;
+import io.switchd.dataplane.DataPlane;
 import io.switchd.port.Port;
 import io.switchd.port.TapPort;
 import io.switchd.sys.SysException;
@@ -59,8 +60,8 @@ public final class TapKind implements PortKind {
     }
 
     @Override
-    public Port open(String name, PortKindSettings settings, int stripes) throws SysException {
-        return TapPort.open(name, ((TapSettings) settings).persistent(), stripes);
+    public Port open(String name, PortKindSettings settings, DataPlane plane) throws SysException {
+        return TapPort.open(name, ((TapSettings) settings).persistent(), plane.stripes());
     }
 
     @Override

@@ -5,39 +5,26 @@ import io.switchd.config.ConfigError;
 import io.switchd.config.PortBlock;
 import io.switchd.config.PortType;
 import io.switchd.control.ControlException;
-import io.switchd.port.AbsentPort;
+import io.switchd.dataplane.DataPlane;
 import io.switchd.port.Port;
 import io.switchd.sys.SysException;
+import io.switchd.vhost.VhostUserPort;
 
+import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
 /**
- * vhost-user ports: a VM's virtio rings, shared over a unix socket with its frontend (QEMU). The
- * configuration, API and switchctl know them; the data path plugs in at {@link #factory}: until
- * it does, such a port stays absent.
+ * vhost-user ports: a VM's virtio rings, shared over a unix socket with its frontend (QEMU,
+ * DPDK's virtio-user); the port itself is {@link VhostUserPort}.
  */
 public final class VhostUserKind implements PortKind {
     private static final String SOCKET = "socket";
     private static final String MODE = "mode";
 
-    /**
-     * VHOST-USER DATA PATH HOOK: makes the port of every vhost-user port (at start, on reload and
-     * on {@code port add}; the link follower does not reopen these ports, see {@link #hasInterface},
-     * so a port that waits for its VM must do so itself). Until the data path is plugged in here,
-     * a vhost-user port is an {@link AbsentPort}: configured, listed and counted, forwarding nothing.
-     */
-    private static volatile VhostUserPortFactory factory =
-            (name, settings, stripes) -> new AbsentPort(name, PortType.VHOST_USER, stripes);
-
     VhostUserKind() {
-    }
-
-    /** Plugs in the vhost-user data path: {@code f} makes every vhost-user port opened from now on. */
-    public static void factory(VhostUserPortFactory f) {
-        factory = f;
     }
 
     @Override
@@ -111,15 +98,16 @@ public final class VhostUserKind implements PortKind {
     }
 
     @Override
-    public Port open(String name, PortKindSettings settings, int stripes) throws SysException {
-        return factory.open(name, (VhostUserSettings) settings, stripes);
+    public Port open(String name, PortKindSettings settings, DataPlane plane) throws SysException {
+        VhostUserSettings s = (VhostUserSettings) settings;
+        return VhostUserPort.open(name, Path.of(s.socket()), s.mode() == VhostUserSettings.Mode.SERVER, plane);
     }
 
     @Override
     public Shown shown(PortKindSettings settings, Port port) {
         VhostUserSettings s = (VhostUserSettings) settings;
-        // the features the frontend and switchd agreed on come with the data path; none until then
-        return new Shown(false, s.socket(), s.mode().configName(), List.of());
+        List<String> features = port instanceof VhostUserPort v ? v.featureNames() : List.of();
+        return new Shown(false, s.socket(), s.mode().configName(), features);
     }
 
     @Override
@@ -135,6 +123,20 @@ public final class VhostUserKind implements PortKind {
     @Override
     public Map.Entry<String, String> exclusive(PortKindSettings settings) {
         return Map.entry(SOCKET, ((VhostUserSettings) settings).socket());
+    }
+
+    /** Stops serving the socket and forgets the guest: the port is deleted, or replaced. */
+    @Override
+    public void deleting(Port port) {
+        if (port instanceof VhostUserPort v) {
+            v.close();
+        }
+    }
+
+    /** Stops serving the socket: switchd is stopping. */
+    @Override
+    public void closed(Port port) {
+        deleting(port);
     }
 
     /** Not an interface: an interface of the port's name appearing says nothing about it. */
