@@ -63,6 +63,7 @@ public final class Daemon implements AutoCloseable {
         SwitchdConfig config = ConfigLoader.load(configFile);
         SavedState saved = ConfigLoader.loadState(config.stateFile());
         SdNotify.send(notifySocket, "STATUS=attaching ports");
+        ControlServer.prepareDirectory(config.control());
         Switchd switchd = Switchd.start(config, configFile, bridgesToRun(config, saved));
         SwitchdMetrics metrics = null;
         ControlServer control = null;

@@ -119,6 +119,23 @@ public final class ControlServer implements AutoCloseable {
         LOG.info("control API on unix socket " + path);
     }
 
+    /**
+     * Makes the control socket's directory (/run/switchd by default) before the ports open, so that
+     * the vhost-user sockets switchd makes there are in it, in its group, from the start.
+     */
+    public static void prepareDirectory(ControlConfig control) {
+        Path path = Path.of(control.socket());
+        try {
+            GroupPrincipal owners = control.group().isEmpty() ? null
+                    : path.getFileSystem().getUserPrincipalLookupService().lookupPrincipalByGroupName(control.group());
+            createDirectories(path.getParent(), owners);
+        } catch (UserPrincipalNotFoundException e) {
+            // bindUnix warns about it once; the directory is made there, as root's
+        } catch (IOException e) {
+            throw new StartupException("cannot prepare the control socket's directory " + path.getParent() + ": " + e);
+        }
+    }
+
     /** The socket's group, or null when none is configured or it does not exist (then only root gets in). */
     private static GroupPrincipal group(Path path, String group) {
         if (group.isEmpty()) {

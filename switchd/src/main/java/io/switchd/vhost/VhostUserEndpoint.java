@@ -22,6 +22,9 @@ import java.net.UnixDomainSocketAddress;
 import java.nio.channels.SocketChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.GroupPrincipal;
+import java.nio.file.attribute.PosixFileAttributeView;
+import java.nio.file.attribute.PosixFileAttributes;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -143,8 +146,15 @@ public final class VhostUserEndpoint implements AutoCloseable {
         Socket s = Socket.newSocketDomain();
         try {
             s.bind(new DomainSocketAddress(path.toString()));
-            // before listen: nobody can connect until the mode is right
+            // before listen: nobody can connect until the mode and group are right. The group is
+            // the directory's: under /run/switchd, switchd's control group, as for switchctl
             Files.setPosixFilePermissions(path, PosixFilePermissions.fromString("rw-rw----"));
+            PosixFileAttributeView view = Files.getFileAttributeView(path, PosixFileAttributeView.class);
+            GroupPrincipal dirGroup = Files.readAttributes(path.toAbsolutePath().getParent(),
+                    PosixFileAttributes.class).group();
+            if (!view.readAttributes().group().equals(dirGroup)) {
+                view.setGroup(dirGroup);
+            }
             s.listen(4);
         } catch (IOException | RuntimeException e) {
             s.close();
