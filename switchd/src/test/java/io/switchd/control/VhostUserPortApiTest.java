@@ -18,10 +18,10 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * vhost-user ports through the config file, the API and switchctl, before their data path: they
- * are configured, shown with their socket, mode and features, kept in the state file, refused
- * without a socket, and replaced by a reload that changes their socket. Until the data path plugs
- * in, such a port is absent.
+ * vhost-user ports through the config file, the API and switchctl: they are configured, shown
+ * with their socket, mode and features, kept in the state file, refused without a socket (or
+ * with one switchd cannot make), and replaced by a reload that changes their socket. With no
+ * frontend connected, such a port is absent.
  */
 class VhostUserPortApiTest {
     private final String id = Long.toHexString(ThreadLocalRandom.current().nextLong() >>> 40);
@@ -119,8 +119,14 @@ class VhostUserPortApiTest {
             assertEquals(409, taken.status());
             assertTrue(new String(taken.body()).contains("is port vm1's already"), new String(taken.body()));
 
+            SwitchdClient.Response noDirectory = client.exchange("POST", "/v1/bridges/br0/ports",
+                    Json.mapper().writeValueAsBytes(Map.of("name", "vm6", "type", "vhost-user",
+                            "socket", "/run/switchd-test-" + id + "/vm6.sock")));
+            assertEquals(409, noDirectory.status(), "a socket switchd cannot make there is refused");
+            assertTrue(new String(noDirectory.body()).contains("No such file or directory"), new String(noDirectory.body()));
+
             JsonNode added = client.call("POST", "/v1/bridges/br0/ports",
-                    Map.of("name", "vm6", "type", "vhost-user", "socket", "/run/switchd-test-" + id + "/vm6.sock"));
+                    Map.of("name", "vm6", "type", "vhost-user", "socket", dir.resolve("vm6.sock").toString()));
             assertEquals("vhost-user", added.path("type").asText(), added.toString());
             assertEquals("server", added.path("mode").asText());
             assertTrue(added.path("features").isArray(), added.toString());
