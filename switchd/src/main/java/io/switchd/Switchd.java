@@ -150,6 +150,8 @@ public final class Switchd implements AutoCloseable {
             port.linkUp(up == null || up);
             LOG.info("bridge " + bridge.name() + ": " + port + " " + port.state().displayName() + " (mtu "
                     + port.mtu() + ")");
+        } else {
+            LOG.info("bridge " + bridge.name() + ": " + port + " " + port.state().displayName());
         }
         // a port that attached before it joined (a vhost-user guest that was quick) forwards now
         bridge.portsChanged();

@@ -456,6 +456,9 @@ public final class VhostUserPort extends Port implements VhostBackend, SharedEgr
             }
         }
         started[q] = false;
+        if (!started[RX] && !started[TX]) {
+            guestRestarted(); // the driver stopped the device: what it does next is a fresh start
+        }
         follow();
         return next;
     }
