@@ -36,6 +36,7 @@ public final class DataPlane implements AutoCloseable {
     private final LoopContext[] contexts;
     private final AtomicInteger next = new AtomicInteger();
     private final AtomicLongArray beats;
+    private final boolean busyPoll;
     /**
      * Runs what waits for quiescence. Closing a TAP descriptor unregisters its interface, which
      * takes the kernel tens of milliseconds: on a loop, every port of that loop would stall.
@@ -57,6 +58,7 @@ public final class DataPlane implements AutoCloseable {
      */
     public DataPlane(int threads, boolean busyPoll, long spinNanos) {
         Epoll.ensureAvailability();
+        this.busyPoll = busyPoll;
         int n = threads > 0 ? threads : Runtime.getRuntime().availableProcessors();
         long spin = busyPoll ? SpinThenSleepStrategy.FOREVER : spinNanos;
         SelectStrategyFactory strategy = () -> new SpinThenSleepStrategy(spin);
@@ -78,6 +80,11 @@ public final class DataPlane implements AutoCloseable {
     /** How many counter stripes a counter set needs: one per loop and one for the maintenance thread. */
     public int stripes() {
         return loops.length + 1;
+    }
+
+    /** Whether the loops never sleep: ports that can be polled (vhost-user rings) are, without wake-ups. */
+    public boolean busyPoll() {
+        return busyPoll;
     }
 
     /** How many forwarding loops run. */

@@ -65,6 +65,7 @@ public final class VhostUserPort extends Port implements VhostBackend, SharedEgr
     private final DataPlane plane;
     private final IoEventLoop loop;
     private final LoopContext owner;
+    private final boolean busyPoll;
     private VhostUserEndpoint endpoint;
 
     // What the frontend set up; touched on the port's loop only.
@@ -111,6 +112,7 @@ public final class VhostUserPort extends Port implements VhostBackend, SharedEgr
         this.plane = plane;
         this.loop = plane.loop(loopIndex);
         this.owner = plane.context(loopIndex);
+        this.busyPoll = plane.busyPoll();
         event.setLongLE(8, 1);
     }
 
@@ -296,8 +298,12 @@ public final class VhostUserPort extends Port implements VhostBackend, SharedEgr
             ctx.egress().flush(ctx.stripe());
         }
         // the budget ran out, or the guest added frames while we asked it to kick again: come back
-        // after the loop's other ports have had their turn
-        if (txOpen && (more || tx.enableNotification())) {
+        // after the loop's other ports have had their turn. Busy polling comes back always, and
+        // the guest is asked not to kick at all
+        if (txOpen && (busyPoll || more || tx.enableNotification())) {
+            if (busyPoll) {
+                tx.disableNotification();
+            }
             execute(drainTx);
         }
     }

@@ -7,11 +7,13 @@ import io.switchd.testing.Netns;
 import io.switchd.testing.RawSocket;
 import io.switchd.testing.TestDaemon;
 import io.switchd.testing.Testpmd;
-import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -25,7 +27,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * DPDK's testpmd, a virtio-user frontend no one here wrote, on a vhost-user port of switchd, and a
  * host in a namespace on a veth: the port comes up when testpmd has set up its queues, the host's
  * frames reach testpmd's receive queue (counted by testpmd), testpmd's frames reach the host and
- * teach switchd where testpmd is, and the port is absent again when testpmd goes.
+ * teach switchd where testpmd is, and the port is absent again when testpmd goes; with the loops
+ * sleeping in epoll (the guest kicks) and busy polling (the loop polls the guest's ring).
  */
 class VhostUserForwardingTest {
     private static final Duration WAIT = Duration.ofSeconds(20);
@@ -34,8 +37,9 @@ class VhostUserForwardingTest {
     private static final String GUEST_TEXT = "02:00:00:e1:00:02";
     private static final String HOST_TEXT = "02:00:00:e1:00:01";
 
-    @Test
-    void framesCrossBetweenAHostAndTestpmdThroughAVhostUserPort(@TempDir Path dir) throws Exception {
+    @ParameterizedTest(name = "busy-poll {0}")
+    @ValueSource(booleans = {false, true})
+    void framesCrossBetweenAHostAndTestpmdThroughAVhostUserPort(boolean busyPoll, @TempDir Path dir) throws Exception {
         Netns.assumeAvailable("needs root and DPDK's testpmd", Testpmd.BINARY.toString());
         String tag = Long.toHexString(ThreadLocalRandom.current().nextLong() >>> 40);
         String link = "zv" + tag;
@@ -46,8 +50,14 @@ class VhostUserForwardingTest {
             // no IPv6: the host sends nothing but the test's frames, so counts can be exact
             ns.exec("sysctl", "-q", "-w", "net.ipv6.conf.all.disable_ipv6=1", "net.ipv6.conf.default.disable_ipv6=1");
             ns.exec("ip", "link", "set", "eth0", "address", HOST_TEXT, "up");
-            try (TestDaemon d = TestDaemon.start(dir, "br0 { ports { " + link + " {}, vm1 { type = vhost-user, socket = \""
-                    + socket + "\" } } }", null)) {
+            String bridges = "br0 { ports { " + link + " {}, vm1 { type = vhost-user, socket = \"" + socket + "\" } } }";
+            if (busyPoll) {
+                // one loop that polls the guest's ring and never sleeps, having asked the guest not to kick
+                TestDaemon.writeConfig(dir, bridges);
+                Path config = dir.resolve("switchd.conf");
+                Files.writeString(config, Files.readString(config).replace("threads = 2", "threads = 1\n  busy-poll = true"));
+            }
+            try (TestDaemon d = TestDaemon.start(dir, bridges, null)) {
                 assertEquals("absent", d.port("br0", "vm1").get("state").asText(), "no frontend yet");
                 try (Testpmd pmd = Testpmd.start(dir, socket, GUEST_TEXT, false);
                      RawSocket host = RawSocket.openForTestAndIpv4Frames(ns, "eth0")) {
