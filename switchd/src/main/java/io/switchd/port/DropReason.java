@@ -61,8 +61,9 @@ public enum DropReason {
      */
     GUEST_ERROR("guest-error"),
     /**
-     * The frame carries an offload (a TCP super-frame, a checksum left to the receiver) that the
-     * vhost-user guest did not agree to take, and switchd does not segment or checksum in software yet.
+     * The frame is a TCP super-frame (segmentation left to the receiver) that the vhost-user guest
+     * did not agree to take, and switchd does not segment in software yet; or its header points
+     * a checksum left to the receiver outside the frame.
      */
     OFFLOAD_UNSUPPORTED("offload-unsupported"),
     /** The egress descriptor would have blocked; the frame was not queued. */

@@ -12,6 +12,7 @@ import io.switchd.bridge.Bridge;
 import io.switchd.config.PortType;
 import io.switchd.dataplane.DataPlane;
 import io.switchd.dataplane.LoopContext;
+import io.switchd.frame.PartialChecksum;
 import io.switchd.port.DropReason;
 import io.switchd.port.FdPort;
 import io.switchd.port.Port;
@@ -161,7 +162,7 @@ public final class VhostUserPort extends Port implements VhostBackend, SharedEgr
             counted(FULL, 0, stripe);
             return true;
         }
-        if (!offloadsFit(buf, offset)) {
+        if (!offloadsFit(buf, offset, length)) {
             counters().increment(stripe, PortCounters.drop(DropReason.OFFLOAD_UNSUPPORTED));
             return true;
         }
@@ -182,15 +183,20 @@ public final class VhostUserPort extends Port implements VhostBackend, SharedEgr
         return true;
     }
 
-    /** Whether the guest agreed to take what the frame's header leaves to the receiver. */
-    private boolean offloadsFit(ByteBuf buf, int offset) {
+    /**
+     * Whether the guest can take what the frame's header leaves to the receiver: a partial checksum
+     * is completed here for a guest that did not agree to them (the frame keeps it for every later
+     * egress, which is valid for all of them); a super-frame needs a guest that agreed to its kind.
+     */
+    private boolean offloadsFit(ByteBuf buf, int offset, int length) {
         int flags = buf.getByte(offset + VirtioNetHeader.FLAGS_OFFSET);
         int gso = buf.getByte(offset + VirtioNetHeader.GSO_TYPE_OFFSET) & 0xFF;
-        if ((flags & VirtioNetHeader.F_NEEDS_CSUM) != 0 && !guestCsum) {
-            return false;
-        }
         if (gso == VirtioNetHeader.GSO_NONE) {
-            return true;
+            return (flags & VirtioNetHeader.F_NEEDS_CSUM) == 0 || guestCsum
+                    || PartialChecksum.complete(buf, offset, length);
+        }
+        if (!guestCsum) {
+            return false;
         }
         boolean ecnOk = (gso & 0x80) == 0 || guestEcn;
         return switch (gso & 0x7F) {
