@@ -61,9 +61,9 @@ public enum DropReason {
      */
     GUEST_ERROR("guest-error"),
     /**
-     * The frame is a TCP super-frame (segmentation left to the receiver) that the vhost-user guest
-     * did not agree to take, and switchd does not segment in software yet; or its header points
-     * a checksum left to the receiver outside the frame.
+     * The frame leaves work to its receiver that a vhost-user guest did not agree to do and
+     * switchd cannot do for it: a UDP super-frame, or a TCP super-frame or partial checksum whose
+     * headers do not parse (switchd segments TCP and completes checksums in software for such a guest).
      */
     OFFLOAD_UNSUPPORTED("offload-unsupported"),
     /** The egress descriptor would have blocked; the frame was not queued. */

@@ -13,6 +13,7 @@ import io.switchd.config.PortType;
 import io.switchd.dataplane.DataPlane;
 import io.switchd.dataplane.LoopContext;
 import io.switchd.frame.PartialChecksum;
+import io.switchd.frame.TcpSegmenter;
 import io.switchd.port.DropReason;
 import io.switchd.port.FdPort;
 import io.switchd.port.Port;
@@ -41,7 +42,7 @@ import java.util.logging.Logger;
  * frame, counts it as {@code guest-error}, and takes the port down with that reason until the
  * frontend starts over (reconnects or resets the device). The daemon and every other port go on.
  */
-public final class VhostUserPort extends Port implements VhostBackend, SharedEgressQueue {
+public final class VhostUserPort extends Port implements VhostBackend, SharedEgressQueue, TcpSegmenter.Sink {
     private static final Logger LOG = Logger.getLogger(VhostUserPort.class.getName());
     private static final int RX = 0;
     private static final int TX = 1;
@@ -105,6 +106,10 @@ public final class VhostUserPort extends Port implements VhostBackend, SharedEgr
     private final long eventAddress = event.memoryAddress();
     private final Runnable drainTx = this::drainTx;
     private volatile boolean closed;
+    /** Room for the headers and one segment of the largest super-frame. */
+    private static final int SCRATCH_SIZE = VirtioNetHeader.SIZE + 65_536 + 256;
+    private ByteBuf scratch;
+    private int segmentStripe;
 
     private VhostUserPort(String name, Path socket, boolean server, DataPlane plane, int loopIndex) {
         super(name, PortType.VHOST_USER, plane.stripes());
@@ -162,7 +167,9 @@ public final class VhostUserPort extends Port implements VhostBackend, SharedEgr
             counted(FULL, 0, stripe);
             return true;
         }
-        if (!offloadsFit(buf, offset, length)) {
+        int gso = buf.getByte(offset + VirtioNetHeader.GSO_TYPE_OFFSET) & 0xFF;
+        boolean cut = gso != VirtioNetHeader.GSO_NONE && !takesSuperFrame(gso);
+        if (!cut && !checksumFits(buf, offset, length, gso)) {
             counters().increment(stripe, PortCounters.drop(DropReason.OFFLOAD_UNSUPPORTED));
             return true;
         }
@@ -171,7 +178,21 @@ public final class VhostUserPort extends Port implements VhostBackend, SharedEgr
             counted(FULL, 0, stripe); // the frontend stopped the queue while we waited for it
             return true;
         }
-        int r = rx.push(buf.memoryAddress() + offset, length);
+        if (cut) {
+            // a guest without TSO gets the segments a NIC would have made
+            segmentStripe = stripe;
+            if (TcpSegmenter.segment(buf, offset, length, scratch(), this) == TcpSegmenter.MALFORMED) {
+                counters().increment(stripe, PortCounters.drop(DropReason.OFFLOAD_UNSUPPORTED));
+            }
+            return true;
+        }
+        push(buf.memoryAddress() + offset, length, stripe);
+        return true;
+    }
+
+    /** Gives one frame to the guest and counts it; the caller holds the receive queue. */
+    private void push(long address, int length, int stripe) {
+        int r = rx.push(address, length);
         if (r >= 0) {
             counted(SENT, length - VirtioNetHeader.SIZE, stripe);
         } else if (r == SplitVirtqueue.NO_BUFFERS) {
@@ -180,30 +201,45 @@ public final class VhostUserPort extends Port implements VhostBackend, SharedEgr
             counters().increment(stripe, PortCounters.drop(DropReason.GUEST_ERROR));
             guestFault(r, "receive");
         }
-        return true;
+    }
+
+    /** One segment of a super-frame the guest could not take whole; the queue is held. */
+    @Override
+    public void segment(ByteBuf buf, int offset, int length) {
+        if (rxOpen) {
+            push(buf.memoryAddress() + offset, length, segmentStripe);
+        }
+    }
+
+    /** The buffer super-frames are cut in: made on the first one, used only by the queue's holder. */
+    private ByteBuf scratch() {
+        ByteBuf s = scratch;
+        if (s == null) {
+            s = Unpooled.directBuffer(SCRATCH_SIZE, SCRATCH_SIZE);
+            scratch = s;
+        }
+        return s;
+    }
+
+    /** Whether the guest agreed to take super-frames of this kind (a virtio-net gso_type) whole. */
+    private boolean takesSuperFrame(int gso) {
+        boolean ecnOk = (gso & 0x80) == 0 || guestEcn;
+        return guestCsum && ecnOk && switch (gso & 0x7F) {
+            case 1 -> guestTso4; // VIRTIO_NET_HDR_GSO_TCPV4
+            case 4 -> guestTso6; // VIRTIO_NET_HDR_GSO_TCPV6
+            default -> false;    // UDP fragmentation offload: not offered
+        };
     }
 
     /**
-     * Whether the guest can take what the frame's header leaves to the receiver: a partial checksum
-     * is completed here for a guest that did not agree to them (the frame keeps it for every later
-     * egress, which is valid for all of them); a super-frame needs a guest that agreed to its kind.
+     * Whether the guest can take the frame's checksum as it is: a checksum left to the receiver is
+     * completed here for a guest that did not agree to take them (the frame keeps it for every
+     * later egress, which is valid for all of them). Super-frames are the segmenter's.
      */
-    private boolean offloadsFit(ByteBuf buf, int offset, int length) {
+    private boolean checksumFits(ByteBuf buf, int offset, int length, int gso) {
         int flags = buf.getByte(offset + VirtioNetHeader.FLAGS_OFFSET);
-        int gso = buf.getByte(offset + VirtioNetHeader.GSO_TYPE_OFFSET) & 0xFF;
-        if (gso == VirtioNetHeader.GSO_NONE) {
-            return (flags & VirtioNetHeader.F_NEEDS_CSUM) == 0 || guestCsum
-                    || PartialChecksum.complete(buf, offset, length);
-        }
-        if (!guestCsum) {
-            return false;
-        }
-        boolean ecnOk = (gso & 0x80) == 0 || guestEcn;
-        return switch (gso & 0x7F) {
-            case 1 -> guestTso4 && ecnOk; // VIRTIO_NET_HDR_GSO_TCPV4
-            case 4 -> guestTso6 && ecnOk; // VIRTIO_NET_HDR_GSO_TCPV6
-            default -> false;              // UDP fragmentation offload: not offered
-        };
+        return gso != VirtioNetHeader.GSO_NONE || (flags & VirtioNetHeader.F_NEEDS_CSUM) == 0 || guestCsum
+                || PartialChecksum.complete(buf, offset, length);
     }
 
     @Override
@@ -709,6 +745,9 @@ public final class VhostUserPort extends Port implements VhostBackend, SharedEgr
             }
             stopAll();
             event.release();
+            if (scratch != null) {
+                scratch.release();
+            }
         };
         if (loop.inEventLoop() || loop.isShuttingDown()) {
             stop.run();
