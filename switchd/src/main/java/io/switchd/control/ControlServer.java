@@ -21,16 +21,13 @@ import io.netty.util.concurrent.DefaultThreadFactory;
 import io.switchd.StartupException;
 import io.switchd.config.ControlConfig;
 import io.switchd.config.MetricsConfig;
+import io.switchd.sys.UnixSocketFiles;
 
 import java.io.IOException;
 import java.net.InetSocketAddress;
-import java.net.StandardProtocolFamily;
-import java.net.UnixDomainSocketAddress;
-import java.nio.channels.SocketChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.GroupPrincipal;
-import java.nio.file.attribute.PosixFileAttributeView;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.nio.file.attribute.UserPrincipalNotFoundException;
 import java.time.Duration;
@@ -97,7 +94,7 @@ public final class ControlServer implements AutoCloseable {
         try {
             createDirectories(path.getParent(), owners);
             if (Files.exists(path)) {
-                if (listening(path)) {
+                if (UnixSocketFiles.listening(path)) {
                     throw new StartupException("another process is serving " + path + " (is switchd running already?)");
                 }
                 Files.delete(path); // left behind by a daemon that died
@@ -112,7 +109,7 @@ public final class ControlServer implements AutoCloseable {
         socketPath = path;
         try {
             Files.setPosixFilePermissions(path, PosixFilePermissions.fromString("rw-rw----"));
-            setGroup(path, owners);
+            UnixSocketFiles.setGroup(path, owners);
         } catch (IOException e) {
             throw new StartupException("cannot set the control socket's mode: " + e);
         }
@@ -170,28 +167,10 @@ public final class ControlServer implements AutoCloseable {
         Files.createDirectories(dir);
         for (Path d = dir; d != null && d.startsWith(first); d = d.getParent()) {
             Files.setPosixFilePermissions(d, PosixFilePermissions.fromString("rwxr-x---"));
-            setGroup(d, group);
+            UnixSocketFiles.setGroup(d, group);
         }
     }
 
-    private static void setGroup(Path path, GroupPrincipal group) throws IOException {
-        if (group == null) {
-            return;
-        }
-        PosixFileAttributeView view = Files.getFileAttributeView(path, PosixFileAttributeView.class);
-        if (!view.readAttributes().group().equals(group)) {
-            view.setGroup(group); // under the unit it is already the service's group: no chown needed
-        }
-    }
-
-    private static boolean listening(Path path) {
-        try (SocketChannel c = SocketChannel.open(StandardProtocolFamily.UNIX)) {
-            c.connect(UnixDomainSocketAddress.of(path));
-            return true;
-        } catch (IOException e) {
-            return false;
-        }
-    }
 
     private void bindTcp(ApiRouter router, String listen, Limits limits) {
         int colon = listen.lastIndexOf(':');

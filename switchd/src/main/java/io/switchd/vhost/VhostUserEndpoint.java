@@ -14,16 +14,12 @@ import io.netty.channel.unix.Socket;
 import io.netty.util.concurrent.ScheduledFuture;
 import io.switchd.sys.Errno;
 import io.switchd.sys.LibC;
+import io.switchd.sys.UnixSocketFiles;
 
 import java.io.FileNotFoundException;
 import java.io.IOException;
-import java.net.StandardProtocolFamily;
-import java.net.UnixDomainSocketAddress;
-import java.nio.channels.SocketChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.attribute.GroupPrincipal;
-import java.nio.file.attribute.PosixFileAttributeView;
 import java.nio.file.attribute.PosixFileAttributes;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.concurrent.RejectedExecutionException;
@@ -138,7 +134,7 @@ public final class VhostUserEndpoint implements AutoCloseable {
 
     private void listen() throws IOException {
         if (Files.exists(path)) {
-            if (listening(path)) {
+            if (UnixSocketFiles.listening(path)) {
                 throw new IOException("another process is listening on " + path);
             }
             Files.delete(path); // left behind by a process that died
@@ -149,12 +145,8 @@ public final class VhostUserEndpoint implements AutoCloseable {
             // before listen: nobody can connect until the mode and group are right. The group is
             // the directory's: under /run/switchd, switchd's control group, as for switchctl
             Files.setPosixFilePermissions(path, PosixFilePermissions.fromString("rw-rw----"));
-            PosixFileAttributeView view = Files.getFileAttributeView(path, PosixFileAttributeView.class);
-            GroupPrincipal dirGroup = Files.readAttributes(path.toAbsolutePath().getParent(),
-                    PosixFileAttributes.class).group();
-            if (!view.readAttributes().group().equals(dirGroup)) {
-                view.setGroup(dirGroup);
-            }
+            UnixSocketFiles.setGroup(path, Files.readAttributes(path.toAbsolutePath().getParent(),
+                    PosixFileAttributes.class).group());
             s.listen(4);
         } catch (IOException | RuntimeException e) {
             s.close();
@@ -164,15 +156,6 @@ public final class VhostUserEndpoint implements AutoCloseable {
         listening = s;
         register(new Listener(s), reg -> listenerRegistration = reg, () -> {});
         LOG.info("vhost-user " + name + ": listening for a front-end");
-    }
-
-    private static boolean listening(Path path) {
-        try (SocketChannel c = SocketChannel.open(StandardProtocolFamily.UNIX)) {
-            c.connect(UnixDomainSocketAddress.of(path));
-            return true;
-        } catch (IOException e) {
-            return false;
-        }
     }
 
     /** Client mode: one connection attempt; on failure the next is a timer on the loop. */
