@@ -2,22 +2,8 @@ package io.switchd.testing;
 
 import org.junit.jupiter.api.Test;
 
-import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
-import java.net.ConnectException;
-import java.net.InetAddress;
-import java.net.InetSocketAddress;
-import java.net.ServerSocket;
-import java.net.Socket;
-import java.security.MessageDigest;
 import java.time.Duration;
 import java.util.BitSet;
-import java.util.HexFormat;
-import java.util.Random;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.locks.LockSupport;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
@@ -28,11 +14,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * eth0 gets its MAC and address, pings go both ways, and 16 MB cross over TCP each way intact.
  */
 class QemuGuestTest {
-    private static final int SIZE = 16 << 20;
     private static final String MAC = "52:54:00:5a:00:21";
     private static final String HOST_IP = "10.99.14.1";
     private static final String GUEST_IP = "10.99.14.2";
-    private static final Duration TRANSFER = Duration.ofSeconds(120);
 
     @Test
     void guestOnATapPingsAndMoves16MegabytesBothWays() throws Exception {
@@ -59,84 +43,10 @@ class QemuGuestTest {
                 netns.exec("ping", "-c", "3", "-i", "0.2", "-W", "10", GUEST_IP);
                 assertTrue(guest.run("ping -c 3 -W 10 " + HOST_IP, cmd).contains("3 packets received"));
 
-                guestToHost(netns, guest, HOST_IP);
-                hostToGuest(netns, guest, GUEST_IP);
+                GuestTcp.guestToHost(netns, guest, HOST_IP);
+                GuestTcp.hostToGuest(netns, guest, GUEST_IP);
             }
         }
         assertNotEquals(0, Netns.status("ip", "netns", "exec", ns, "true"), "the namespace is gone");
-    }
-
-    /** Sends 16 MB from the guest to a listener on {@code hostIp} in {@code netns}; checks size and SHA-256. */
-    static void guestToHost(Netns netns, QemuGuest guest, String hostIp) throws Exception {
-        String made = guest.run("dd if=/dev/urandom of=/tmp/out bs=1M count=16 2>/dev/null && sha256sum /tmp/out",
-                TRANSFER);
-        String guestSum = made.strip().split("\\s+")[0];
-        try (ServerSocket server = netns.inside(() -> new ServerSocket(5001, 1, InetAddress.getByName(hostIp)))) {
-            CompletableFuture<String[]> received = CompletableFuture.supplyAsync(() -> {
-                try (Socket s = server.accept(); InputStream in = s.getInputStream()) {
-                    MessageDigest sha = MessageDigest.getInstance("SHA-256");
-                    byte[] buf = new byte[65536];
-                    long total = 0;
-                    for (int n; (n = in.read(buf)) > 0; total += n) {
-                        sha.update(buf, 0, n);
-                    }
-                    return new String[] {HexFormat.of().formatHex(sha.digest()), Long.toString(total)};
-                } catch (Exception e) {
-                    throw new IllegalStateException(e);
-                }
-            });
-            long t0 = System.nanoTime();
-            guest.run("nc " + hostIp + " 5001 < /tmp/out", TRANSFER);
-            String[] got = received.get(TRANSFER.toSeconds(), TimeUnit.SECONDS);
-            System.out.println("16 MB guest -> namespace in " + (System.nanoTime() - t0) / 1_000_000 + " ms");
-            assertEquals(Long.toString(SIZE), got[1], "bytes received from the guest");
-            assertEquals(guestSum, got[0], "SHA-256 of what the guest sent");
-        }
-    }
-
-    /** Sends 16 MB from {@code netns} to a listener in the guest at {@code guestIp}; checks size and SHA-256. */
-    static void hostToGuest(Netns netns, QemuGuest guest, String guestIp) throws Exception {
-        byte[] data = new byte[SIZE];
-        new Random(14).nextBytes(data);
-        String sum = HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(data));
-        long t0 = System.nanoTime();
-        // The guest's nc listens only once its command runs: connect until it does.
-        CompletableFuture<Void> sent = CompletableFuture.runAsync(() -> {
-            long end = System.nanoTime() + TRANSFER.toNanos();
-            while (true) {
-                try (Socket s = connect(netns, guestIp); OutputStream out = s.getOutputStream()) {
-                    out.write(data);
-                    s.shutdownOutput();
-                    return;
-                } catch (IllegalStateException e) {
-                    if (!(e.getCause() instanceof ConnectException) || System.nanoTime() > end) {
-                        throw e;
-                    }
-                } catch (IOException e) {
-                    throw new IllegalStateException(e);
-                }
-                LockSupport.parkNanos(50_000_000); // the listener is a moment away
-
-            }
-        });
-        String got = guest.run("nc -l -p 5002 > /tmp/in && wc -c < /tmp/in && sha256sum /tmp/in", TRANSFER);
-        sent.get(TRANSFER.toSeconds(), TimeUnit.SECONDS);
-        System.out.println("16 MB namespace -> guest in " + (System.nanoTime() - t0) / 1_000_000 + " ms");
-        String[] words = got.strip().split("\\s+");
-        assertEquals(Integer.toString(SIZE), words[0], "bytes the guest received");
-        assertEquals(sum, words[1], "SHA-256 of what the guest received");
-    }
-
-    private static Socket connect(Netns netns, String guestIp) {
-        return netns.inside(() -> {
-            Socket s = new Socket();
-            try {
-                s.connect(new InetSocketAddress(guestIp, 5002), 5000);
-                return s;
-            } catch (IOException e) {
-                s.close();
-                throw e;
-            }
-        });
     }
 }

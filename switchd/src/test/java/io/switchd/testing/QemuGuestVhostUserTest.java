@@ -52,8 +52,8 @@ class QemuGuestVhostUserTest {
                 Duration cmd = Duration.ofSeconds(30);
                 netns.exec("ping", "-c", "3", "-i", "0.2", "-W", "10", GUEST_IP);
                 assertTrue(guest.run("ping -c 3 -W 10 " + HOST_IP, cmd).contains("3 packets received"));
-                QemuGuestTest.guestToHost(netns, guest, HOST_IP);
-                QemuGuestTest.hostToGuest(netns, guest, GUEST_IP);
+                GuestTcp.guestToHost(netns, guest, HOST_IP);
+                GuestTcp.hostToGuest(netns, guest, GUEST_IP);
             }
         } finally {
             if (testpmd != null) {
