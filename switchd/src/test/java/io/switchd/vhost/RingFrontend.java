@@ -203,6 +203,11 @@ final class RingFrontend implements AutoCloseable {
         return frames;
     }
 
+    /** Waits until switchd closes the connection (the port was deleted). */
+    void awaitClosedByPeer() {
+        socket.awaitClosedByPeer();
+    }
+
     /** The name of the memfd, as /proc/PID/maps shows it ("/memfd:NAME"). */
     String memfdName() {
         return memfdName;
