@@ -167,13 +167,30 @@ final class RingFrontend implements AutoCloseable {
         acked();
     }
 
+    /**
+     * Moves queue {@code index}'s rings to {@code a} and kicks it anew (SET_VRING_ADDR, then
+     * SET_VRING_KICK with its eventfd) while it runs: what switchd answered the kick, 0 for success.
+     */
+    long moveRings(int index, VringAddress a) {
+        socket.header(SET_VRING_ADDR, FLAG_NEED_REPLY, ADDR_SIZE).vringAddress(a);
+        acked();
+        socket.header(SET_VRING_KICK, FLAG_NEED_REPLY, U64_SIZE).u64(index);
+        return ack(eventfds[2 * index]);
+    }
+
     /** Sends the message written in the socket's buffer and asserts switchd acked it with 0. */
     private void acked(int... fds) {
+        int request = socket.message.request();
+        assertEquals(0, ack(fds), requestName(request) + " acked with success");
+    }
+
+    /** Sends the message written in the socket's buffer: the ack's value. */
+    private long ack(int... fds) {
         int request = socket.message.request();
         socket.send(fds);
         VhostUserMessage reply = socket.awaitReply();
         assertEquals(request, reply.request(), "the reply to " + requestName(request));
-        assertEquals(0, reply.u64(), requestName(request) + " acked with success");
+        return reply.u64();
     }
 
     /** Transmits a frame (a zero virtio-net header in front) on the TX queue and kicks it. */

@@ -1,6 +1,7 @@
 package io.switchd.vhost;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.switchd.frame.MacAddress;
 import io.switchd.testing.Await;
 import io.switchd.testing.Frames;
 import io.switchd.testing.Netns;
@@ -28,9 +29,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /**
  * A frontend that breaks the virtio rules on purpose, against a running switchd with a vhost-user
  * port and two hosts in namespaces on veth ports: for each way of breaking them the port goes down
- * with a {@code guest-error} reason that names the problem, the error is counted, the two hosts go
- * on exchanging frames all the while, and a frontend that connects anew and behaves brings the port
- * back up. One daemon serves every case, as it would serve one guest after another.
+ * with a {@code guest-error} reason that names the problem, the error is counted once (stats and
+ * metrics), the two hosts go on exchanging frames all the while, and a frontend that connects anew
+ * and behaves brings the port back up. One daemon serves every case, as it would serve one guest after another.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class VhostUserHostileFrontendTest {
@@ -49,6 +50,8 @@ class VhostUserHostileFrontendTest {
         LENGTH_BEYOND_THE_REGION("unmapped-buffer on the transmit queue"),
         /** A new memory table that no longer holds the rings the queues use. */
         TABLE_WITHOUT_THE_RINGS("unmapped-ring on the transmit queue"),
+        /** A running queue kicked anew with its rings moved outside the memory table. */
+        KICK_OF_UNMAPPED_RINGS("unmapped-ring on the transmit queue"),
         /** avail->idx moved ahead by more than the queue's size. */
         AVAIL_INDEX_JUMP("avail-index-jump on the transmit queue");
 
@@ -95,7 +98,7 @@ class VhostUserHostileFrontendTest {
         Netns.run("ip", "link", "add", link, "type", "veth", "peer", "name", "eth0", "netns", ns.name());
         Netns.run("ip", "link", "set", link, "up");
         ns.exec("sysctl", "-q", "-w", "net.ipv6.conf.all.disable_ipv6=1", "net.ipv6.conf.default.disable_ipv6=1");
-        ns.exec("ip", "link", "set", "eth0", "address", mac(mac), "up");
+        ns.exec("ip", "link", "set", "eth0", "address", MacAddress.format(mac), "up");
         return ns;
     }
 
@@ -196,6 +199,13 @@ class VhostUserHostileFrontendTest {
                                 RingFrontend.UVA + RingFrontend.QUEUE_BYTES + half, RingFrontend.QUEUE_BYTES + half));
                 return; // switchd sees it as it swaps the tables: no kick needed
             }
+            case KICK_OF_UNMAPPED_RINGS -> {
+                long outside = RingFrontend.UVA + 16L * RingFrontend.QUEUE_BYTES;
+                long refused = guest.moveRings(RingFrontend.TX,
+                        new VringAddress(RingFrontend.TX, 0, outside, outside + 8192, outside + 4096, 0));
+                assertTrue(refused != 0, "switchd refuses the kick");
+                return;
+            }
             case AVAIL_INDEX_JUMP -> tx.setAvailIndex(RingFrontend.QUEUE_SIZE + 7);
         }
         guest.kick(RingFrontend.TX);
@@ -257,13 +267,5 @@ class VhostUserHostileFrontendTest {
         } catch (Exception e) {
             throw new AssertionError(e);
         }
-    }
-
-    private static String mac(long mac) {
-        StringBuilder s = new StringBuilder();
-        for (int i = 5; i >= 0; i--) {
-            s.append(String.format("%02x", (mac >>> (8 * i)) & 0xFF)).append(i > 0 ? ":" : "");
-        }
-        return s.toString();
     }
 }
