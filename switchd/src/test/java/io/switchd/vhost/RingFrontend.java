@@ -69,6 +69,7 @@ final class RingFrontend implements AutoCloseable {
     /** kick and call eventfds of RX and TX: {rxKick, rxCall, txKick, txCall}. */
     private final int[] eventfds = new int[4];
     private final Memory eight = new Memory(8);
+    private boolean closed;
 
     private RingFrontend(TestFrontend socket, String memfdName) {
         this.socket = socket;
@@ -230,9 +231,13 @@ final class RingFrontend implements AutoCloseable {
         return memfdName;
     }
 
-    /** Closes the connection and everything of the guest's on this side: memory, eventfds. */
+    /** Closes the connection and everything of the guest's on this side: memory, eventfds. Once. */
     @Override
     public void close() throws IOException {
+        if (closed) {
+            return;
+        }
+        closed = true;
         try {
             socket.close();
         } finally {

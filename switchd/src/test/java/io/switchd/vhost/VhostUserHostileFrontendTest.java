@@ -20,8 +20,10 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ThreadLocalRandom;
-import java.util.stream.Stream;
+import java.util.concurrent.locks.LockSupport;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -52,6 +54,8 @@ class VhostUserHostileFrontendTest {
         TABLE_WITHOUT_THE_RINGS("unmapped-ring on the transmit queue"),
         /** A running queue kicked anew with its rings moved outside the memory table. */
         KICK_OF_UNMAPPED_RINGS("unmapped-ring on the transmit queue"),
+        /** Receive buffers that point outside the memory table, found when a frame is flooded to the guest. */
+        RECEIVE_BUFFERS_OUTSIDE_THE_TABLE("unmapped-buffer on the receive queue"),
         /** avail->idx moved ahead by more than the queue's size. */
         AVAIL_INDEX_JUMP("avail-index-jump on the transmit queue");
 
@@ -117,7 +121,7 @@ class VhostUserHostileFrontendTest {
             Netns.status("ip", "link", "del", link); // gone with its namespace's end already, normally
         }
         if (dir != null) {
-            try (Stream<Path> walk = Files.walk(dir)) {
+            try (java.util.stream.Stream<Path> walk = Files.walk(dir)) {
                 walk.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
             }
         }
@@ -126,9 +130,11 @@ class VhostUserHostileFrontendTest {
     @ParameterizedTest
     @EnumSource(Hostility.class)
     void aGuestThatBreaksTheRulesTakesOnlyItsOwnPortDown(Hostility how) throws Exception {
-        try (RingFrontend guest = RingFrontend.connect(socket, "hostile-" + tag)) {
+        try (RingFrontend guest = RingFrontend.connect(socket, "hostile-" + tag);
+             Stream stream = new Stream()) {
             guest.setUp();
             awaitUp();
+            stream.start(); // A streams frames to B from before the guest misbehaves until it is gone
             long dropsBefore = guestErrorDrops();
             double metricBefore = guestErrorMetric();
             exchange(); // the hosts talk before, ...
@@ -144,9 +150,12 @@ class VhostUserHostileFrontendTest {
             exchange(); // ... while the guest's port is down, ...
             guest.transmit(Frames.frame(A, GUEST, Frames.token()));
             assertEquals("down", daemon.port("br0", "vm1").get("state").asText(), "the guest's kicks go unheard");
+            guest.close();
+            Await.until(WAIT, () -> "vm1 absent once the guest is gone; it is " + daemon.port("br0", "vm1"),
+                    () -> daemon.port("br0", "vm1").get("state").asText().equals("absent"));
+            int streamed = stream.finish();
+            assertTrue(streamed >= 20, "the stream ran through the fault: " + streamed + " frames");
         }
-        Await.until(WAIT, () -> "vm1 absent once the guest is gone; it is " + daemon.port("br0", "vm1"),
-                () -> daemon.port("br0", "vm1").get("state").asText().equals("absent"));
         exchange(); // ... and after
 
         try (RingFrontend guest = RingFrontend.connect(socket, "polite-" + tag)) {
@@ -206,9 +215,72 @@ class VhostUserHostileFrontendTest {
                 assertTrue(refused != 0, "switchd refuses the kick");
                 return;
             }
+            case RECEIVE_BUFFERS_OUTSIDE_THE_TABLE -> {
+                for (int d = 0; d < RingFrontend.QUEUE_SIZE; d++) {
+                    guest.rx.writeDescriptor(d, 0xdead_0000_0000L, 2048, TestVirtioDriver.F_WRITE, 0);
+                }
+                // a host's broadcast reaches the guest from whichever loop reads the host's port
+                hostA.send(Frames.frame(Frames.BROADCAST, A, Frames.token()));
+                return;
+            }
             case AVAIL_INDEX_JUMP -> tx.setAvailIndex(RingFrontend.QUEUE_SIZE + 7);
         }
         guest.kick(RingFrontend.TX);
+    }
+
+    /**
+     * Frames from host A to host B, one a millisecond, on threads of their own while the test's
+     * thread drives the guest: {@link #finish} waits until every one sent has arrived.
+     */
+    private final class Stream implements AutoCloseable {
+        private final RawSocket at = RawSocket.open(nsB, "eth0");
+        private final Set<Long> sent = ConcurrentHashMap.newKeySet();
+        private final Set<Long> arrived = ConcurrentHashMap.newKeySet();
+        private volatile boolean sending = true;
+        private volatile boolean receiving = true;
+        private final Thread sender = new Thread(() -> {
+            while (sending) {
+                long t = Frames.token();
+                sent.add(t);
+                hostA.send(Frames.frame(B, A, t));
+                LockSupport.parkNanos(1_000_000); // the stream's pace, not a wait for anything
+            }
+        }, "hostile-test-sender");
+        private final Thread receiver = new Thread(() -> {
+            while (receiving) {
+                byte[] f = at.take();
+                if (f != null && f.length >= 22) {
+                    arrived.add(Frames.tokenOf(f));
+                }
+            }
+        }, "hostile-test-receiver");
+
+        void start() {
+            receiver.start();
+            sender.start();
+        }
+
+        /** Stops sending, waits until every frame sent has arrived: how many there were. */
+        int finish() throws InterruptedException {
+            sending = false;
+            sender.join();
+            Await.until(WAIT, () -> (sent.size() - arrived.stream().filter(sent::contains).count()) + " of "
+                    + sent.size() + " streamed frames missing", () -> arrived.containsAll(sent));
+            return sent.size();
+        }
+
+        @Override
+        public void close() throws InterruptedException {
+            sending = false;
+            receiving = false;
+            if (sender.isAlive()) {
+                sender.join();
+            }
+            if (receiver.isAlive()) {
+                receiver.join();
+            }
+            at.close();
+        }
     }
 
     private void awaitUp() {
