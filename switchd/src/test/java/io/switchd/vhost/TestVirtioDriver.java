@@ -12,6 +12,9 @@ import java.util.List;
  * (one region), buffers added to the avail ring and used entries read back, the way a guest's
  * virtio-net driver (or DPDK's virtio-user) would. For tests of {@link SplitVirtqueue} and of the
  * port built on it. Single-threaded: the device side runs on the test's thread, so plain stores do.
+ * Over memory a frontend shares with a running switchd ({@link RingFrontend}) the device is another
+ * thread: the stores stay plain, which x86 keeps in order and the kick's write(2) publishes, enough
+ * for tests that kick after each change, not a model for a real driver.
  *
  * <pre>
  *  buffer (page-aligned from {@link #host(long)} offset 0, guest address {@link #GPA_BASE}):
