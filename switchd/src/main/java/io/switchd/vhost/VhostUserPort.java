@@ -462,9 +462,9 @@ public final class VhostUserPort extends Port implements VhostBackend, SharedEgr
         }
         old.unmapNotIn(next);
         if (txResult != 0) {
-            guestFault(txResult, "memory table");
+            setUpFault(txResult, TX);
         } else if (rxResult != 0) {
-            guestFault(rxResult, "memory table");
+            setUpFault(rxResult, RX);
         }
     }
 
@@ -538,7 +538,7 @@ public final class VhostUserPort extends Port implements VhostBackend, SharedEgr
             if (q == TX) {
                 closeFd(fd);
             }
-            guestFault(result, "queue " + index);
+            setUpFault(result, q);
             throw new VhostProtocolException("queue " + index + ": " + GuestError.of(result).description());
         }
         started[q] = true;
@@ -707,6 +707,16 @@ public final class VhostUserPort extends Port implements VhostBackend, SharedEgr
             b.forget(this);
             b.portsChanged();
         }
+    }
+
+    /**
+     * The frontend set a queue up against the rules (its rings outside the memory table): counted
+     * once as a guest-error drop, like a broken frame, so the counter and the metric an operator
+     * watches see every guest error, and the port goes down. On the port's loop.
+     */
+    private void setUpFault(int code, int q) {
+        counters().increment(owner.stripe(), PortCounters.drop(DropReason.GUEST_ERROR));
+        guestFault(code, q == TX ? "transmit" : "receive");
     }
 
     private static int queue(int index) throws VhostProtocolException {

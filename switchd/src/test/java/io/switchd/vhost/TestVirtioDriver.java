@@ -1,5 +1,6 @@
 package io.switchd.vhost;
 
+import com.sun.jna.Pointer;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 
@@ -11,6 +12,9 @@ import java.util.List;
  * (one region), buffers added to the avail ring and used entries read back, the way a guest's
  * virtio-net driver (or DPDK's virtio-user) would. For tests of {@link SplitVirtqueue} and of the
  * port built on it. Single-threaded: the device side runs on the test's thread, so plain stores do.
+ * Over memory a frontend shares with a running switchd ({@link RingFrontend}) the device is another
+ * thread: the stores stay plain, which x86 keeps in order and the kick's write(2) publishes, enough
+ * for tests that kick after each change, not a model for a real driver.
  *
  * <pre>
  *  buffer (page-aligned from {@link #host(long)} offset 0, guest address {@link #GPA_BASE}):
@@ -42,6 +46,10 @@ public final class TestVirtioDriver implements AutoCloseable {
     private final long availOffset;
     private final long usedOffset;
     private final long dataStart;
+    /** Where {@link #host} is in {@link #buffer}. */
+    private final long base;
+    private final long gpaBase;
+    private final long uvaBase;
     private long dataNext;
     private int nextDesc;
     private int availIdx;
@@ -51,11 +59,28 @@ public final class TestVirtioDriver implements AutoCloseable {
 
     /** A queue of {@code num} descriptors in {@code size} bytes of zeroed memory. */
     public TestVirtioDriver(int num, int size) {
+        this(num, size, Unpooled.directBuffer(size + 4096), 0, GPA_BASE, UVA_BASE);
+    }
+
+    /**
+     * A queue of {@code num} descriptors in {@code size} bytes of memory someone else owns and
+     * shares (a frontend's memfd mapping), page-aligned at {@code hostAddress}, which the guest sees
+     * at {@code gpaBase} and the frontend at {@code uvaBase}. {@link #close} leaves the memory alone.
+     */
+    public TestVirtioDriver(int num, int size, long hostAddress, long gpaBase, long uvaBase) {
+        this(num, size, Unpooled.wrappedBuffer(new Pointer(hostAddress).getByteBuffer(0, size)), hostAddress, gpaBase, uvaBase);
+    }
+
+    /** {@code host} 0: page-align within {@code buffer}, which must then be a direct buffer with an address. */
+    private TestVirtioDriver(int num, int size, ByteBuf buffer, long host, long gpaBase, long uvaBase) {
         this.num = num;
         this.size = size;
-        this.buffer = Unpooled.directBuffer(size + 4096);
+        this.gpaBase = gpaBase;
+        this.uvaBase = uvaBase;
+        this.buffer = buffer;
         buffer.setZero(0, buffer.capacity());
-        this.host = (buffer.memoryAddress() + 4095) & -4096L;
+        this.host = host != 0 ? host : (buffer.memoryAddress() + 4095) & -4096L;
+        this.base = host != 0 ? 0 : this.host - buffer.memoryAddress();
         this.descOffset = 0;
         this.availOffset = 16L * num;
         this.usedOffset = align(availOffset + 6 + 2L * num, 4096);
@@ -86,12 +111,12 @@ public final class TestVirtioDriver implements AutoCloseable {
 
     /** The one region, as SET_MEM_TABLE would describe it. */
     public MemoryRegion region() {
-        return new MemoryRegion(GPA_BASE, size, UVA_BASE, 0);
+        return new MemoryRegion(gpaBase, size, uvaBase, 0);
     }
 
     /** SET_VRING_ADDR for queue {@code index}. */
     public VringAddress address(int index) {
-        return new VringAddress(index, 0, UVA_BASE + descOffset, UVA_BASE + usedOffset, UVA_BASE + availOffset, 0);
+        return new VringAddress(index, 0, uvaBase + descOffset, uvaBase + usedOffset, uvaBase + availOffset, 0);
     }
 
     /** The host address of byte {@code offset} of the memory. */
@@ -101,7 +126,7 @@ public final class TestVirtioDriver implements AutoCloseable {
 
     /** The guest address of the end of the memory (one past its last byte). */
     public long gpaEnd() {
-        return GPA_BASE + size;
+        return gpaBase + size;
     }
 
     /** Room for {@code length} bytes in the buffer area: its guest address. */
@@ -111,7 +136,7 @@ public final class TestVirtioDriver implements AutoCloseable {
         if (dataNext > size) {
             throw new IllegalStateException("test memory full");
         }
-        return GPA_BASE + at;
+        return gpaBase + at;
     }
 
     /** Starts allocating buffers from the beginning of the buffer area again. */
@@ -128,12 +153,12 @@ public final class TestVirtioDriver implements AutoCloseable {
 
     /** Writes descriptor {@code index} of the queue's table. */
     public void writeDescriptor(int index, long gpa, int len, int flags, int next) {
-        writeDescriptorAt(GPA_BASE + descOffset, index, gpa, len, flags, next);
+        writeDescriptorAt(gpaBase + descOffset, index, gpa, len, flags, next);
     }
 
     /** Writes entry {@code index} of the descriptor table at guest address {@code table} (an indirect one). */
     public void writeDescriptorAt(long table, int index, long gpa, int len, int flags, int next) {
-        int at = (int) (table - GPA_BASE) + 16 * index;
+        int at = (int) (table - gpaBase) + 16 * index;
         buffer.setLongLE(off(at), gpa);
         buffer.setIntLE(off(at + 8), len);
         buffer.setShortLE(off(at + 12), flags);
@@ -141,18 +166,18 @@ public final class TestVirtioDriver implements AutoCloseable {
     }
 
     private int off(long offset) {
-        return (int) (host - buffer.memoryAddress() + offset);
+        return (int) (base + offset);
     }
 
     /** Writes {@code bytes} at guest address {@code gpa}. */
     public void write(long gpa, byte[] bytes) {
-        buffer.setBytes(off(gpa - GPA_BASE), bytes);
+        buffer.setBytes(off(gpa - gpaBase), bytes);
     }
 
     /** Reads {@code length} bytes at guest address {@code gpa}. */
     public byte[] read(long gpa, int length) {
         byte[] bytes = new byte[length];
-        buffer.getBytes(off(gpa - GPA_BASE), bytes);
+        buffer.getBytes(off(gpa - gpaBase), bytes);
         return bytes;
     }
 
