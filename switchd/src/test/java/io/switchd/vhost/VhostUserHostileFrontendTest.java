@@ -260,8 +260,12 @@ class VhostUserHostileFrontendTest {
             sender.start();
         }
 
-        /** Stops sending, waits until every frame sent has arrived: how many there were. */
+        /**
+         * Lets at least 20 frames go (a fault can be over in a few milliseconds), stops sending and
+         * waits until every frame sent has arrived: how many there were.
+         */
         int finish() throws InterruptedException {
+            Await.until(WAIT, () -> sent.size() + " of 20 frames streamed", () -> sent.size() >= 20);
             sending = false;
             sender.join();
             Await.until(WAIT, () -> (sent.size() - arrived.stream().filter(sent::contains).count()) + " of "
