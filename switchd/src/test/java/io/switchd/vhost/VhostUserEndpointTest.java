@@ -135,7 +135,7 @@ class VhostUserEndpointTest {
             // the warning may come a moment after the close, from the loop's thread
             Await.until(WAIT, () -> "one warning naming the size: " + logs.at(Level.WARNING),
                     () -> logs.at(Level.WARNING, "1048576 bytes").size() == 1);
-            assertFalse(e.connected());
+            Await.until(WAIT, "the endpoint free for the next front-end", () -> !e.connected());
         }
     }
 
@@ -170,7 +170,7 @@ class VhostUserEndpointTest {
              VhostUserEndpoint e = VhostUserEndpoint.client(path, loop, backend)) {
             long later = System.nanoTime() + Duration.ofMillis(1500).toNanos();
             Await.until(WAIT, "time to pass", () -> System.nanoTime() > later);
-            assertFalse(e.connected());
+            Await.until(WAIT, "the endpoint free for the next front-end", () -> !e.connected());
             assertEquals(1, logs.at(Level.INFO, "waiting for the front-end").size(), "said once, not per retry");
             try (ServerSocketChannel frontEnd = ServerSocketChannel.open(StandardProtocolFamily.UNIX)) {
                 frontEnd.bind(UnixDomainSocketAddress.of(path));
