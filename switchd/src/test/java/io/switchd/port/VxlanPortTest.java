@@ -149,6 +149,80 @@ class VxlanPortTest {
         }
     }
 
+    /**
+     * The device's life follows the port's: a config port's device made at start with its flood
+     * list, made again when someone deletes it, gone when a reload drops the port; an API port's
+     * device kept across a restart through the state file (non-default dstport included), and gone
+     * while switchd is stopped.
+     */
+    @Test
+    void theDeviceLivesAndDiesWithItsPort(@TempDir Path dir) throws Exception {
+        Netns.assumeAvailable();
+        String underlay = "vu" + id + "c";
+        String declared = "vx" + id + "c";
+        String added = "vx" + id + "d";
+        String localA = net + "1";
+        String declaredPort = declared + " { type = vxlan, vni = " + vni + ", local = \"" + localA + "\", remotes = [\""
+                + net + "2\", \"" + net + "3\"] }";
+        try {
+            Netns.run("ip", "link", "add", underlay, "type", "veth", "peer", "name", "vu" + id + "e");
+            Netns.run("ip", "link", "set", underlay, "mtu", "9000", "up");
+            Netns.run("ip", "addr", "add", localA + "/24", "dev", underlay);
+            try (TestDaemon daemon = TestDaemon.start(dir, "br0 { ports { " + declaredPort + " } }", null)) {
+                assertEquals(8950, deviceMtu(declared), "the underlay's MTU less 50");
+                assertEquals(List.of(net + "2", net + "3"), floodList(declared));
+
+                Netns.run("ip", "link", "del", declared);
+                Await.until(WAIT, "the deleted device is made again", () -> Interfaces.exists(declared)
+                        && "up".equals(daemon.port("br0", declared).get("state").asText()));
+                assertEquals(List.of(net + "2", net + "3"), floodList(declared), "with its flood list");
+
+                TestDaemon.CliResult r = daemon.switchctl("port", "add", "br0", added, "--type", "vxlan", "--vni",
+                        Integer.toString(vni + 1), "--local", localA, "--remote", net + "4", "--dstport", "4790");
+                assertEquals(0, r.status(), r.err());
+                assertEquals(4790, Json.mapper().readTree(Netns.run("ip", "-d", "-j", "link", "show", added)).get(0)
+                        .get("linkinfo").get("info_data").get("port").asInt());
+            }
+            assertFalse(Interfaces.exists(declared), "switchd stopped: its devices are gone");
+            assertFalse(Interfaces.exists(added), "switchd stopped: its devices are gone");
+
+            try (TestDaemon daemon = TestDaemon.start(dir, "br0 { ports { " + declaredPort + " } }", null)) {
+                JsonNode port = daemon.port("br0", added);
+                assertTrue(port != null, "the API's vxlan port is back from the state file");
+                assertEquals(vni + 1, port.get("vni").asInt());
+                assertEquals(net + "4", port.get("remotes").get(0).get("address").asText());
+                assertEquals(4790, Json.mapper().readTree(Netns.run("ip", "-d", "-j", "link", "show", added)).get(0)
+                        .get("linkinfo").get("info_data").get("port").asInt());
+                assertEquals(List.of(net + "4"), floodList(added));
+
+                daemon.rewriteConfig("br0 { ports { } }");
+                TestDaemon.CliResult reload = daemon.switchctl("reload");
+                assertEquals(0, reload.status(), reload.err());
+                Await.until(WAIT, "the device of the port the reload dropped goes", () -> !Interfaces.exists(declared));
+                assertTrue(Interfaces.exists(added), "the API's port stays");
+            }
+        } finally {
+            Netns.status("ip", "link", "del", declared);
+            Netns.status("ip", "link", "del", added);
+            Netns.status("ip", "link", "del", underlay);
+        }
+    }
+
+    private static int deviceMtu(String name) throws Exception {
+        return Json.mapper().readTree(Netns.run("ip", "-j", "link", "show", name)).get(0).get("mtu").asInt();
+    }
+
+    /** The destinations of the all-zero (flood) entries of vxlan device {@code name}, in the kernel's order. */
+    private static List<String> floodList(String name) throws Exception {
+        List<String> out = new ArrayList<>();
+        for (JsonNode e : Json.mapper().readTree(Netns.run("bridge", "-j", "fdb", "show", "dev", name))) {
+            if (e.get("mac").asText().equals("00:00:00:00:00:00") && e.has("dst")) {
+                out.add(e.get("dst").asText());
+            }
+        }
+        return out;
+    }
+
     /** Pings {@code ip} from {@code from} until it answers, within {@link #WAIT}. */
     private static void ping(Netns from, String ip) {
         long deadline = System.nanoTime() + WAIT.toNanos();
