@@ -250,7 +250,7 @@ public final class Switchctl implements Runnable {
             "VM's vhost-user port (vhost-user) over the unix socket --socket names:",
             "  switchctl port add br0 vm3 --type vhost-user --socket /run/switchd/vm3.sock",
             "or a VXLAN port (vxlan): switchd creates the kernel's vxlan device of that name:",
-            "  switchctl port add br0 vx1001 --type vxlan --vni 1001 --local 192.0.2.1 --remote 192.0.2.2",
+            "  switchctl port add br0 vx1001 --type vxlan --vni 1001 --local IP --remote IP",
             "The control socket goes before the command: switchctl -s SOCKET port add ..."})
         void add(@Parameters(paramLabel = "BR", description = "The bridge.") String bridge,
                  @Parameters(paramLabel = "IFNAME", description = "The interface to attach, the TAP or vxlan device "
