@@ -103,6 +103,7 @@ class ApiErrorsTest {
         "POST   | /v1/bridges/br0/ports            | `{\"name\": \"vx1\", \"type\": \"vxlan\", \"vni\": 7, \"local\": \"192.0.2.1\", \"remotes\": [\"192.0.2.x\"]}` | 400 | a remote must be an IPv4 or IPv6 address",
         "POST   | /v1/bridges/br0/ports            | `{\"name\": \"x\", \"type\": \"tap\", \"remotes\": [\"192.0.2.2\"]}` | 400 | only vxlan ports have remotes",
         "POST   | /v1/bridges/br0/ports            | `{\"name\": \"x\", \"vni\": 5}` | 400 | only vxlan ports have a vni",
+        "POST   | /v1/bridges/br0/ports            | `{\"name\": \"vx1\", \"type\": \"vxlan\", \"vni\": 7, \"local\": \"192.0.2.250\"}` | 409 | no interface holds local address 192.0.2.250",
         "POST   | /v1/bridges/br0/ports            | `{\"name\": \"vm3\", \"type\": \"vhost-user\"}` | 400 | a vhost-user port needs a socket",
         "POST   | /v1/bridges/br0/ports            | `{\"name\": \"vm3\", \"type\": \"vhost-user\", \"socket\": \"vm3.sock\"}` | 400 | absolute path",
         "POST   | /v1/bridges/br0/ports            | `{\"name\": \"vm3\", \"type\": \"vhost-user\", \"socket\": \"/run/vm3.sock\", \"mode\": \"both\"}` | 400 | mode must be server or client",

@@ -187,6 +187,13 @@ public final class VxlanKind implements PortKind {
         return out;
     }
 
+    /** The kernel takes one vxlan device per VNI and UDP port in a namespace, whatever their local addresses. */
+    @Override
+    public Map.Entry<String, String> exclusive(PortKindSettings settings) {
+        VxlanSettings s = (VxlanSettings) settings;
+        return Map.entry(VNI, s.vni() + " (dstport " + s.dstport() + ")");
+    }
+
     /** The device goes with the port the operator deleted (or a reload dropped or replaced). */
     @Override
     public void deleting(Port port) {
@@ -212,7 +219,7 @@ public final class VxlanKind implements PortKind {
             }
             LOG.warning("bridge " + bridge + ": port " + other.name() + "'s mtu " + other.mtu() + " is larger than "
                     + "vxlan port " + vxlan.name() + "'s " + vxlan.mtu() + ": larger frames cannot cross the overlay "
-                    + "(give the underlay " + VxlanLinks.OVERHEAD + " bytes more, or the hosts an mtu of "
+                    + "(raise the underlay's MTU by " + (other.mtu() - vxlan.mtu()) + ", or give the hosts an mtu of "
                     + vxlan.mtu() + ")");
         }
     }
