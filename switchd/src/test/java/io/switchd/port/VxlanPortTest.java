@@ -161,6 +161,7 @@ class VxlanPortTest {
         String underlay = "vu" + id + "c";
         String declared = "vx" + id + "c";
         String added = "vx" + id + "d";
+        String foreign = "vx" + id + "g";
         String localA = net + "1";
         String declaredPort = declared + " { type = vxlan, vni = " + vni + ", local = \"" + localA + "\", remotes = [\""
                 + net + "2\", \"" + net + "3\"] }";
@@ -182,6 +183,16 @@ class VxlanPortTest {
                 assertEquals(0, r.status(), r.err());
                 assertEquals(4790, Json.mapper().readTree(Netns.run("ip", "-d", "-j", "link", "show", added)).get(0)
                         .get("linkinfo").get("info_data").get("port").asInt());
+
+                // the kernel refuses a second device on a VNI someone else's device has: said with its errno
+                Netns.run("ip", "link", "add", foreign, "type", "vxlan", "id", Integer.toString(vni + 2), "local",
+                        localA, "dstport", "4789");
+                TestDaemon.CliResult refused = daemon.switchctl("port", "add", "br0", "vx" + id + "f", "--type",
+                        "vxlan", "--vni", Integer.toString(vni + 2), "--local", localA);
+                assertEquals(1, refused.status(), refused.out());
+                assertTrue(refused.err().contains("creating vxlan device vx" + id + "f (vni " + (vni + 2))
+                        && refused.err().contains("(errno 17)"), refused.err());
+                assertFalse(Interfaces.exists("vx" + id + "f"), "nothing is left of the refused port");
             }
             assertFalse(Interfaces.exists(declared), "switchd stopped: its devices are gone");
             assertFalse(Interfaces.exists(added), "switchd stopped: its devices are gone");
@@ -204,6 +215,7 @@ class VxlanPortTest {
         } finally {
             Netns.status("ip", "link", "del", declared);
             Netns.status("ip", "link", "del", added);
+            Netns.status("ip", "link", "del", foreign);
             Netns.status("ip", "link", "del", underlay);
         }
     }
