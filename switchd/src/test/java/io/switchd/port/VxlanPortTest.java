@@ -220,6 +220,37 @@ class VxlanPortTest {
         }
     }
 
+    /**
+     * A vxlan port whose local address no interface holds yet starts absent, with the rest of the
+     * switch, and comes up once the address is there: switchd keeps trying to make its device.
+     */
+    @Test
+    void aPortWaitingForItsLocalAddressComesUpWhenItIsThere(@TempDir Path dir) throws Exception {
+        Netns.assumeAvailable();
+        String underlay = "vu" + id + "h";
+        String port = "vx" + id + "h";
+        String localA = net + "1";
+        try (LogRecords logs = LogRecords.capture();
+             TestDaemon daemon = TestDaemon.start(dir, "br0 { ports { " + port + " { type = vxlan, vni = " + vni
+                     + ", local = \"" + localA + "\" } } }", null)) {
+            assertEquals("absent", daemon.port("br0", port).get("state").asText());
+            assertFalse(logs.at(Level.WARNING, "no interface holds local address " + localA).isEmpty(),
+                    "says why: " + logs.at(Level.WARNING));
+            assertFalse(Interfaces.exists(port));
+
+            Netns.run("ip", "link", "add", underlay, "type", "veth", "peer", "name", "vu" + id + "i");
+            Netns.run("ip", "link", "set", underlay, "up");
+            Netns.run("ip", "addr", "add", localA + "/24", "dev", underlay);
+            Await.until(WAIT, "the port comes up once its local address is there",
+                    () -> "up".equals(daemon.port("br0", port).get("state").asText()));
+            assertEquals(vni, Json.mapper().readTree(Netns.run("ip", "-d", "-j", "link", "show", port)).get(0)
+                    .get("linkinfo").get("info_data").get("id").asInt());
+        } finally {
+            Netns.status("ip", "link", "del", port);
+            Netns.status("ip", "link", "del", underlay);
+        }
+    }
+
     private static int deviceMtu(String name) throws Exception {
         return Json.mapper().readTree(Netns.run("ip", "-j", "link", "show", name)).get(0).get("mtu").asInt();
     }
