@@ -145,12 +145,14 @@ final class LinkFollower implements LinkListener {
     }
 
     /**
-     * Whether switchd makes the interface of this absent port again: a TAP it made, not persistent.
+     * Whether switchd makes the interface of this absent port again: a TAP it made, not persistent,
+     * or a vxlan port's device.
      * A persistent TAP, or one switchd found and opened, is the operator's to make again (with
      * {@code ip tuntap add} and its owner and flags), which a TAP of ours would keep from working.
      */
     private static boolean madeAgain(Port p) {
-        return p instanceof TapPort t && !t.persistent();
+        // a vxlan port's device is switchd's alone: nobody else would make it
+        return p instanceof TapPort t && !t.persistent() || p.type() == PortType.VXLAN;
     }
 
     /** Says that the interface of {@code f}, now retired, is gone, and what becomes of the port. */

@@ -153,6 +153,7 @@ public final class Switchd implements AutoCloseable {
         } else {
             LOG.info("bridge " + bridge.name() + ": " + port + " " + port.state().displayName());
         }
+        io.switchd.port.kind.VxlanKind.warnMtu(bridge.name(), bridge.ports(), port);
         // a port that attached before it joined (a vhost-user guest that was quick) forwards now
         bridge.portsChanged();
         stpUpdate(bridge);

@@ -550,7 +550,7 @@ public final class ConfigLoader {
         }
     }
 
-    private static int intIn(Config c, String key, String path, int min, int max, String file) throws ConfigError {
+    static int intIn(Config c, String key, String path, int min, int max, String file) throws ConfigError {
         ConfigValue v = c.getValue(key);
         if (v.valueType() != ConfigValueType.NUMBER) {
             throw error(v, file, path, "must be a whole number from " + min + " to " + max + ", not a " + typeName(v));
@@ -581,7 +581,7 @@ public final class ConfigLoader {
         return (Boolean) v.unwrapped();
     }
 
-    private static String typeName(ConfigValue v) {
+    static String typeName(ConfigValue v) {
         return v.valueType().name().toLowerCase(Locale.ROOT);
     }
 

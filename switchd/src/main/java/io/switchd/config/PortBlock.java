@@ -41,6 +41,37 @@ public final class PortBlock {
         return ConfigLoader.bool(settings.toConfig(), key, path + "." + key, file);
     }
 
+    /** The whole number {@code key} from min to max, from the port or the port-defaults; a ConfigError if not. */
+    public int intIn(String key, int min, int max) throws ConfigError {
+        return ConfigLoader.intIn(settings.toConfig(), key, path + "." + key, min, max, file);
+    }
+
+    /**
+     * The list of strings {@code key}, from the port or the port-defaults, with {@code check} run on
+     * each (an IllegalArgumentException from it is a ConfigError at that element's line).
+     */
+    public java.util.List<String> strings(String key, java.util.function.Consumer<String> check) throws ConfigError {
+        ConfigValue v = settings.get(key);
+        if (!(v instanceof com.typesafe.config.ConfigList list)) {
+            throw error(key, "must be a list of strings [\"...\", ...], not a " + ConfigLoader.typeName(v));
+        }
+        java.util.List<String> out = new java.util.ArrayList<>();
+        for (int i = 0; i < list.size(); i++) {
+            ConfigValue item = list.get(i);
+            String at = path + "." + key + "[" + i + "]";
+            if (item.valueType() != com.typesafe.config.ConfigValueType.STRING) {
+                throw ConfigLoader.error(item, file, at, "must be a string, not a " + ConfigLoader.typeName(item));
+            }
+            try {
+                check.accept((String) item.unwrapped());
+            } catch (IllegalArgumentException e) {
+                throw ConfigLoader.error(item, file, at, e.getMessage());
+            }
+            out.add((String) item.unwrapped());
+        }
+        return out;
+    }
+
     /** The string {@code key} from the port's own block only: a key that names one port's resource. */
     public String ownString(String key) throws ConfigError {
         return ConfigLoader.string(own.toConfig(), key, path + "." + key, file);

@@ -82,8 +82,8 @@ public final class PacketSocketPort extends FdPort {
     /** Frames handed over ahead of their turn ({@link #overtake}). */
     long overtaken;
 
-    private PacketSocketPort(String name, int stripes, int fd, int mtu, int ifindex, PacketRing ring) {
-        super(name, PortType.NETDEV, stripes, fd, mtu);
+    private PacketSocketPort(String name, PortType type, int stripes, int fd, int mtu, int ifindex, PacketRing ring) {
+        super(name, type, stripes, fd, mtu);
         this.ifindex = ifindex;
         ifindex(ifindex);
         this.ring = ring;
@@ -91,6 +91,14 @@ public final class PacketSocketPort extends FdPort {
 
     /** Attaches to the existing interface {@code name}, setting it up; throws when it does not exist. */
     public static PacketSocketPort open(String name, int stripes) throws SysException {
+        return open(name, PortType.NETDEV, stripes);
+    }
+
+    /**
+     * Attaches to the existing interface {@code name} as a port of {@code type} (a vxlan port's
+     * device, which its kind made), setting it up; throws when it does not exist.
+     */
+    public static PacketSocketPort open(String name, PortType type, int stripes) throws SysException {
         int ifindex = Interfaces.index(name);
         if (ifindex == 0) {
             throw new SysException("interface " + name + " does not exist", Errno.ENODEV);
@@ -99,7 +107,7 @@ public final class PacketSocketPort extends FdPort {
         int mtu = Interfaces.mtu(name);
         int fd = PacketSockets.open(ifindex, name, RING_SLOTS);
         try {
-            return new PacketSocketPort(name, stripes, fd, mtu, ifindex, PacketRing.map(fd, RING_SLOTS, name));
+            return new PacketSocketPort(name, type, stripes, fd, mtu, ifindex, PacketRing.map(fd, RING_SLOTS, name));
         } catch (SysException | RuntimeException e) {
             LibC.close(fd);
             throw e;

@@ -4,6 +4,7 @@ import io.switchd.port.PortState;
 import io.switchd.testing.Await;
 import io.switchd.testing.Fabric;
 import io.switchd.testing.NamespaceFabric;
+import io.switchd.testing.NamespaceTcp;
 import io.switchd.testing.Netns;
 import io.switchd.testing.UdpEcho;
 import org.junit.jupiter.api.MethodOrderer;
@@ -11,24 +12,11 @@ import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
 
-import java.io.InputStream;
-import java.io.OutputStream;
-import java.net.InetSocketAddress;
-import java.nio.channels.Channels;
-import java.nio.channels.ServerSocketChannel;
-import java.nio.channels.SocketChannel;
-import java.security.MessageDigest;
 import java.time.Duration;
-import java.util.Arrays;
-import java.util.HexFormat;
-import java.util.Random;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.TimeUnit;
 
 import static io.switchd.testing.Frames.BROADCAST;
 import static io.switchd.testing.Frames.frame;
 import static io.switchd.testing.Frames.token;
-import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
@@ -141,41 +129,7 @@ class NamespaceBridgeTest extends PortPolicyBehaviourTest {
 
     /** Sends 8 MB of random bytes from host {@code from} to {@code to} over TCP and compares digests. */
     private void transfer(int from, int to) throws Exception {
-        byte[] data = new byte[TRANSFER_BYTES];
-        new Random(from * 31L + to).nextBytes(data);
-        int port = 5201;
-        ServerSocketChannel server = ns().ns(to).inside(() -> {
-            ServerSocketChannel s = ServerSocketChannel.open();
-            s.bind(new InetSocketAddress(ns().address(to), port));
-            return s;
-        });
-        SocketChannel client = ns().ns(from).inside(SocketChannel::open);
-        try (server; client) {
-            CompletableFuture<byte[]> received = CompletableFuture.supplyAsync(() -> {
-                try (SocketChannel c = server.accept(); InputStream in = Channels.newInputStream(c)) {
-                    MessageDigest md = MessageDigest.getInstance("SHA-256");
-                    byte[] buf = new byte[65536];
-                    long total = 0;
-                    int n;
-                    while ((n = in.read(buf)) > 0) {
-                        md.update(buf, 0, n);
-                        total += n;
-                    }
-                    assertEquals(TRANSFER_BYTES, total, "bytes received");
-                    return md.digest();
-                } catch (Exception e) {
-                    throw new IllegalStateException(e);
-                }
-            });
-            ping(from, to, WAIT);
-            client.socket().connect(new InetSocketAddress(ns().address(to), port), 5000);
-            try (OutputStream out = Channels.newOutputStream(client)) {
-                out.write(data);
-            }
-            byte[] digest = received.get(60, TimeUnit.SECONDS);
-            byte[] expected = MessageDigest.getInstance("SHA-256").digest(data);
-            assertArrayEquals(expected, digest, "h" + from + " to h" + to + ": data differs ("
-                    + HexFormat.of().formatHex(Arrays.copyOf(digest, 4)) + ")");
-        }
+        ping(from, to, WAIT);
+        NamespaceTcp.transfer(ns().ns(from), ns().ns(to), ns().address(to), TRANSFER_BYTES);
     }
 }

@@ -155,7 +155,7 @@ class ConfigLoaderTest {
         assertEquals("switchd.bridges.br0.ageing-time", d.path());
         ConfigError t = assertThrows(ConfigError.class, () -> ConfigLoader.parse(
                 "switchd.bridges.br0.ports.x { type = vde }", "t.conf"));
-        assertTrue(t.problem().contains("tap, netdev or vhost-user"), t.getMessage());
+        assertTrue(t.problem().contains("tap, netdev, vhost-user or vxlan"), t.getMessage());
     }
 
     @Test

@@ -120,9 +120,38 @@ class ConfigMistakesTest {
             row("admin neither up nor down", "switchd.bridges.br0.ports.eth1 {\n admin = sideways\n}\n", 2,
                     "switchd.bridges.br0.ports.eth1.admin", "up or down"),
             row("type unknown", "switchd.bridges.br0.ports.eth1 {\n type = vde\n}\n", 2,
-                    "switchd.bridges.br0.ports.eth1.type", "tap, netdev or vhost-user"),
+                    "switchd.bridges.br0.ports.eth1.type", "tap, netdev, vhost-user or vxlan"),
             row("persistent netdev", "switchd.bridges.br0.ports.eth1 {\n persistent = true\n}\n", 2,
                     "switchd.bridges.br0.ports.eth1.persistent", "only tap"),
+            row("vxlan without vni", "switchd.bridges.br0.ports.vx1 {\n type = vxlan\n local = \"192.0.2.1\"\n}\n", 2,
+                    "switchd.bridges.br0.ports.vx1.vni", "needs vni"),
+            row("vxlan vni 0", "switchd.bridges.br0.ports.vx1 {\n type = vxlan\n local = \"192.0.2.1\"\n vni = 0\n}\n",
+                    4, "switchd.bridges.br0.ports.vx1.vni", "from 1 to 16777215"),
+            row("vxlan vni over 24 bits", "switchd.bridges.br0.ports.vx1 {\n type = vxlan\n vni = 16777216\n"
+                    + " local = \"192.0.2.1\"\n}\n", 3, "switchd.bridges.br0.ports.vx1.vni", "from 1 to 16777215"),
+            row("vxlan without local", "switchd.bridges.br0.ports.vx1 {\n type = vxlan\n vni = 1001\n}\n", 2,
+                    "switchd.bridges.br0.ports.vx1.local", "needs local"),
+            row("vxlan local not an address", "switchd.bridges.br0.ports.vx1 {\n type = vxlan\n vni = 1001\n"
+                    + " local = \"host-a.example\"\n}\n", 4, "switchd.bridges.br0.ports.vx1.local",
+                    "IPv4 or IPv6 address, not \"host-a.example\""),
+            row("vxlan local 300.1.1.1", "switchd.bridges.br0.ports.vx1 {\n type = vxlan\n vni = 1001\n"
+                    + " local = \"300.1.1.1\"\n}\n", 4, "switchd.bridges.br0.ports.vx1.local", "IPv4 or IPv6 address"),
+            row("vxlan remote not an address", "switchd.bridges.br0.ports.vx1 {\n type = vxlan\n vni = 1001\n"
+                    + " local = \"192.0.2.1\"\n remotes = [\n  \"192.0.2.2\"\n  \"192.0.2\"\n ]\n}\n", 7,
+                    "switchd.bridges.br0.ports.vx1.remotes[1]", "IPv4 or IPv6 address"),
+            row("vxlan remotes not a list", "switchd.bridges.br0.ports.vx1 {\n type = vxlan\n vni = 1001\n"
+                    + " local = \"192.0.2.1\"\n remotes = \"192.0.2.2\"\n}\n", 5,
+                    "switchd.bridges.br0.ports.vx1.remotes", "list of strings"),
+            row("vxlan remote twice", "switchd.bridges.br0.ports.vx1 {\n type = vxlan\n vni = 1001\n"
+                    + " local = \"192.0.2.1\"\n remotes = [\"192.0.2.2\", \"192.0.2.2\"]\n}\n", 5,
+                    "switchd.bridges.br0.ports.vx1.remotes", "listed twice"),
+            row("vxlan: two ports on one vni", "switchd.bridges.br0.ports {\n vx1 { type = vxlan, vni = 1001, local = \"192.0.2.1\" }\n"
+                    + " vx2 {\n  type = vxlan\n  vni = 1001\n  local = \"192.0.2.5\"\n }\n}\n", 5,
+                    "switchd.bridges.br0.ports.vx2.vni", "vni 1001 (dstport 4789) is port br0/vx1's already"),
+            row("remotes on a netdev", "switchd.bridges.br0.ports.eth1 {\n type = netdev\n remotes = [\"192.0.2.2\"]\n}\n",
+                    3, "switchd.bridges.br0.ports.eth1.remotes", "only vxlan ports have remotes"),
+            row("vni on a tap", "switchd.bridges.br0.ports.tap1 {\n type = tap\n vni = 5\n}\n",
+                    3, "switchd.bridges.br0.ports.tap1.vni", "only vxlan ports have a vni"),
             row("vhost-user without socket", "switchd.bridges.br0.ports.vm1 {\n type = vhost-user\n}\n", 2,
                     "switchd.bridges.br0.ports.vm1.socket", "needs socket"),
             row("vhost-user socket relative", "switchd.bridges.br0.ports.vm1 {\n type = vhost-user\n"

@@ -249,17 +249,29 @@ public final class Switchctl implements Runnable {
         @Command(name = "add", description = {"Attach an interface (netdev), create a TAP port (tap), or add a",
             "VM's vhost-user port (vhost-user) over the unix socket --socket names:",
             "  switchctl port add br0 vm3 --type vhost-user --socket /run/switchd/vm3.sock",
+            "or a VXLAN port (vxlan): switchd creates the kernel's vxlan device of that name:",
+            "  switchctl port add br0 vx1001 --type vxlan --vni 1001 --local IP --remote IP",
             "The control socket goes before the command: switchctl -s SOCKET port add ..."})
         void add(@Parameters(paramLabel = "BR", description = "The bridge.") String bridge,
-                 @Parameters(paramLabel = "IFNAME", description = "The interface to attach, the TAP to create, or the "
-                         + "vhost-user port's name.") String name,
-                 @Option(names = "--type", defaultValue = "netdev", paramLabel = "tap|netdev|vhost-user",
-                         description = "tap, netdev or vhost-user (default: ${DEFAULT-VALUE}).") String type,
+                 @Parameters(paramLabel = "IFNAME", description = "The interface to attach, the TAP or vxlan device "
+                         + "to create, or the vhost-user port's name.") String name,
+                 @Option(names = "--type", defaultValue = "netdev", paramLabel = "tap|netdev|vhost-user|vxlan",
+                         description = "tap, netdev, vhost-user or vxlan (default: ${DEFAULT-VALUE}).") String type,
                  @Option(names = "--persistent", description = "tap only: keep the interface when the port goes.")
                  boolean persistent,
                  @Option(names = "--mode", paramLabel = "server|client", description = "vhost-user only: server "
                          + "(the default: switchd listens on the socket) or client (it connects to the VM's).")
                  String mode,
+                 @Option(names = "--vni", paramLabel = "VNI", description = "vxlan only, and needed there: the "
+                         + "VXLAN network identifier, 1 to 16777215.") Integer vni,
+                 @Option(names = "--local", paramLabel = "IP", description = "vxlan only, and needed there: this "
+                         + "host's address on the underlay.") String local,
+                 @Option(names = "--remote", paramLabel = "IP", description = "vxlan only: a remote host's "
+                         + "underlay address to flood to (repeat for more).") List<String> remotes,
+                 @Option(names = "--dstport", paramLabel = "PORT", description = "vxlan only: the UDP port "
+                         + "(default 4789).") Integer dstport,
+                 @Option(names = "--device", paramLabel = "IFNAME", description = "vxlan only: the underlay "
+                         + "interface (default: the one holding --local).") String device,
                  @Option(names = "--may-exist", description = "Succeed if the bridge has this port already, "
                          + "as ovs-vsctl's --may-exist add-port, leaving its settings and owner as they are.")
                  boolean mayExist,
@@ -267,8 +279,8 @@ public final class Switchctl implements Runnable {
                          + "that port del --owner NAME removes it and nothing else.") String owner) throws Exception {
             String socket = root.spec.commandLine().getParseResult().subcommand().subcommand()
                     .matchedOptionValue(VHOST_USER_SOCKET, null);
-            new PortAttachment(root).add(new NewPort(name, type, persistent ? Boolean.TRUE : null, owner, socket, mode),
-                    bridge, mayExist);
+            new PortAttachment(root).add(new NewPort(name, type, persistent ? Boolean.TRUE : null, owner, socket, mode,
+                    vni, local, remotes, dstport, device), bridge, mayExist);
         }
 
         @Command(name = "del", description = "Delete a port added at run time; a TAP interface switchd created goes "

@@ -1,6 +1,7 @@
 package io.switchd.port.kind;
 
 import io.switchd.api.model.NewPort;
+import io.switchd.api.model.PortInfo;
 import io.switchd.config.ConfigError;
 import io.switchd.config.PortBlock;
 import io.switchd.config.PortType;
@@ -14,7 +15,7 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * One kind of port (tap, netdev, vhost-user): everything that differs between kinds, in one place.
+ * One kind of port (tap, netdev, vhost-user, vxlan): everything that differs between kinds, in one place.
  * How its config keys are read and checked, how an API request to add one is read and checked, how
  * it opens, what it shows and what its teardown does. The rest of switchd treats ports alike and
  * asks the port's kind ({@link PortKinds#of}) for the rest.
@@ -88,10 +89,17 @@ public interface PortKind {
 
     /**
      * The kind's part of a port's API view. persistent is a TAP's; socket, mode and features a
-     * vhost-user port's (null for the other kinds, which the JSON then leaves out).
+     * vhost-user port's; vni, local and remotes a vxlan port's (null for the other kinds, which the
+     * JSON then leaves out).
      */
-    record Shown(boolean persistent, String socket, String mode, List<String> features) {
+    record Shown(boolean persistent, String socket, String mode, List<String> features, Integer vni, String local,
+                 List<PortInfo.Remote> remotes) {
         /** Nothing of a kind's own. */
         public static final Shown NONE = new Shown(false, null, null, null);
+
+        /** A tap's or a vhost-user port's part. */
+        public Shown(boolean persistent, String socket, String mode, List<String> features) {
+            this(persistent, socket, mode, features, null, null, null);
+        }
     }
 }

@@ -7,7 +7,7 @@ import io.switchd.config.PortType;
  * keys, as an immutable value. Two ports of the same kind with equal settings are attached the
  * same way; a reload that changes them replaces the port.
  */
-public sealed interface PortKindSettings permits TapSettings, NetdevSettings, VhostUserSettings {
+public sealed interface PortKindSettings permits TapSettings, NetdevSettings, VhostUserSettings, VxlanSettings {
     /** The kind these settings are for. */
     PortType type();
 

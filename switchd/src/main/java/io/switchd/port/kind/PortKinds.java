@@ -15,7 +15,8 @@ import java.util.StringJoiner;
 
 /** Every kind of port switchd knows, by type and by name. */
 public final class PortKinds {
-    private static final List<PortKind> ALL = List.of(new TapKind(), new NetdevKind(), new VhostUserKind());
+    private static final List<PortKind> ALL = List.of(new TapKind(), new NetdevKind(), new VhostUserKind(),
+            new VxlanKind());
     private static final Map<PortType, PortKind> BY_TYPE = new EnumMap<>(PortType.class);
 
     static {
@@ -47,7 +48,7 @@ public final class PortKinds {
         return null;
     }
 
-    /** "tap, netdev or vhost-user": the names, for error messages. */
+    /** "tap, netdev, vhost-user or vxlan": the names, for error messages. */
     public static String names() {
         StringJoiner j = new StringJoiner(", ");
         for (int i = 0; i < ALL.size() - 1; i++) {

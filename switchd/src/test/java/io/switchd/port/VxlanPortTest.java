@@ -1,0 +1,276 @@
+package io.switchd.port;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.switchd.api.Json;
+import io.switchd.sys.Interfaces;
+import io.switchd.testing.Await;
+import io.switchd.testing.LogRecords;
+import io.switchd.testing.NamespaceTcp;
+import io.switchd.testing.Netns;
+import io.switchd.testing.TestDaemon;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.logging.Level;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * A vxlan port against a host that runs no switchd, only the Linux kernel's own VXLAN: switchd's
+ * bridge (in this namespace, as the test daemon runs in the test's JVM) has a vxlan port and a veth
+ * to host namespace A; host B is a namespace with a kernel vxlan device and bridge, a flood entry to
+ * us, and a veth to host namespace B behind it. The two hosts ping and move 16 MB over TCP each way
+ * with the veths' offloads on, and the device switchd made is the one asked for.
+ *
+ * <pre>
+ *  hA ns ─veth─ [switchd br0: hvXa + vxXa (local 10.x.y.1)] ─underlay veth─ [nsB: vxXb ─ kernel brX] ─veth─ hB ns
+ * </pre>
+ */
+class VxlanPortTest {
+    private static final Duration WAIT = Duration.ofSeconds(20);
+    private static final int TRANSFER_BYTES = 16 << 20;
+    /** Hosts behind the overlay: the underlay's 1500 less VXLAN's 50, as the README advises. */
+    private static final String HOST_MTU = "1450";
+    private final ThreadLocalRandom random = ThreadLocalRandom.current();
+    private final String id = String.format(Locale.ROOT, "%04x", random.nextInt(0x10000));
+    private final String net = "10." + (100 + random.nextInt(150)) + "." + random.nextInt(256) + ".";
+    private final int vni = 100_000 + random.nextInt(1_000_000);
+
+    @Test
+    void switchdAndAKernelOnlyHostShareASegment(@TempDir Path dir) throws Exception {
+        Netns.assumeAvailable();
+        String underlayA = "vu" + id + "a";
+        String vxlanA = "vx" + id + "a";
+        String hostVeth = "hv" + id + "a";
+        String localA = net + "1";
+        String localB = net + "2";
+        List<Netns> namespaces = new ArrayList<>();
+        try {
+            Netns nsB = Netns.create("vxb" + id);
+            namespaces.add(nsB);
+            Netns hostA = Netns.create("vha" + id);
+            namespaces.add(hostA);
+            Netns hostB = Netns.create("vhb" + id);
+            namespaces.add(hostB);
+
+            // the underlay: our end here, B's in its namespace
+            Netns.run("ip", "link", "add", underlayA, "type", "veth", "peer", "name", "vu" + id + "b");
+            Netns.run("ip", "link", "set", "vu" + id + "b", "netns", nsB.name());
+            Netns.run("ip", "addr", "add", localA + "/24", "dev", underlayA);
+            Netns.run("ip", "link", "set", underlayA, "up");
+            nsB.exec("ip", "addr", "add", localB + "/24", "dev", "vu" + id + "b");
+            nsB.exec("ip", "link", "set", "vu" + id + "b", "up");
+
+            // host B: the kernel's vxlan device and bridge only, flooding to us
+            nsB.exec("ip", "link", "add", "vx" + id + "b", "type", "vxlan", "id", Integer.toString(vni),
+                    "local", localB, "dstport", "4789");
+            nsB.exec("bridge", "fdb", "append", "00:00:00:00:00:00", "dev", "vx" + id + "b", "dst", localA);
+            nsB.exec("ip", "link", "add", "br" + id, "type", "bridge");
+            nsB.exec("ip", "link", "set", "vx" + id + "b", "master", "br" + id);
+            nsB.exec("ip", "link", "add", "hw" + id + "a", "type", "veth", "peer", "name", "hw" + id + "b");
+            nsB.exec("ip", "link", "set", "hw" + id + "a", "master", "br" + id);
+            nsB.exec("ip", "link", "set", "hw" + id + "b", "netns", hostB.name());
+            for (String dev : List.of("vx" + id + "b", "br" + id, "hw" + id + "a")) {
+                nsB.exec("ip", "link", "set", dev, "up");
+            }
+            hostB.exec("ip", "link", "set", "hw" + id + "b", "mtu", HOST_MTU, "up");
+            hostB.exec("ip", "addr", "add", "192.168.77.2/24", "dev", "hw" + id + "b");
+
+            // host A: a veth to switchd's bridge (its switch end at 1500, more than the overlay takes)
+            Netns.run("ip", "link", "add", hostVeth, "type", "veth", "peer", "name", "hv" + id + "b");
+            Netns.run("ip", "link", "set", "hv" + id + "b", "netns", hostA.name());
+            hostA.exec("ip", "link", "set", "hv" + id + "b", "mtu", HOST_MTU, "up");
+            hostA.exec("ip", "addr", "add", "192.168.77.1/24", "dev", "hv" + id + "b");
+
+            try (LogRecords logs = LogRecords.capture();
+                 TestDaemon daemon = TestDaemon.start(dir, "br0 { ports { " + hostVeth + " {} } }", null)) {
+                TestDaemon.CliResult added = daemon.switchctl("port", "add", "br0", vxlanA, "--type", "vxlan",
+                        "--vni", Integer.toString(vni), "--local", localA, "--remote", localB);
+                assertEquals(0, added.status(), added.err());
+                assertFalse(logs.at(Level.WARNING, "port " + hostVeth + "'s mtu 1500 is larger than vxlan port "
+                        + vxlanA + "'s 1450").isEmpty(), "the larger MTU is warned of: " + logs.at(Level.WARNING));
+
+                ping(hostA, "192.168.77.2");
+                ping(hostB, "192.168.77.1");
+                NamespaceTcp.transfer(hostA, hostB, "192.168.77.2", TRANSFER_BYTES);
+                NamespaceTcp.transfer(hostB, hostA, "192.168.77.1", TRANSFER_BYTES);
+
+                JsonNode port = null;
+                for (JsonNode p : Json.mapper().readTree(daemon.switchctl("-j", "port", "list", "br0").out())) {
+                    if (p.get("name").asText().equals(vxlanA)) {
+                        port = p;
+                    }
+                }
+                assertTrue(port != null, "port list shows " + vxlanA);
+                assertEquals("vxlan", port.get("type").asText());
+                assertEquals(vni, port.get("vni").asInt());
+                assertEquals(localA, port.get("local").asText());
+                assertEquals(1, port.get("remotes").size(), port.toString());
+                assertEquals(localB, port.get("remotes").get(0).get("address").asText());
+                assertEquals("static", port.get("remotes").get(0).get("source").asText());
+                assertEquals(1450, port.get("mtu").asInt());
+                assertFalse(daemon.port("br0", hostVeth).has("vni"), "a netdev port shows no vxlan fields");
+
+                JsonNode link = Json.mapper().readTree(Netns.run("ip", "-d", "-j", "link", "show", vxlanA)).get(0);
+                assertEquals(1450, link.get("mtu").asInt(), link.toString());
+                JsonNode info = link.get("linkinfo");
+                assertEquals("vxlan", info.get("info_kind").asText());
+                assertEquals(vni, info.get("info_data").get("id").asInt());
+                assertEquals(localA, info.get("info_data").get("local").asText());
+                assertEquals(4789, info.get("info_data").get("port").asInt());
+                assertTrue(info.get("info_data").get("learning").asBoolean(), "the device learns: " + info);
+                JsonNode fdb = Json.mapper().readTree(Netns.run("bridge", "-j", "fdb", "show", "dev", vxlanA));
+                boolean flood = false;
+                for (JsonNode e : fdb) {
+                    flood |= e.get("mac").asText().equals("00:00:00:00:00:00") && e.has("dst")
+                            && e.get("dst").asText().equals(localB);
+                }
+                assertTrue(flood, "the flood entry to " + localB + ": " + fdb);
+
+                TestDaemon.CliResult deleted = daemon.switchctl("port", "del", "br0", vxlanA);
+                assertEquals(0, deleted.status(), deleted.err());
+                Await.until(WAIT, "the vxlan device goes with its port", () -> !Interfaces.exists(vxlanA));
+            }
+        } finally {
+            Netns.status("ip", "link", "del", vxlanA);
+            Netns.status("ip", "link", "del", hostVeth);
+            Netns.status("ip", "link", "del", underlayA);
+            for (Netns ns : namespaces) {
+                ns.close();
+            }
+        }
+    }
+
+    /**
+     * The device's life follows the port's: a config port's device made at start with its flood
+     * list, made again when someone deletes it, gone when a reload drops the port; an API port's
+     * device kept across a restart through the state file (non-default dstport included), and gone
+     * while switchd is stopped.
+     */
+    @Test
+    void theDeviceLivesAndDiesWithItsPort(@TempDir Path dir) throws Exception {
+        Netns.assumeAvailable();
+        String underlay = "vu" + id + "c";
+        String declared = "vx" + id + "c";
+        String added = "vx" + id + "d";
+        String foreign = "vx" + id + "g";
+        String localA = net + "1";
+        String declaredPort = declared + " { type = vxlan, vni = " + vni + ", local = \"" + localA + "\", remotes = [\""
+                + net + "2\", \"" + net + "3\"] }";
+        try {
+            Netns.run("ip", "link", "add", underlay, "type", "veth", "peer", "name", "vu" + id + "e");
+            Netns.run("ip", "link", "set", underlay, "mtu", "9000", "up");
+            Netns.run("ip", "addr", "add", localA + "/24", "dev", underlay);
+            try (TestDaemon daemon = TestDaemon.start(dir, "br0 { ports { " + declaredPort + " } }", null)) {
+                assertEquals(8950, deviceMtu(declared), "the underlay's MTU less 50");
+                assertEquals(List.of(net + "2", net + "3"), floodList(declared));
+
+                Netns.run("ip", "link", "del", declared);
+                Await.until(WAIT, "the deleted device is made again", () -> Interfaces.exists(declared)
+                        && "up".equals(daemon.port("br0", declared).get("state").asText()));
+                assertEquals(List.of(net + "2", net + "3"), floodList(declared), "with its flood list");
+
+                TestDaemon.CliResult r = daemon.switchctl("port", "add", "br0", added, "--type", "vxlan", "--vni",
+                        Integer.toString(vni + 1), "--local", localA, "--remote", net + "4", "--dstport", "4790");
+                assertEquals(0, r.status(), r.err());
+                assertEquals(4790, Json.mapper().readTree(Netns.run("ip", "-d", "-j", "link", "show", added)).get(0)
+                        .get("linkinfo").get("info_data").get("port").asInt());
+
+                // the kernel refuses a second device on a VNI someone else's device has: said with its errno
+                Netns.run("ip", "link", "add", foreign, "type", "vxlan", "id", Integer.toString(vni + 2), "local",
+                        localA, "dstport", "4789");
+                TestDaemon.CliResult refused = daemon.switchctl("port", "add", "br0", "vx" + id + "f", "--type",
+                        "vxlan", "--vni", Integer.toString(vni + 2), "--local", localA);
+                assertEquals(1, refused.status(), refused.out());
+                assertTrue(refused.err().contains("creating vxlan device vx" + id + "f (vni " + (vni + 2))
+                        && refused.err().contains("(errno 17)"), refused.err());
+                assertFalse(Interfaces.exists("vx" + id + "f"), "nothing is left of the refused port");
+            }
+            assertFalse(Interfaces.exists(declared), "switchd stopped: its devices are gone");
+            assertFalse(Interfaces.exists(added), "switchd stopped: its devices are gone");
+
+            try (TestDaemon daemon = TestDaemon.start(dir, "br0 { ports { " + declaredPort + " } }", null)) {
+                JsonNode port = daemon.port("br0", added);
+                assertTrue(port != null, "the API's vxlan port is back from the state file");
+                assertEquals(vni + 1, port.get("vni").asInt());
+                assertEquals(net + "4", port.get("remotes").get(0).get("address").asText());
+                assertEquals(4790, Json.mapper().readTree(Netns.run("ip", "-d", "-j", "link", "show", added)).get(0)
+                        .get("linkinfo").get("info_data").get("port").asInt());
+                assertEquals(List.of(net + "4"), floodList(added));
+
+                daemon.rewriteConfig("br0 { ports { } }");
+                TestDaemon.CliResult reload = daemon.switchctl("reload");
+                assertEquals(0, reload.status(), reload.err());
+                Await.until(WAIT, "the device of the port the reload dropped goes", () -> !Interfaces.exists(declared));
+                assertTrue(Interfaces.exists(added), "the API's port stays");
+            }
+        } finally {
+            Netns.status("ip", "link", "del", declared);
+            Netns.status("ip", "link", "del", added);
+            Netns.status("ip", "link", "del", foreign);
+            Netns.status("ip", "link", "del", underlay);
+        }
+    }
+
+    /**
+     * A vxlan port whose local address no interface holds yet starts absent, with the rest of the
+     * switch, and comes up once the address is there: switchd keeps trying to make its device.
+     */
+    @Test
+    void aPortWaitingForItsLocalAddressComesUpWhenItIsThere(@TempDir Path dir) throws Exception {
+        Netns.assumeAvailable();
+        String underlay = "vu" + id + "h";
+        String port = "vx" + id + "h";
+        String localA = net + "1";
+        try (LogRecords logs = LogRecords.capture();
+             TestDaemon daemon = TestDaemon.start(dir, "br0 { ports { " + port + " { type = vxlan, vni = " + vni
+                     + ", local = \"" + localA + "\" } } }", null)) {
+            assertEquals("absent", daemon.port("br0", port).get("state").asText());
+            assertFalse(logs.at(Level.WARNING, "no interface holds local address " + localA).isEmpty(),
+                    "says why: " + logs.at(Level.WARNING));
+            assertFalse(Interfaces.exists(port));
+
+            Netns.run("ip", "link", "add", underlay, "type", "veth", "peer", "name", "vu" + id + "i");
+            Netns.run("ip", "link", "set", underlay, "up");
+            Netns.run("ip", "addr", "add", localA + "/24", "dev", underlay);
+            Await.until(WAIT, "the port comes up once its local address is there",
+                    () -> "up".equals(daemon.port("br0", port).get("state").asText()));
+            assertEquals(vni, Json.mapper().readTree(Netns.run("ip", "-d", "-j", "link", "show", port)).get(0)
+                    .get("linkinfo").get("info_data").get("id").asInt());
+        } finally {
+            Netns.status("ip", "link", "del", port);
+            Netns.status("ip", "link", "del", underlay);
+        }
+    }
+
+    private static int deviceMtu(String name) throws Exception {
+        return Json.mapper().readTree(Netns.run("ip", "-j", "link", "show", name)).get(0).get("mtu").asInt();
+    }
+
+    /** The destinations of the all-zero (flood) entries of vxlan device {@code name}, in the kernel's order. */
+    private static List<String> floodList(String name) throws Exception {
+        List<String> out = new ArrayList<>();
+        for (JsonNode e : Json.mapper().readTree(Netns.run("bridge", "-j", "fdb", "show", "dev", name))) {
+            if (e.get("mac").asText().equals("00:00:00:00:00:00") && e.has("dst")) {
+                out.add(e.get("dst").asText());
+            }
+        }
+        return out;
+    }
+
+    /** Pings {@code ip} from {@code from} until it answers, within {@link #WAIT}. */
+    private static void ping(Netns from, String ip) {
+        long deadline = System.nanoTime() + WAIT.toNanos();
+        while (from.execStatus("ping", "-c", "1", "-W", "1", ip) != 0) {
+            assertTrue(System.nanoTime() < deadline, from.name() + " cannot ping " + ip);
+        }
+    }
+}
