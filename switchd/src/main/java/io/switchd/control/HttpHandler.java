@@ -41,7 +41,12 @@ final class HttpHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
             return;
         }
         byte[] body = ByteBufUtil.getBytes(req.content());
-        respond(ctx, router.handle(req.method().name(), req.uri(), body, apiAllowed), HttpUtil.isKeepAlive(req));
+        ApiResponse a = router.handle(req.method().name(), req.uri(), body, apiAllowed);
+        if (a.streamer() != null) {
+            a.streamer().start(ctx);
+            return;
+        }
+        respond(ctx, a, HttpUtil.isKeepAlive(req));
     }
 
     private static ApiResponse undecodable(Throwable cause) {
