@@ -272,6 +272,42 @@ class CaptureTest {
         assertEquals(0, r.status(), r.err());
     }
 
+    @Test
+    void moreCapturesThanAllowedAreRefusedAndTheOthersRunOn() throws Exception {
+        List<SocketChannel> open = new ArrayList<>();
+        List<String> ids = new ArrayList<>();
+        try {
+            for (int i = 0; i < 4; i++) { // switchd.control.max-captures, by default
+                SocketChannel ch = SocketChannel.open(StandardProtocolFamily.UNIX);
+                open.add(ch);
+                ch.connect(UnixDomainSocketAddress.of(daemon.socket()));
+                ch.write(ByteBuffer.wrap(("GET /v1/bridges/br0/capture?port=" + port(3)
+                        + " HTTP/1.1\r\nHost: switchd\r\n\r\n").getBytes(StandardCharsets.US_ASCII)));
+                ids.add(captureId(ch));
+            }
+            ApiException e = refused("/v1/bridges/br0/capture");
+            assertEquals(429, e.status());
+            assertTrue(e.getMessage().contains("max-captures"), e.getMessage());
+            for (String id : ids) {
+                assertTrue(daemon.client().call("GET", "/v1/captures/" + id, null).get("running").asBoolean(), id);
+            }
+        } finally {
+            for (SocketChannel ch : open) {
+                ch.close();
+            }
+        }
+        // the clients went away: their captures end
+        for (String id : ids) {
+            Await.until(WAIT, "capture " + id + " ends with its client", () -> {
+                try {
+                    return !daemon.client().call("GET", "/v1/captures/" + id, null).get("running").asBoolean();
+                } catch (IOException | ApiException e) {
+                    throw new AssertionError(e);
+                }
+            });
+        }
+    }
+
     /** The capture id in the head of the answer on {@code ch}, read without reading much more. */
     private static String captureId(SocketChannel ch) throws IOException {
         ByteBuffer b = ByteBuffer.allocate(512);
