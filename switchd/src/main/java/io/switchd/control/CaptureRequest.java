@@ -6,6 +6,7 @@ import io.switchd.capture.Capture;
 import io.switchd.capture.CaptureRing;
 import io.switchd.capture.Captures;
 import io.switchd.capture.PcapFilter;
+import io.switchd.frame.EthernetFrame;
 import io.switchd.port.Port;
 
 import java.util.ArrayList;
@@ -54,8 +55,15 @@ final class CaptureRequest {
             names.add(ports.get(i).name());
             indexes[i] = ports.get(i).index();
         }
+        // Slots sized for the largest frame the ports' MTUs let through (tag included), not for 64 KiB:
+        // the ring then holds thousands of frames, not a few dozen. An offload super-frame, longer by
+        // design, is kept up to that size (its original length stays in the block).
+        int largest = 0;
+        for (Port p : ports) {
+            largest = Math.max(largest, p.mtu() + EthernetFrame.HEADER_LENGTH + EthernetFrame.TAG_LENGTH);
+        }
         Capture c = new Capture(captures.nextId(), names, indexes, directions, vlan, filter,
-                new CaptureRing(snaplen, Captures.RING_BYTES));
+                new CaptureRing(Math.min(snaplen, largest), Captures.RING_BYTES));
         CaptureStream stream = new CaptureStream(captures, bridge, c, count, snaplen);
         return ApiResponse.stream(ctx -> {
             if (!captures.start(bridge, c)) { // another started since the check above

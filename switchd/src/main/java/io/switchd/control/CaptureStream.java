@@ -34,6 +34,8 @@ final class CaptureStream {
     private static final long PERIOD_MILLIS = 5;
     /** The most bytes one drain puts in a chunk: the connection's write buffer holds a few of them. */
     private static final int CHUNK_BYTES = 256 * 1024;
+    /** The most chunks one drain writes. */
+    private static final int CHUNKS_PER_TICK = 8;
 
     private final Captures captures;
     private final Bridge bridge;
@@ -81,26 +83,29 @@ final class CaptureStream {
             stop();
             return;
         }
-        if (!channel.isWritable()) {
-            return; // the client is slow: the ring fills and the loops count what they drop
-        }
-        ByteBuf chunk = channel.alloc().buffer(64 * 1024);
         CaptureRing ring = capture.ring();
-        CaptureRing.Reader into = (port, direction, nanos, original, buf, from, length) -> {
-            Pcapng.enhancedPacket(chunk, port, nanos + epochOffset, direction, original, buf, from, length);
-            capture.capturedOne();
-        };
-        while (chunk.readableBytes() < CHUNK_BYTES && (count == 0 || capture.captured() < count) && ring.poll(into)) {
-            // drained one
-        }
-        if (chunk.isReadable()) {
+        // a few chunks per tick at most, so the other connections on this loop get their turn
+        for (int i = 0; i < CHUNKS_PER_TICK && channel.isWritable(); i++) {
+            ByteBuf chunk = channel.alloc().buffer(64 * 1024);
+            CaptureRing.Reader into = (port, direction, nanos, original, buf, from, length) -> {
+                Pcapng.enhancedPacket(chunk, port, nanos + epochOffset, direction, original, buf, from, length);
+                capture.capturedOne();
+            };
+            while (chunk.readableBytes() < CHUNK_BYTES && (count == 0 || capture.captured() < count)
+                    && ring.poll(into)) {
+                // drained one
+            }
+            if (!chunk.isReadable()) {
+                chunk.release();
+                break;
+            }
             channel.writeAndFlush(new DefaultHttpContent(chunk));
-        } else {
-            chunk.release();
+            if (count != 0 && capture.captured() >= count) {
+                finish();
+                return;
+            }
         }
-        if (count != 0 && capture.captured() >= count) {
-            finish();
-        }
+        // not writable: the client is slow; the ring fills and the loops count what they drop
     }
 
     /** The frames asked for are out: the last chunk, with the counts, then the connection closes. */
