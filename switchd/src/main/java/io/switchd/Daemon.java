@@ -83,7 +83,8 @@ public final class Daemon implements AutoCloseable {
                 }
             }
             metrics = new SwitchdMetrics(switchd, config.metrics().fdbEntriesLimit());
-            control = ControlServer.start(new ApiRouter(switchd, metrics, reloader), config.control(), config.metrics());
+            control = ControlServer.start(new ApiRouter(switchd, metrics, reloader,
+                    new io.switchd.capture.Captures(config.control().maxCaptures())), config.control(), config.metrics());
         } catch (RuntimeException e) {
             if (metrics != null) {
                 metrics.close();

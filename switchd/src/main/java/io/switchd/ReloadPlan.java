@@ -213,6 +213,7 @@ final class ReloadPlan {
         differs(out, "switchd.spin-before-sleep", running.spinBeforeSleep(), next.spinBeforeSleep());
         differs(out, "switchd.control.socket", running.control().socket(), next.control().socket());
         differs(out, "switchd.control.group", running.control().group(), next.control().group());
+        differs(out, "switchd.control.max-captures", running.control().maxCaptures(), next.control().maxCaptures());
         differs(out, "switchd.metrics.listen", running.metrics().listen(), next.metrics().listen());
         differs(out, "switchd.metrics.fdb-entries-limit", running.metrics().fdbEntriesLimit(),
                 next.metrics().fdbEntriesLimit());

@@ -1,6 +1,8 @@
 package io.switchd.bridge;
 
 import io.netty.buffer.ByteBuf;
+import io.switchd.capture.Capture;
+import io.switchd.capture.CaptureSet;
 import io.switchd.config.BridgeConfig;
 import io.switchd.dataplane.FrameForm;
 import io.switchd.dataplane.LoopContext;
@@ -48,6 +50,11 @@ public final class Bridge {
     private Port[] ports = new Port[0];
     private final BitSet reserved = new BitSet();
     private volatile PortSet portSet = PortSet.EMPTY;
+    /**
+     * The captures running on this bridge, null while there is none: all a frame costs then is
+     * this one read (a plain load on x86). Replaced whole by the control plane.
+     */
+    private volatile CaptureSet captures;
 
     /** A bridge with the table settings of {@code config}; ports join with {@link #add}. */
     public Bridge(BridgeConfig config, int stripes) {
@@ -93,6 +100,11 @@ public final class Bridge {
         if (frameLength < EthernetFrame.HEADER_LENGTH) {
             drop(c, stripe, DropReason.RUNT);
             return;
+        }
+        CaptureSet capturing = captures; // read once per frame; null unless a capture runs
+        if (capturing != null) {
+            // as it came in, before any decision, so a capture also shows what the bridge then drops
+            capturing.ingress(in, buf, eth, frameLength, stripe);
         }
         if (in.state() != PortState.UP) {
             drop(c, stripe, DropReason.PORT_DOWN);
@@ -182,7 +194,7 @@ public final class Bridge {
                 drop(c, stripe, broadcast ? DropReason.STORM_BROADCAST : DropReason.STORM_MULTICAST);
                 return;
             }
-            flood(set, in, policy, form, vlan, egressTci, false, ctx);
+            flood(set, in, policy, form, vlan, egressTci, false, capturing, ctx);
             return;
         }
         int out = fdb.lookup(FdbKey.of(vlan, dst), now);
@@ -196,7 +208,7 @@ public final class Bridge {
                 drop(c, stripe, DropReason.STORM_UNKNOWN_UNICAST);
                 return;
             }
-            flood(set, in, policy, form, vlan, egressTci, true, ctx);
+            flood(set, in, policy, form, vlan, egressTci, true, capturing, ctx);
             return;
         }
         PortPolicy egressPolicy = egress.policy();
@@ -208,11 +220,11 @@ public final class Bridge {
             drop(c, stripe, DropReason.VLAN_NOT_MEMBER);
             return;
         }
-        send(egress, egressPolicy, form, vlan, egressTci, ctx);
+        send(egress, egressPolicy, form, vlan, egressTci, capturing, ctx);
     }
 
     private void flood(PortSet set, Port in, PortPolicy policy, FrameForm form, int vlan, int egressTci,
-                       boolean unknownUnicast, LoopContext ctx) {
+                       boolean unknownUnicast, CaptureSet capturing, LoopContext ctx) {
         counters.increment(ctx.stripe(), C_FLOODED);
         boolean isolated = policy.isolated();
         Port[] ports = set.forwarding();
@@ -225,17 +237,23 @@ public final class Bridge {
             if (!out.carries(vlan) || (isolated && out.isolated()) || (unknownUnicast && !out.flood())) {
                 continue;
             }
-            send(p, out, form, vlan, egressTci, ctx);
+            send(p, out, form, vlan, egressTci, capturing, ctx);
         }
     }
 
-    private static void send(Port p, PortPolicy out, FrameForm form, int vlan, int egressTci, LoopContext ctx) {
+    private static void send(Port p, PortPolicy out, FrameForm form, int vlan, int egressTci, CaptureSet capturing,
+                             LoopContext ctx) {
         if (out.tagsOnEgress(vlan)) {
             form.tagged(egressTci);
         } else {
             form.untagged();
         }
         int length = form.length();
+        if (capturing != null) {
+            // as written to this port: tagged or not as it leaves here
+            capturing.egress(p, vlan, form.buffer(), form.offset() + VirtioNetHeader.SIZE, length - VirtioNetHeader.SIZE,
+                    ctx.stripe());
+        }
         p.send(form.buffer(), form.offset(), length, length - VirtioNetHeader.SIZE, ctx);
     }
 
@@ -382,6 +400,19 @@ public final class Bridge {
             portSet = PortSet.of(ports);
         }
         config = next;
+    }
+
+    /** Starts copying frames to {@code c}; the control plane only. */
+    public synchronized void addCapture(Capture c) {
+        captures = CaptureSet.with(captures, c);
+    }
+
+    /**
+     * Stops copying frames to {@code c}. A loop that read the set before may still copy a frame or
+     * two into its ring: harmless, the ring is heap memory nobody frees.
+     */
+    public synchronized void removeCapture(Capture c) {
+        captures = CaptureSet.without(captures, c);
     }
 
     /** The bridge's name. */

@@ -43,7 +43,7 @@ public final class ConfigLoader {
     private static final Set<String> STATE_KEYS = Set.of("switchd", "base");
     private static final Set<String> SWITCHD_KEYS = Set.of("threads", "busy-poll", "spin-before-sleep", "bridges", "bridge-defaults", "port-defaults",
             "control", "metrics", "state-file");
-    private static final Set<String> CONTROL_KEYS = Set.of("socket", "group");
+    private static final Set<String> CONTROL_KEYS = Set.of("socket", "group", "max-captures");
     private static final Set<String> METRICS_KEYS = Set.of("listen", "fdb-entries-limit");
     private static final Set<String> BRIDGE_DEFAULT_KEYS = Set.of("ageing-time", "mac-table-size", "group-forward-mask");
     private static final Set<String> BRIDGE_KEYS = Set.of("ageing-time", "mac-table-size", "group-forward-mask",
@@ -164,7 +164,8 @@ public final class ConfigLoader {
         checkKeys(control, "switchd.control", CONTROL_KEYS, file);
         ControlConfig controlConfig = new ControlConfig(
                 string(control.toConfig(), "socket", "switchd.control.socket", file),
-                string(control.toConfig(), "group", "switchd.control.group", file));
+                string(control.toConfig(), "group", "switchd.control.group", file),
+                intIn(control.toConfig(), "max-captures", "switchd.control.max-captures", 0, 64, file));
         if (!controlConfig.socket().startsWith("/")) {
             throw error(control.get("socket"), file, "switchd.control.socket", "must be an absolute path");
         }

@@ -10,7 +10,7 @@ import java.io.OutputStream;
  * What a route answers: status, content type and body, or instead of the body the {@code writer}
  * that writes it straight into the response's buffer when it is sent.
  */
-public record ApiResponse(int status, String contentType, byte[] body, BodyWriter writer) {
+public record ApiResponse(int status, String contentType, byte[] body, BodyWriter writer, Streamer streamer) {
     private static final String JSON = "application/json";
 
     /** A body written when the answer is sent. */
@@ -20,9 +20,26 @@ public record ApiResponse(int status, String contentType, byte[] body, BodyWrite
         void writeTo(OutputStream out) throws IOException;
     }
 
+    /** An answer that is not sent whole but streamed on the connection for as long as it lasts (a capture). */
+    @FunctionalInterface
+    public interface Streamer {
+        /** Takes over the connection of {@code ctx}, on its event loop: writes the response head and what follows. */
+        void start(io.netty.channel.ChannelHandlerContext ctx);
+    }
+
     /** An answer with its body at hand. */
     public ApiResponse(int status, String contentType, byte[] body) {
-        this(status, contentType, body, null);
+        this(status, contentType, body, null, null);
+    }
+
+    /** An answer with its body written when sent. */
+    public ApiResponse(int status, String contentType, byte[] body, BodyWriter writer) {
+        this(status, contentType, body, writer, null);
+    }
+
+    /** A streamed answer: {@code streamer} writes it all, head included. */
+    public static ApiResponse stream(Streamer streamer) {
+        return new ApiResponse(200, "application/octet-stream", new byte[0], null, streamer);
     }
 
     /** A JSON answer. */

@@ -16,7 +16,9 @@ import io.switchd.api.model.NewFdbEntry;
 import io.switchd.api.model.NewPort;
 import io.switchd.api.model.PortChange;
 import io.switchd.api.model.PortInfo;
+import io.switchd.capture.Captures;
 import io.switchd.config.ConfigError;
+import io.switchd.config.ControlConfig;
 import io.switchd.metrics.SwitchdMetrics;
 
 import java.io.UncheckedIOException;
@@ -37,12 +39,19 @@ public final class ApiRouter {
     private final Switchd switchd;
     private final SwitchdMetrics metrics;
     private final Reloader reloader;
+    private final Captures captures;
 
-    /** Routes to {@code switchd}, its {@code metrics}, and the {@code reloader} of its config file. */
+    /** Routes to {@code switchd}, its {@code metrics}, and the {@code reloader} of its config file; 4 captures at once. */
     public ApiRouter(Switchd switchd, SwitchdMetrics metrics, Reloader reloader) {
+        this(switchd, metrics, reloader, new Captures(ControlConfig.DEFAULT_MAX_CAPTURES));
+    }
+
+    /** Routes as above, running live captures in {@code captures}. */
+    public ApiRouter(Switchd switchd, SwitchdMetrics metrics, Reloader reloader, Captures captures) {
         this.switchd = switchd;
         this.metrics = metrics;
         this.reloader = reloader;
+        this.captures = captures;
     }
 
     /** Answers one request; {@code apiAllowed} is false on the metrics listener, which serves /metrics only. */
@@ -122,6 +131,19 @@ public final class ApiRouter {
                         + "; the running configuration stays");
             }
         }
+        if (n == 2 && s[0].equals("captures")) {
+            requireMethod(method, "GET");
+            Captures.Counts counts;
+            try {
+                counts = captures.counts(Long.parseLong(s[1]));
+            } catch (NumberFormatException e) {
+                counts = null;
+            }
+            if (counts == null) {
+                throw ControlException.notFound("no capture " + s[1] + " (running or among the last ended)");
+            }
+            return ApiResponse.json(200, counts);
+        }
         if (n == 0 || !s[0].equals("bridges")) {
             throw ControlException.notFound("no such route: " + ApiPaths.PREFIX + "/" + String.join("/", s));
         }
@@ -147,6 +169,12 @@ public final class ApiRouter {
                 return ports(method, br, s, params, body);
             case "fdb":
                 return fdb(method, br, s, params, body);
+            case "capture":
+                if (n == 3) {
+                    requireMethod(method, "GET");
+                    return CaptureRequest.start(captures, br, switchd.bridge(br), params);
+                }
+                break;
             case "stp":
                 if (n == 3) {
                     requireMethod(method, "GET");

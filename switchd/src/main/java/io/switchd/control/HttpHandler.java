@@ -28,6 +28,8 @@ final class HttpHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
     private static final Logger LOG = Logger.getLogger(HttpHandler.class.getName());
     private final ApiRouter router;
     private final boolean apiAllowed;
+    /** The connection carries a streamed answer (a capture) until it closes: any further request is ignored. */
+    private boolean streaming;
 
     HttpHandler(ApiRouter router, boolean apiAllowed) {
         this.router = router;
@@ -36,12 +38,21 @@ final class HttpHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
 
     @Override
     protected void channelRead0(ChannelHandlerContext ctx, FullHttpRequest req) {
+        if (streaming) {
+            return; // an answer is still being streamed on this connection; the stream said Connection: close
+        }
         if (!req.decoderResult().isSuccess()) {
             respond(ctx, undecodable(req.decoderResult().cause()), false);
             return;
         }
         byte[] body = ByteBufUtil.getBytes(req.content());
-        respond(ctx, router.handle(req.method().name(), req.uri(), body, apiAllowed), HttpUtil.isKeepAlive(req));
+        ApiResponse a = router.handle(req.method().name(), req.uri(), body, apiAllowed);
+        if (a.streamer() != null) {
+            streaming = true;
+            a.streamer().start(ctx);
+            return;
+        }
+        respond(ctx, a, HttpUtil.isKeepAlive(req));
     }
 
     private static ApiResponse undecodable(Throwable cause) {

@@ -4,7 +4,7 @@ import io.netty.channel.ChannelDuplexHandler;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelPromise;
 import io.netty.handler.codec.http.FullHttpRequest;
-import io.netty.handler.codec.http.HttpResponse;
+import io.netty.handler.codec.http.LastHttpContent;
 
 import java.time.Duration;
 import java.util.concurrent.ScheduledFuture;
@@ -47,7 +47,8 @@ final class RequestDeadline extends ChannelDuplexHandler {
 
     @Override
     public void write(ChannelHandlerContext ctx, Object msg, ChannelPromise promise) {
-        if (msg instanceof HttpResponse) {
+        // the clock restarts when an answer is complete: a streamed one (a capture) may last hours
+        if (msg instanceof LastHttpContent) {
             promise = promise.unvoid();
             promise.addListener(f -> {
                 if (ctx.channel().isActive()) {

@@ -41,7 +41,7 @@ import java.util.StringJoiner;
 public final class Switchctl implements Runnable {
     /** The commands, in the order the help lists them; added by {@link #commandLine(String...)}, not by picocli. */
     private static final List<Class<?>> COMMANDS = List.of(Bridge.class, Port.class, Fdb.class, Stp.class,
-            Stats.class, Reload.class, HelpCommand.class, Hook.class);
+            Stats.class, Capture.class, Reload.class, HelpCommand.class, Hook.class);
 
     @Option(names = {"-s", "--socket"}, scope = ScopeType.INHERIT, paramLabel = "SOCKET",
             defaultValue = "${env:SWITCHD_SOCKET:-" + ApiPaths.DEFAULT_SOCKET + "}",
@@ -88,6 +88,7 @@ public final class Switchctl implements Runnable {
             }
         }
         vhostUserSocketOption(cl);
+        captureSnaplenOption(cl);
         return cl.setExecutionExceptionHandler((ex, cmd, parsed) -> {
             if (ex instanceof ApiException || ex instanceof IOException) {
                 cmd.getErr().println("switchctl: " + message(ex, cmd));
@@ -122,6 +123,26 @@ public final class Switchctl implements Runnable {
         spec.addOption(CommandLine.Model.OptionSpec.builder(VHOST_USER_SOCKET).paramLabel("PATH").type(String.class)
                 .description("vhost-user only, and needed there: the absolute path of the unix socket the VM's "
                         + "vhost-user frontend uses.").build());
+    }
+
+    /**
+     * Gives {@code capture} tcpdump's -s SNAPLEN: it trades the inherited control socket option for
+     * its --socket alone, as {@code port add} does with its own --socket.
+     */
+    private static void captureSnaplenOption(CommandLine cl) {
+        CommandLine capture = cl.getSubcommands().get("capture");
+        if (capture == null || capture.getCommandSpec().findOption(Capture.SNAPLEN) != null) {
+            return;
+        }
+        CommandLine.Model.CommandSpec spec = capture.getCommandSpec();
+        CommandLine.Model.OptionSpec control = spec.findOption("--socket");
+        spec.remove(control);
+        spec.addOption(CommandLine.Model.OptionSpec.builder(control).names("--socket")
+                .description("The control socket, as -s or --socket before the command.")
+                .build());
+        spec.addOption(CommandLine.Model.OptionSpec.builder("-s", Capture.SNAPLEN).paramLabel("SNAPLEN")
+                .type(Integer.class)
+                .description("Keep at most this many bytes of each frame (default and most: 65535).").build());
     }
 
     private static String message(Exception ex, CommandLine cmd) {
