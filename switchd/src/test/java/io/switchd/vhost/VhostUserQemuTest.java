@@ -103,14 +103,16 @@ class VhostUserQemuTest {
                 GuestTcp.hostToGuest(vethNs, guest, GUEST);
                 JsonNode s2 = stats(d);
                 log("4 x 16 MB in " + ms(tcp) + " ms; vm1 " + s2);
-                // TCP super-frames crossed whole, each way: without TSO a frame carries at most 1,514 bytes
+                // TCP super-frames crossed whole, each way: without TSO a frame carries at most 1,514
+                // bytes, so an average above that needs super-frames (how big they are is the guest's
+                // TCP's choice: a slow guest's pacing makes them small)
                 long fromGuest = s1.get("rx_bytes").asLong() - s0.get("rx_bytes").asLong();
                 long framesFromGuest = s1.get("rx_frames").asLong() - s0.get("rx_frames").asLong();
-                assertTrue(fromGuest >= 32 << 20 && fromGuest / framesFromGuest > 4000,
+                assertTrue(fromGuest >= 32 << 20 && fromGuest / framesFromGuest > 1514,
                         "the guest's TSO frames: " + fromGuest + " bytes in " + framesFromGuest + " frames");
                 long toGuest = s2.get("tx_bytes").asLong() - s1.get("tx_bytes").asLong();
                 long framesToGuest = s2.get("tx_frames").asLong() - s1.get("tx_frames").asLong();
-                assertTrue(toGuest >= 32 << 20 && toGuest / framesToGuest > 4000,
+                assertTrue(toGuest >= 32 << 20 && toGuest / framesToGuest > 1514,
                         "TSO frames to the guest: " + toGuest + " bytes in " + framesToGuest + " frames");
                 s2.get("drops").fields().forEachRemaining(e -> assertTrue(
                         e.getValue().asLong() == 0 || e.getKey().equals("egress-full"), "vm1 dropped: " + s2));
