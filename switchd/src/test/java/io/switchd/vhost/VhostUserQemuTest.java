@@ -103,13 +103,14 @@ class VhostUserQemuTest {
                 GuestTcp.hostToGuest(vethNs, guest, GUEST);
                 JsonNode s2 = stats(d);
                 log("4 x 16 MB in " + ms(tcp) + " ms; vm1 " + s2);
-                // TCP super-frames crossed whole, each way: without TSO a frame carries at most 1,514
-                // bytes, so an average above that needs super-frames (how big they are is the guest's
-                // TCP's choice: a slow guest's pacing makes them small)
+                // The host's TCP super-frames reach the guest whole: without TSO a frame carries at
+                // most 1,514 bytes, so an average above that needs super-frames. The guest's own
+                // sizes are its TCP's choice (a TCG guest's pacing and window make them small, in
+                // some runs all single segments): its 32 MB is checked, its frame size only logged.
                 long fromGuest = s1.get("rx_bytes").asLong() - s0.get("rx_bytes").asLong();
                 long framesFromGuest = s1.get("rx_frames").asLong() - s0.get("rx_frames").asLong();
-                assertTrue(fromGuest >= 32 << 20 && fromGuest / framesFromGuest > 1514,
-                        "the guest's TSO frames: " + fromGuest + " bytes in " + framesFromGuest + " frames");
+                assertTrue(fromGuest >= 32 << 20, "the guest's 32 MB: " + fromGuest + " bytes");
+                log("from the guest: " + fromGuest / Math.max(1, framesFromGuest) + " bytes a frame");
                 long toGuest = s2.get("tx_bytes").asLong() - s1.get("tx_bytes").asLong();
                 long framesToGuest = s2.get("tx_frames").asLong() - s1.get("tx_frames").asLong();
                 assertTrue(toGuest >= 32 << 20 && toGuest / framesToGuest > 1514,
