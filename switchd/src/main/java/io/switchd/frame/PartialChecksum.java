@@ -26,24 +26,7 @@ public final class PartialChecksum {
         if (start >= frameLength || field + 2 > frameLength) {
             return false;
         }
-        long sum = 0;
-        int i = frame + start;
-        int end = frame + frameLength;
-        // 32-bit big-endian words: their halves fold into the same 16-bit ones' complement sum
-        for (; i + 4 <= end; i += 4) {
-            sum += buf.getUnsignedInt(i);
-        }
-        if (i + 2 <= end) {
-            sum += buf.getUnsignedShort(i);
-            i += 2;
-        }
-        if (i < end) {
-            sum += (buf.getUnsignedByte(i) << 8); // an odd last byte is padded with a zero
-        }
-        while ((sum >>> 16) != 0) {
-            sum = (sum & 0xFFFF) + (sum >>> 16);
-        }
-        int checksum = (int) (~sum & 0xFFFF);
+        int checksum = InternetChecksum.complement(InternetChecksum.sum(buf, frame + start, frameLength - start));
         // as the kernel does: 0 is sent as 0xFFFF, which UDP reads as "no checksum" otherwise
         buf.setShort(frame + field, checksum == 0 ? 0xFFFF : checksum);
         buf.setByte(offset + VirtioNetHeader.FLAGS_OFFSET,

@@ -119,7 +119,7 @@ public final class TcpSegmenter {
             }
             scratch.setByte(sl4 + 13, f);
             scratch.setShort(sl4 + 16, 0);
-            long pseudo = v4 ? sum(scratch, sl3 + 12, 8) : sum(scratch, sl3 + 8, 32);
+            long pseudo = v4 ? InternetChecksum.sum(scratch, sl3 + 12, 8) : InternetChecksum.sum(scratch, sl3 + 8, 32);
             pseudo += TCP + tcpLength;
             scratch.setShort(sl4 + 16, checksum(scratch, sl4, tcpLength, pseudo));
             sink.segment(scratch, 0, VirtioNetHeader.SIZE + headers + n);
@@ -131,30 +131,8 @@ public final class TcpSegmenter {
         return count;
     }
 
-    /** The 16-bit ones' complement sum of {@code length} bytes at {@code at}, not folded. */
-    private static long sum(ByteBuf buf, int at, int length) {
-        long sum = 0;
-        int i = at;
-        int end = at + length;
-        for (; i + 4 <= end; i += 4) {
-            sum += buf.getUnsignedInt(i);
-        }
-        if (i + 2 <= end) {
-            sum += buf.getUnsignedShort(i);
-            i += 2;
-        }
-        if (i < end) {
-            sum += buf.getUnsignedByte(i) << 8;
-        }
-        return sum;
-    }
-
     /** The Internet checksum of {@code length} bytes at {@code at}, with {@code seed} added. */
     private static int checksum(ByteBuf buf, int at, int length, long seed) {
-        long s = seed + sum(buf, at, length);
-        while ((s >>> 16) != 0) {
-            s = (s & 0xFFFF) + (s >>> 16);
-        }
-        return (int) (~s & 0xFFFF);
+        return InternetChecksum.complement(seed + InternetChecksum.sum(buf, at, length));
     }
 }
