@@ -51,7 +51,9 @@ public final class VhostUserPort extends Port implements VhostBackend, SharedEgr
             VirtioFeatures.EVENT_IDX, VirtioFeatures.INDIRECT_DESC, VirtioFeatures.PROTOCOL_FEATURES,
             VirtioFeatures.CSUM, VirtioFeatures.GUEST_CSUM, VirtioFeatures.HOST_TSO4, VirtioFeatures.HOST_TSO6,
             VirtioFeatures.HOST_ECN, VirtioFeatures.GUEST_TSO4, VirtioFeatures.GUEST_TSO6, VirtioFeatures.GUEST_ECN);
-    static final long OFFERED_PROTOCOL = VirtioFeatures.mask(VhostUserProtocol.F_MQ, VhostUserProtocol.F_REPLY_ACK);
+    /** Protocol features: MQ (one queue pair), REPLY_ACK, and memory regions added and removed one at a time. */
+    static final long OFFERED_PROTOCOL = VirtioFeatures.mask(VhostUserProtocol.F_MQ, VhostUserProtocol.F_REPLY_ACK,
+            VhostUserProtocol.F_CONFIGURE_MEM_SLOTS);
     private static final VarHandle LOCK;
 
     static {
