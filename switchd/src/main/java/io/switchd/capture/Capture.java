@@ -1,9 +1,9 @@
 package io.switchd.capture;
 
 import io.netty.buffer.ByteBuf;
+import io.switchd.metrics.StripedCounters;
 
 import java.util.List;
-import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * One running capture: which frames it wants (ports, direction, VLAN, filter) and the ring the
@@ -24,17 +24,19 @@ public final class Capture {
     private final int vlan;
     private final BpfProgram filter;
     private final CaptureRing ring;
-    private final AtomicLong dropped = new AtomicLong();
+    /** Frames dropped because the ring was full, counted in each loop's own stripe (one counter). */
+    private final StripedCounters dropped;
     /** Written by the one thread that drains the ring. */
     private volatile long captured;
 
     /**
      * A capture numbered {@code id} of the ports named {@code portNames} (interface {@code i} is
      * {@code portNames.get(i)}, at bridge index {@code portIndexes[i]}), in {@code directions}, of
-     * VLAN {@code vlan} (-1 for any), of the frames {@code filter} matches (null for all).
+     * VLAN {@code vlan} (-1 for any), of the frames {@code filter} matches (null for all), offered
+     * frames by up to {@code stripes} loops.
      */
     public Capture(long id, List<String> portNames, int[] portIndexes, int directions, int vlan, BpfProgram filter,
-                   CaptureRing ring) {
+                   CaptureRing ring, int stripes) {
         this.id = id;
         this.portNames = List.copyOf(portNames);
         int max = -1;
@@ -50,6 +52,7 @@ public final class Capture {
         this.vlan = vlan;
         this.filter = filter;
         this.ring = ring;
+        this.dropped = new StripedCounters(1, stripes);
     }
 
     /** Whether this capture may want frames of port {@code index} in {@code direction}, before looking at them. */
@@ -75,7 +78,7 @@ public final class Capture {
             return;
         }
         if (!ring.offer(interfaceOf[index], direction, System.nanoTime(), buf, from, length)) {
-            dropped.incrementAndGet();
+            dropped.increment(stripe, 0);
         }
     }
 
@@ -106,6 +109,6 @@ public final class Capture {
 
     /** Frames selected but not kept because the ring was full: the reader was too slow. */
     public long dropped() {
-        return dropped.get();
+        return dropped.get(0);
     }
 }

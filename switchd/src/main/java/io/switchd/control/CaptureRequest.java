@@ -63,7 +63,7 @@ final class CaptureRequest {
             largest = Math.max(largest, p.mtu() + EthernetFrame.HEADER_LENGTH + EthernetFrame.TAG_LENGTH);
         }
         Capture c = new Capture(captures.nextId(), names, indexes, directions, vlan, filter,
-                new CaptureRing(Math.min(snaplen, largest), Captures.RING_BYTES));
+                new CaptureRing(Math.min(snaplen, largest), Captures.RING_BYTES), bridge.counters().stripes());
         CaptureStream stream = new CaptureStream(captures, bridge, c, count, snaplen);
         return ApiResponse.stream(ctx -> {
             if (!captures.start(bridge, c)) { // another started since the check above

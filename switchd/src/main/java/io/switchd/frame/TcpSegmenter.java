@@ -93,7 +93,8 @@ public final class TcpSegmenter {
         int sl3 = VirtioNetHeader.SIZE + (l3 - frame);
         int sl4 = VirtioNetHeader.SIZE + (l4 - frame);
         int count = 0;
-        for (int at = payload; at < end || (at == payload && end == payload); at += mss) {
+        // at least one segment (a super-frame of headers only is one); the last one ends the loop
+        for (int at = payload; ; at += mss) {
             int n = Math.min(mss, end - at);
             boolean first = at == payload;
             boolean last = at + n >= end;

@@ -64,16 +64,12 @@ public final class VhostUserPort extends Port implements VhostBackend, SharedEgr
         }
     }
 
-    private final Path socket;
-    private final boolean server;
-    private final DataPlane plane;
     private final IoEventLoop loop;
     private final LoopContext owner;
     private final boolean busyPoll;
     private VhostUserEndpoint endpoint;
 
     // What the frontend set up; touched on the port's loop only.
-    private long features;
     private final int[] num = new int[2];
     private final VringAddress[] address = new VringAddress[2];
     private final int[] base = new int[2];
@@ -96,11 +92,10 @@ public final class VhostUserPort extends Port implements VhostBackend, SharedEgr
     private volatile boolean rxOpen;
     /** The receive queue's call eventfd: changed and signalled under {@link #lock}. */
     private int rxCallFd = -1;
-    /** Which offloads the guest takes on receive: GUEST_CSUM, GUEST_TSO4, GUEST_TSO6, GUEST_ECN. */
-    private volatile boolean guestCsum;
-    private volatile boolean guestTso4;
-    private volatile boolean guestTso6;
-    private volatile boolean guestEcn;
+    /**
+     * The virtio features the frontend agreed to, 0 while none has: which offloads the guest takes on
+     * receive, read once a frame by any loop; written on the port's loop.
+     */
     private volatile long negotiated;
 
     /** An eventfd's 8 bytes: [0, 8) what a kick read, [8, 16) the 1 a call writes. */
@@ -113,11 +108,8 @@ public final class VhostUserPort extends Port implements VhostBackend, SharedEgr
     private ByteBuf scratch;
     private int segmentStripe;
 
-    private VhostUserPort(String name, Path socket, boolean server, DataPlane plane, int loopIndex) {
+    private VhostUserPort(String name, DataPlane plane, int loopIndex) {
         super(name, PortType.VHOST_USER, plane.stripes());
-        this.socket = socket;
-        this.server = server;
-        this.plane = plane;
         this.loop = plane.loop(loopIndex);
         this.owner = plane.context(loopIndex);
         this.busyPoll = plane.busyPoll();
@@ -129,7 +121,7 @@ public final class VhostUserPort extends Port implements VhostBackend, SharedEgr
      * {@code server}, else it connects to the frontend listening there (retrying every second).
      */
     public static VhostUserPort open(String name, Path socket, boolean server, DataPlane plane) throws SysException {
-        VhostUserPort port = new VhostUserPort(name, socket, server, plane, plane.assign());
+        VhostUserPort port = new VhostUserPort(name, plane, plane.assign());
         try {
             port.endpoint = VhostUserEndpoint.start(server ? VhostUserEndpoint.Mode.SERVER : VhostUserEndpoint.Mode.CLIENT,
                     socket, port.loop, port);
@@ -138,21 +130,6 @@ public final class VhostUserPort extends Port implements VhostBackend, SharedEgr
             throw new SysException("vhost-user socket " + socket + ": " + e.getMessage(), 0);
         }
         return port;
-    }
-
-    /** The socket the frontend and switchd meet on. */
-    public Path socket() {
-        return socket;
-    }
-
-    /** Whether switchd listens on the socket (rather than connecting to it). */
-    public boolean server() {
-        return server;
-    }
-
-    /** The virtio features the frontend agreed to; 0 while none is connected. */
-    public long negotiatedFeatures() {
-        return negotiated;
     }
 
     /** The names of the features the frontend agreed to, for {@code port list -j}. */
@@ -169,9 +146,10 @@ public final class VhostUserPort extends Port implements VhostBackend, SharedEgr
             counted(FULL, 0, stripe);
             return true;
         }
+        long features = negotiated;
         int gso = buf.getByte(offset + VirtioNetHeader.GSO_TYPE_OFFSET) & 0xFF;
-        boolean cut = gso != VirtioNetHeader.GSO_NONE && !takesSuperFrame(gso);
-        if (!cut && !checksumFits(buf, offset, length, gso)) {
+        boolean cut = gso != VirtioNetHeader.GSO_NONE && !takesSuperFrame(features, gso);
+        if (!cut && !checksumFits(buf, offset, length, gso, features)) {
             counters().increment(stripe, PortCounters.drop(DropReason.OFFLOAD_UNSUPPORTED));
             return true;
         }
@@ -224,12 +202,12 @@ public final class VhostUserPort extends Port implements VhostBackend, SharedEgr
     }
 
     /** Whether the guest agreed to take super-frames of this kind (a virtio-net gso_type) whole. */
-    private boolean takesSuperFrame(int gso) {
-        boolean ecnOk = (gso & 0x80) == 0 || guestEcn;
-        return guestCsum && ecnOk && switch (gso & 0x7F) {
-            case 1 -> guestTso4; // VIRTIO_NET_HDR_GSO_TCPV4
-            case 4 -> guestTso6; // VIRTIO_NET_HDR_GSO_TCPV6
-            default -> false;    // UDP fragmentation offload: not offered
+    private static boolean takesSuperFrame(long features, int gso) {
+        boolean ecnOk = (gso & 0x80) == 0 || VirtioFeatures.has(features, VirtioFeatures.GUEST_ECN);
+        return VirtioFeatures.has(features, VirtioFeatures.GUEST_CSUM) && ecnOk && switch (gso & 0x7F) {
+            case 1 -> VirtioFeatures.has(features, VirtioFeatures.GUEST_TSO4); // VIRTIO_NET_HDR_GSO_TCPV4
+            case 4 -> VirtioFeatures.has(features, VirtioFeatures.GUEST_TSO6); // VIRTIO_NET_HDR_GSO_TCPV6
+            default -> false; // UDP fragmentation offload: not offered
         };
     }
 
@@ -238,10 +216,10 @@ public final class VhostUserPort extends Port implements VhostBackend, SharedEgr
      * completed here for a guest that did not agree to take them (the frame keeps it for every
      * later egress, which is valid for all of them). Super-frames are the segmenter's.
      */
-    private boolean checksumFits(ByteBuf buf, int offset, int length, int gso) {
+    private static boolean checksumFits(ByteBuf buf, int offset, int length, int gso, long features) {
         int flags = buf.getByte(offset + VirtioNetHeader.FLAGS_OFFSET);
-        return gso != VirtioNetHeader.GSO_NONE || (flags & VirtioNetHeader.F_NEEDS_CSUM) == 0 || guestCsum
-                || PartialChecksum.complete(buf, offset, length);
+        return gso != VirtioNetHeader.GSO_NONE || (flags & VirtioNetHeader.F_NEEDS_CSUM) == 0
+                || VirtioFeatures.has(features, VirtioFeatures.GUEST_CSUM) || PartialChecksum.complete(buf, offset, length);
     }
 
     @Override
@@ -407,19 +385,14 @@ public final class VhostUserPort extends Port implements VhostBackend, SharedEgr
         if ((acked & ~OFFERED) != 0) {
             throw new VhostProtocolException("features " + VirtioFeatures.names(acked & ~OFFERED) + " were not offered");
         }
-        features = acked;
         tx.features(acked);
         take();
         try {
             rx.features(acked);
-            guestCsum = VirtioFeatures.has(acked, VirtioFeatures.GUEST_CSUM);
-            guestTso4 = VirtioFeatures.has(acked, VirtioFeatures.GUEST_TSO4);
-            guestTso6 = VirtioFeatures.has(acked, VirtioFeatures.GUEST_TSO6);
-            guestEcn = VirtioFeatures.has(acked, VirtioFeatures.GUEST_ECN);
+            negotiated = acked;
         } finally {
             unlock();
         }
-        negotiated = acked;
     }
 
     @Override
@@ -650,7 +623,6 @@ public final class VhostUserPort extends Port implements VhostBackend, SharedEgr
         }
         memory.unmap();
         memory = GuestMemory.EMPTY;
-        features = 0;
         negotiated = 0;
         guestRestarted();
         follow();
@@ -681,7 +653,7 @@ public final class VhostUserPort extends Port implements VhostBackend, SharedEgr
                 }
                 b.portsChanged();
             }
-            LOG.info(this + (up ? ": the guest's queues are up, features " + VirtioFeatures.names(features)
+            LOG.info(this + (up ? ": the guest's queues are up, features " + VirtioFeatures.names(negotiated)
                     : ": absent"));
         }
     }
