@@ -218,6 +218,7 @@ final class ReloadPlan {
         differs(out, "switchd.metrics.fdb-entries-limit", running.metrics().fdbEntriesLimit(),
                 next.metrics().fdbEntriesLimit());
         differs(out, "switchd.state-file", running.stateFile(), next.stateFile());
+        differs(out, "switchd.etcd", running.etcd(), next.etcd());
         return out;
     }
 

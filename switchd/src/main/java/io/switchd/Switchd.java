@@ -16,16 +16,19 @@ import io.switchd.config.ConfigLoader;
 import io.switchd.config.ConfigMerge;
 import io.switchd.config.PortConfig;
 import io.switchd.config.PortStpConfig;
+import io.switchd.config.PortType;
 import io.switchd.config.SwitchdConfig;
 import io.switchd.control.ControlException;
 import io.switchd.dataplane.DataPlane;
 import io.switchd.dataplane.MonotonicClock;
 import io.switchd.link.LinkMonitor;
+import io.switchd.overlay.EtcdDirectory;
 import io.switchd.port.FdPort;
 import io.switchd.port.Port;
 import io.switchd.port.PortPolicy;
 import io.switchd.port.kind.PortKind;
 import io.switchd.port.kind.PortKinds;
+import io.switchd.port.kind.VxlanSettings;
 import io.switchd.stp.BpduStatus;
 import io.switchd.stp.RstpStatus;
 import io.switchd.stp.StpChanges;
@@ -65,6 +68,8 @@ public final class Switchd implements AutoCloseable {
     private final LinkFollower follower;
     private final SpanningTree spanningTree;
     private LinkMonitor linkMonitor;
+    /** The etcd directory of vxlan ports; null without a switchd.etcd section (then nothing connects). */
+    private final EtcdDirectory directory;
     private volatile Runnable onChange = () -> { };
     private volatile boolean closed;
 
@@ -75,6 +80,7 @@ public final class Switchd implements AutoCloseable {
         this.opener = new PortOpener(dataPlane);
         this.follower = new LinkFollower(this, maintenance.executor());
         this.spanningTree = new SpanningTree(dataPlane.bpduInboxes());
+        this.directory = config.etcd() == null ? null : EtcdDirectory.start(config.etcd());
         dataPlane.onPortLost(follower::portLost);
     }
 
@@ -154,6 +160,9 @@ public final class Switchd implements AutoCloseable {
             LOG.info("bridge " + bridge.name() + ": " + port + " " + port.state().displayName());
         }
         io.switchd.port.kind.VxlanKind.warnMtu(bridge.name(), bridge.ports(), port);
+        if (directory != null && pc.kindSettings() instanceof VxlanSettings vx && vx.directory()) {
+            directory.attach(bridge, pc.name(), vx);
+        }
         // a port that attached before it joined (a vhost-user guest that was quick) forwards now
         bridge.portsChanged();
         stpUpdate(bridge);
@@ -223,6 +232,10 @@ public final class Switchd implements AutoCloseable {
             }
         }
         PortConfig pc = new PortConfig(name, PortKinds.forAdd(kind, name, req), true, PortPolicy.DEFAULT, owner);
+        if (directory == null && pc.kindSettings() instanceof VxlanSettings vx && vx.directory()) {
+            throw ControlException.badRequest("directory etcd needs a switchd.etcd { endpoints = [...] } section in "
+                    + "the config file");
+        }
         PortKinds.checkExclusive(pc, portConfigs.values());
         Port port = opener.openForApi(pc);
         attach(b, pc, port);
@@ -245,6 +258,9 @@ public final class Switchd implements AutoCloseable {
 
     /** Takes a port off its bridge; its kind's teardown (a TAP's interface) goes with it. */
     void detach(Bridge b, Port p) {
+        if (directory != null && p.type() == PortType.VXLAN) {
+            directory.detach(p.name());
+        }
         PortKinds.of(p.type()).deleting(p);
         if (p instanceof FdPort f) {
             f.retire();
@@ -335,7 +351,7 @@ public final class Switchd implements AutoCloseable {
         }
         SwitchdConfig old = config;
         config = new SwitchdConfig(old.threads(), old.busyPoll(), old.spinBeforeSleep(), old.control(), old.metrics(),
-                old.stateFile(),
+                old.stateFile(), old.etcd(),
                 next.bridgeDefaults(), next.bridges());
         changed();
         return new ReloadSummary(changes, merged.conflicts(), restart, plan.unchangedPorts());
@@ -559,6 +575,11 @@ public final class Switchd implements AutoCloseable {
         changed();
     }
 
+    /** The etcd directory, or null when the config has none. */
+    public EtcdDirectory directory() {
+        return directory;
+    }
+
     /** The data plane, for its loops and stripe numbers. */
     public DataPlane dataPlane() {
         return dataPlane;
@@ -578,6 +599,9 @@ public final class Switchd implements AutoCloseable {
             return;
         }
         closed = true;
+        if (directory != null) {
+            directory.close();
+        }
         maintenance.close();
         spanningTree.close();
         List<FdPort> open = new ArrayList<>();

@@ -42,7 +42,10 @@ public final class ConfigLoader {
     private static final Set<String> ROOT_KEYS = Set.of("switchd");
     private static final Set<String> STATE_KEYS = Set.of("switchd", "base");
     private static final Set<String> SWITCHD_KEYS = Set.of("threads", "busy-poll", "spin-before-sleep", "bridges", "bridge-defaults", "port-defaults",
-            "control", "metrics", "state-file");
+            "control", "metrics", "state-file", "etcd");
+    private static final Set<String> ETCD_KEYS = Set.of("endpoints", "prefix", "lease");
+    private static final Pattern ETCD_ENDPOINT = Pattern.compile("https?://[A-Za-z0-9.:\\[\\]-]+:[0-9]{1,5}");
+    private static final Pattern ETCD_PREFIX = Pattern.compile("(/[A-Za-z0-9_.-]+)+");
     private static final Set<String> CONTROL_KEYS = Set.of("socket", "group", "max-captures");
     private static final Set<String> METRICS_KEYS = Set.of("listen", "fdb-entries-limit");
     private static final Set<String> BRIDGE_DEFAULT_KEYS = Set.of("ageing-time", "mac-table-size", "group-forward-mask");
@@ -66,7 +69,7 @@ public final class ConfigLoader {
 
     /** Loads and validates the config file {@code file}. */
     public static SwitchdConfig load(Path file) throws ConfigError {
-        return validate(parseFile(file), file.toString(), PORT_KEYS);
+        return validate(parseFile(file), file.toString(), PORT_KEYS, true);
     }
 
     /**
@@ -80,7 +83,7 @@ public final class ConfigLoader {
         String name = file.toString();
         Config state = parseFile(file);
         checkKeys(state.root(), "", STATE_KEYS, name);
-        List<BridgeConfig> bridges = validate(state.withOnlyPath("switchd"), name, STATE_PORT_KEYS).bridges();
+        List<BridgeConfig> bridges = validate(state.withOnlyPath("switchd"), name, STATE_PORT_KEYS, false).bridges();
         ConfigValue base = state.root().get("base");
         if (base == null) {
             return new SavedState(bridges, null);
@@ -88,7 +91,7 @@ public final class ConfigLoader {
         if (base.valueType() != ConfigValueType.OBJECT) {
             throw error(base, name, "base", "must be an object { bridges { ... } }, not a " + typeName(base));
         }
-        return new SavedState(bridges, validate(((ConfigObject) base).toConfig().atKey("switchd"), name, PORT_KEYS)
+        return new SavedState(bridges, validate(((ConfigObject) base).toConfig().atKey("switchd"), name, PORT_KEYS, false)
                 .bridges());
     }
 
@@ -127,11 +130,16 @@ public final class ConfigLoader {
         } catch (ConfigException e) {
             throw fromTypesafe(name, e, text);
         }
-        return validate(user, name, PORT_KEYS);
+        return validate(user, name, PORT_KEYS, true);
     }
 
-    /** Validates {@code user} over the defaults; {@code portKeys} are the keys a port may have. */
-    private static SwitchdConfig validate(Config user, String file, Set<String> portKeys) throws ConfigError {
+    /**
+     * Validates {@code user} over the defaults; {@code portKeys} are the keys a port may have;
+     * {@code configFile}: it is the config file (not the state file, whose ports take the config
+     * file's etcd section), so a port asking for the directory needs a switchd.etcd section here.
+     */
+    private static SwitchdConfig validate(Config user, String file, Set<String> portKeys, boolean configFile)
+            throws ConfigError {
         checkKeys(user.root(), "", ROOT_KEYS, file);
         Config merged;
         try {
@@ -181,6 +189,8 @@ public final class ConfigLoader {
         String stateText = string(sw, "state-file", "switchd.state-file", file);
         Path stateFile = stateText.isEmpty() ? null : Path.of(stateText);
 
+        EtcdConfig etcd = sw.hasPath("etcd") ? etcd(object(sw.root(), "etcd", "switchd", file), file) : null;
+
         BridgeConfig defaults = bridge("", bridgeDefaults.toConfig(), bridgeDefaults, "switchd.bridge-defaults",
                 portDefaults, PORT_KEYS, new HashMap<>(), file);
         ConfigObject bridges = object(sw.root(), "bridges", "switchd", file);
@@ -196,7 +206,63 @@ public final class ConfigLoader {
             out.add(bridge(name, b.withFallback(bridgeDefaults).toConfig(), b, path, portDefaults, portKeys, portOwner,
                     file));
         }
-        return new SwitchdConfig(threads, busyPoll, spin, controlConfig, metricsConfig, stateFile, defaults, out);
+        if (etcd == null && configFile) {
+            refuseDirectory(portDefaults, "switchd.port-defaults", file);
+            for (String name : bridges.keySet()) {
+                ConfigObject b = (ConfigObject) bridges.get(name);
+                if (b.get("ports") instanceof ConfigObject ports) {
+                    for (String port : ports.keySet()) {
+                        if (ports.get(port) instanceof ConfigObject p) {
+                            refuseDirectory(p, "switchd.bridges." + quote(name) + ".ports." + quote(port), file);
+                        }
+                    }
+                }
+            }
+        }
+        return new SwitchdConfig(threads, busyPoll, spin, controlConfig, metricsConfig, stateFile, etcd, defaults, out);
+    }
+
+    /** {@code switchd.etcd}: endpoints (required, http(s)://host:port), prefix, lease (whole seconds, 2s to 1h). */
+    private static EtcdConfig etcd(ConfigObject etcd, String file) throws ConfigError {
+        checkKeys(etcd, "switchd.etcd", ETCD_KEYS, file);
+        ConfigValue ev = etcd.get("endpoints");
+        if (ev == null) {
+            throw error(etcd, file, "switchd.etcd.endpoints", "missing: the etcd members' client URLs, such as "
+                    + "[\"http://192.0.2.10:2379\"]");
+        }
+        if (ev.valueType() != ConfigValueType.LIST || ((com.typesafe.config.ConfigList) ev).isEmpty()) {
+            throw error(ev, file, "switchd.etcd.endpoints", "must be a non-empty list of client URLs such as "
+                    + "[\"http://192.0.2.10:2379\"]");
+        }
+        List<String> endpoints = new ArrayList<>();
+        for (ConfigValue e : (com.typesafe.config.ConfigList) ev) {
+            if (e.valueType() != ConfigValueType.STRING || !ETCD_ENDPOINT.matcher((String) e.unwrapped()).matches()) {
+                throw error(e, file, "switchd.etcd.endpoints", "must be client URLs such as \"http://192.0.2.10:2379\", "
+                        + "not " + e.render());
+            }
+            endpoints.add((String) e.unwrapped());
+        }
+        Config c = etcd.toConfig();
+        String prefix = c.hasPath("prefix") ? string(c, "prefix", "switchd.etcd.prefix", file) : EtcdConfig.DEFAULT_PREFIX;
+        if (!ETCD_PREFIX.matcher(prefix).matches()) {
+            throw error(etcd.get("prefix"), file, "switchd.etcd.prefix", "must be a key path such as /switchd "
+                    + "(starts with /, no trailing /, letters, digits, '.', '_' and '-'), not \"" + prefix + "\"");
+        }
+        Duration lease = c.hasPath("lease") ? duration(c, "lease", "switchd.etcd.lease", file) : EtcdConfig.DEFAULT_LEASE;
+        if (lease.toMillis() % 1000 != 0 || lease.getSeconds() < 2 || lease.getSeconds() > 3600) {
+            throw error(etcd.get("lease"), file, "switchd.etcd.lease", "must be whole seconds from 2s to 1h, such as "
+                    + "10s (etcd's leases count seconds)");
+        }
+        return new EtcdConfig(endpoints, prefix, lease);
+    }
+
+    /** A port that asks for the directory where the config has no switchd.etcd section is a mistake. */
+    private static void refuseDirectory(ConfigObject port, String path, String file) throws ConfigError {
+        ConfigValue d = port.get("directory");
+        if (d != null) {
+            throw error(d, file, path + ".directory", "needs a switchd.etcd { endpoints = [...] } section to take "
+                    + "peers and MACs from");
+        }
     }
 
     private static BridgeConfig bridge(String name, Config c, ConfigObject b, String path, ConfigObject portDefaults,

@@ -26,6 +26,8 @@ public final class NetlinkRequest {
     public static final int NLM_F_ACK = 0x4;
     /** Flag: fail if the object exists. */
     public static final int NLM_F_EXCL = 0x200;
+    /** Replace an existing object (neighbour entry) in place. */
+    public static final int NLM_F_REPLACE = 0x100;
     /** Flag: create the object if it does not exist. */
     public static final int NLM_F_CREATE = 0x400;
     /** Flag: add to the end of the object's list (an FDB entry to a destination list). */

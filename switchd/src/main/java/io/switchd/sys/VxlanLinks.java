@@ -20,7 +20,14 @@ import java.nio.file.Path;
  *                              [IFLA_INFO_DATA [IFLA_VXLAN_ID][IFLA_VXLAN_LOCAL(6)][IFLA_VXLAN_PORT (be16)]
  *                                              [IFLA_VXLAN_LEARNING][IFLA_VXLAN_LINK]?]]
  *  RTM_NEWNEIGH: [nlmsghdr][ndmsg: family AF_BRIDGE, ifindex, state, flags NTF_SELF]
- *               [NDA_LLADDR 00:00:00:00:00:00][NDA_DST remote]
+ *               [NDA_LLADDR 00:00:00:00:00:00 (flood) or a MAC (unicast)][NDA_DST remote]
+ *  RTM_DELNEIGH: the same; for the all-zero MAC, NDA_DST picks which flood entry goes
+ * </pre>
+ * {@code bridge fdb del 00:00:00:00:00:00 dev NAME dst IP}, {@code bridge fdb replace MAC dev NAME
+ * dst IP} and {@code bridge fdb del MAC dev NAME} are the other three:
+ * <pre>
+ *  flood / unflood:        all-zero MAC, one entry per remote (NLM_F_APPEND)
+ *  unicast / removeUnicast: one entry per MAC, its remote replaced in place (NLM_F_REPLACE)
  * </pre>
  */
 public final class VxlanLinks {
@@ -29,6 +36,8 @@ public final class VxlanLinks {
     private static final int RTM_NEWLINK = 16;
     private static final int RTM_DELLINK = 17;
     private static final int RTM_NEWNEIGH = 28;
+    private static final int RTM_DELNEIGH = 29;
+    private static final int ENOENT = 2;
     private static final int IFLA_IFNAME = 3;
     private static final int IFLA_MTU = 4;
     private static final int IFLA_LINKINFO = 18;
@@ -124,6 +133,58 @@ public final class VxlanLinks {
                 .bytes(NDA_LLADDR, new byte[6])
                 .bytes(NDA_DST, remote.getAddress())
                 .send();
+    }
+
+    /** Takes {@code remote} off the flood list of the vxlan device {@code name}; nothing if it is not on it. */
+    public static void unflood(String name, InetAddress remote) throws SysException {
+        neigh(RTM_DELNEIGH, 0, name, new byte[6], remote, "removing flood entry 00:00:00:00:00:00 dst "
+                + remote.getHostAddress() + " from " + name);
+    }
+
+    /**
+     * Sends frames to {@code mac} (6 bytes) through the vxlan device {@code name} to {@code remote}
+     * only: a static unicast entry, replacing any the MAC had (learned or static).
+     */
+    public static void unicast(String name, byte[] mac, InetAddress remote) throws SysException {
+        neigh(RTM_NEWNEIGH, NetlinkRequest.NLM_F_CREATE | NetlinkRequest.NLM_F_REPLACE, name, mac, remote,
+                "adding unicast entry " + macText(mac) + " dst " + remote.getHostAddress() + " to " + name);
+    }
+
+    /** Removes the unicast entry of {@code mac} from the vxlan device {@code name}; nothing if it has none. */
+    public static void removeUnicast(String name, byte[] mac) throws SysException {
+        neigh(RTM_DELNEIGH, 0, name, mac, null, "removing unicast entry " + macText(mac) + " from " + name);
+    }
+
+    private static void neigh(int type, int flags, String name, byte[] mac, InetAddress remote, String what)
+            throws SysException {
+        int index = Interfaces.index(name);
+        if (index == 0) {
+            throw new SysException("vxlan device " + name + " does not exist", Errno.ENODEV);
+        }
+        NetlinkRequest req = new NetlinkRequest(type, flags, NDMSG_LEN, what)
+                .headerByte(0, AF_BRIDGE)
+                .headerInt(NDM_IFINDEX, index)
+                .headerShort(NDM_STATE, NUD_PERMANENT_NOARP)
+                .headerByte(NDM_FLAGS, NTF_SELF)
+                .bytes(NDA_LLADDR, mac);
+        if (remote != null) {
+            req.bytes(NDA_DST, remote.getAddress());
+        }
+        try {
+            req.send();
+        } catch (SysException e) {
+            if (type != RTM_DELNEIGH || e.errno() != ENOENT) {
+                throw e;
+            }
+        }
+    }
+
+    private static String macText(byte[] mac) {
+        StringBuilder sb = new StringBuilder(17);
+        for (int i = 0; i < mac.length; i++) {
+            sb.append(i == 0 ? "" : ":").append(String.format("%02x", mac[i] & 0xff));
+        }
+        return sb.toString();
     }
 
     /** Whether the interface {@code name} is a vxlan device (its sysfs uevent says DEVTYPE=vxlan). */

@@ -271,7 +271,7 @@ public final class Switchctl implements Runnable {
             "VM's vhost-user port (vhost-user) over the unix socket --socket names:",
             "  switchctl port add br0 vm3 --type vhost-user --socket /run/switchd/vm3.sock",
             "or a VXLAN port (vxlan): switchd creates the kernel's vxlan device of that name:",
-            "  switchctl port add br0 vx1001 --type vxlan --vni 1001 --local IP --remote IP",
+            "  switchctl port add br0 vx1001 --type vxlan --vni 1001 --local IP --remote IP [--directory etcd]",
             "The control socket goes before the command: switchctl -s SOCKET port add ..."})
         void add(@Parameters(paramLabel = "BR", description = "The bridge.") String bridge,
                  @Parameters(paramLabel = "IFNAME", description = "The interface to attach, the TAP or vxlan device "
@@ -293,6 +293,8 @@ public final class Switchctl implements Runnable {
                          + "(default 4789).") Integer dstport,
                  @Option(names = "--device", paramLabel = "IFNAME", description = "vxlan only: the underlay "
                          + "interface (default: the one holding --local).") String device,
+                 @Option(names = "--directory", paramLabel = "etcd", description = "vxlan only: take peers and "
+                         + "MACs from the etcd directory (switchd.etcd in the config file).") String directory,
                  @Option(names = "--may-exist", description = "Succeed if the bridge has this port already, "
                          + "as ovs-vsctl's --may-exist add-port, leaving its settings and owner as they are.")
                  boolean mayExist,
@@ -301,7 +303,7 @@ public final class Switchctl implements Runnable {
             String socket = root.spec.commandLine().getParseResult().subcommand().subcommand()
                     .matchedOptionValue(VHOST_USER_SOCKET, null);
             new PortAttachment(root).add(new NewPort(name, type, persistent ? Boolean.TRUE : null, owner, socket, mode,
-                    vni, local, remotes, dstport, device), bridge, mayExist);
+                    vni, local, remotes, dstport, device, directory), bridge, mayExist);
         }
 
         @Command(name = "del", description = "Delete a port added at run time; a TAP interface switchd created goes "

@@ -7,6 +7,7 @@ import io.switchd.config.PortBlock;
 import io.switchd.config.PortType;
 import io.switchd.control.ControlException;
 import io.switchd.dataplane.DataPlane;
+import io.switchd.overlay.DirectoryPeers;
 import io.switchd.port.PacketSocketPort;
 import io.switchd.port.Port;
 import io.switchd.sys.Errno;
@@ -36,7 +37,8 @@ public final class VxlanKind implements PortKind {
     private static final String REMOTES = "remotes";
     private static final String DSTPORT = "dstport";
     private static final String DEVICE = "device";
-    private static final List<String> KEYS = List.of(VNI, LOCAL, REMOTES, DSTPORT, DEVICE);
+    private static final String DIRECTORY = "directory";
+    private static final List<String> KEYS = List.of(VNI, LOCAL, REMOTES, DSTPORT, DEVICE, DIRECTORY);
     /** IPv6 adds 20 bytes more than IPv4's {@link VxlanLinks#OVERHEAD}. */
     private static final int IPV6_EXTRA = 20;
 
@@ -77,8 +79,14 @@ public final class VxlanKind implements PortKind {
         }) : List.of();
         int dstport = block.has(DSTPORT) ? block.intIn(DSTPORT, 1, 65535) : VxlanSettings.DEFAULT_DSTPORT;
         String device = block.has(DEVICE) ? block.string(DEVICE) : null;
+        boolean directory;
         try {
-            return new VxlanSettings(vni, local, remotes, dstport, device);
+            directory = VxlanSettings.directory(block.has(DIRECTORY) ? block.string(DIRECTORY) : null);
+        } catch (IllegalArgumentException e) {
+            throw block.error(DIRECTORY, e.getMessage());
+        }
+        try {
+            return new VxlanSettings(vni, local, remotes, dstport, device, directory);
         } catch (IllegalArgumentException e) {
             // what the record still finds (a remote twice, local among the remotes, the device's name)
             String key = e.getMessage().startsWith("device") ? DEVICE
@@ -100,7 +108,8 @@ public final class VxlanKind implements PortKind {
     @Override
     public void refuseForeign(NewPort req) throws ControlException {
         String key = req.vni() != null ? VNI : req.local() != null ? LOCAL : req.remotes() != null ? REMOTES
-                : req.dstport() != null ? DSTPORT : req.device() != null ? DEVICE : null;
+                : req.dstport() != null ? DSTPORT : req.device() != null ? DEVICE
+                : req.directory() != null ? DIRECTORY : null;
         if (key != null) {
             throw ControlException.badRequest("only vxlan ports have " + (key.endsWith("s") ? "" : "a ") + key);
         }
@@ -116,7 +125,8 @@ public final class VxlanKind implements PortKind {
         }
         try {
             return new VxlanSettings(req.vni(), req.local(), req.remotes() == null ? List.of() : req.remotes(),
-                    req.dstport() == null ? VxlanSettings.DEFAULT_DSTPORT : req.dstport(), req.device());
+                    req.dstport() == null ? VxlanSettings.DEFAULT_DSTPORT : req.dstport(), req.device(),
+                    VxlanSettings.directory(req.directory()));
         } catch (IllegalArgumentException e) {
             throw ControlException.badRequest(e.getMessage());
         }
@@ -166,6 +176,11 @@ public final class VxlanKind implements PortKind {
         for (String r : s.remotes()) {
             remotes.add(new PortInfo.Remote(r, PortInfo.Remote.STATIC));
         }
+        if (s.directory()) {
+            for (String r : DirectoryPeers.of(port.name())) {
+                remotes.add(new PortInfo.Remote(r, PortInfo.Remote.ETCD));
+            }
+        }
         return new Shown(false, null, null, null, s.vni(), s.local(), List.copyOf(remotes));
     }
 
@@ -183,6 +198,9 @@ public final class VxlanKind implements PortKind {
         }
         if (s.device() != null) {
             out.put(DEVICE, s.device());
+        }
+        if (s.directory()) {
+            out.put(DIRECTORY, VxlanSettings.ETCD);
         }
         return out;
     }

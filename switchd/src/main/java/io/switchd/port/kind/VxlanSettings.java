@@ -12,12 +12,15 @@ import java.util.regex.Pattern;
 
 /**
  * A vxlan port's settings: its VXLAN network identifier, this host's address on the underlay
- * (local), the static flood list (remotes), the UDP port, and optionally the underlay interface.
+ * (local), the static flood list (remotes), the UDP port, optionally the underlay interface, and
+ * whether peers and MACs also come from the etcd directory ({@code directory = etcd}).
  * Addresses are kept as {@link InetAddress#getHostAddress()} writes them, so that equal settings
  * compare equal however they were spelled.
  */
-public record VxlanSettings(int vni, String local, List<String> remotes, int dstport, String device)
-        implements PortKindSettings {
+public record VxlanSettings(int vni, String local, List<String> remotes, int dstport, String device,
+                            boolean directory) implements PortKindSettings {
+    /** The one directory there is, as {@code directory = etcd} names it. */
+    public static final String ETCD = "etcd";
     /** The highest VNI: 24 bits. */
     public static final int MAX_VNI = 0xFFFFFF;
     /** The IANA port for VXLAN, and the default. */
@@ -57,6 +60,17 @@ public record VxlanSettings(int vni, String local, List<String> remotes, int dst
             throw new IllegalArgumentException("device must be an interface name (1 to 15 characters, no /, : or "
                     + "space), not \"" + device + "\"");
         }
+    }
+
+    /** Whether {@code text} (null: none) asks for the directory; IllegalArgumentException if it names another. */
+    public static boolean directory(String text) {
+        if (text == null) {
+            return false;
+        }
+        if (!ETCD.equals(text)) {
+            throw new IllegalArgumentException("directory must be etcd, not \"" + text + "\"");
+        }
+        return true;
     }
 
     /** IllegalArgumentException unless {@code vni} is a VNI (1 to 16777215). */
