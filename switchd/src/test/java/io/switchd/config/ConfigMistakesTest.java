@@ -148,6 +148,28 @@ class ConfigMistakesTest {
             row("vxlan: two ports on one vni", "switchd.bridges.br0.ports {\n vx1 { type = vxlan, vni = 1001, local = \"192.0.2.1\" }\n"
                     + " vx2 {\n  type = vxlan\n  vni = 1001\n  local = \"192.0.2.5\"\n }\n}\n", 5,
                     "switchd.bridges.br0.ports.vx2.vni", "vni 1001 (dstport 4789) is port br0/vx1's already"),
+            row("vxlan directory without an etcd section", "switchd.bridges.br0.ports.vx1 {\n type = vxlan\n vni = 1001\n"
+                    + " local = \"192.0.2.1\"\n directory = etcd\n}\n", 5,
+                    "switchd.bridges.br0.ports.vx1.directory", "needs a switchd.etcd"),
+            row("vxlan directory not etcd", "switchd.etcd.endpoints = [\"http://127.0.0.1:2379\"]\n"
+                    + "switchd.bridges.br0.ports.vx1 {\n type = vxlan\n vni = 1001\n"
+                    + " local = \"192.0.2.1\"\n directory = consul\n}\n", 6,
+                    "switchd.bridges.br0.ports.vx1.directory", "must be etcd"),
+            row("directory on a tap", "switchd.etcd.endpoints = [\"http://127.0.0.1:2379\"]\n"
+                    + "switchd.bridges.br0.ports.tap1 {\n type = tap\n directory = etcd\n}\n",
+                    4, "switchd.bridges.br0.ports.tap1.directory", "only vxlan ports have a directory"),
+            row("etcd without endpoints", "switchd.etcd {\n prefix = \"/x\"\n}\n", 1,
+                    "switchd.etcd.endpoints", "missing"),
+            row("etcd endpoints empty", "switchd.etcd {\n endpoints = []\n}\n", 2,
+                    "switchd.etcd.endpoints", "non-empty list"),
+            row("etcd endpoint not a URL", "switchd.etcd {\n endpoints = [\n  \"127.0.0.1:2379\"\n ]\n}\n", 3,
+                    "switchd.etcd.endpoints", "client URLs"),
+            row("etcd prefix without /", "switchd.etcd {\n endpoints = [\"http://127.0.0.1:2379\"]\n"
+                    + " prefix = \"switchd/\"\n}\n", 3, "switchd.etcd.prefix", "key path"),
+            row("etcd lease too short", "switchd.etcd {\n endpoints = [\"http://127.0.0.1:2379\"]\n"
+                    + " lease = 500ms\n}\n", 3, "switchd.etcd.lease", "whole seconds from 2s"),
+            row("etcd unknown key", "switchd.etcd {\n endpoints = [\"http://127.0.0.1:2379\"]\n"
+                    + " leese = 5s\n}\n", 3, "switchd.etcd.leese", "unknown key"),
             row("remotes on a netdev", "switchd.bridges.br0.ports.eth1 {\n type = netdev\n remotes = [\"192.0.2.2\"]\n}\n",
                     3, "switchd.bridges.br0.ports.eth1.remotes", "only vxlan ports have remotes"),
             row("vni on a tap", "switchd.bridges.br0.ports.tap1 {\n type = tap\n vni = 5\n}\n",
