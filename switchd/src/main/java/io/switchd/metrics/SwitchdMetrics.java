@@ -17,6 +17,7 @@ import io.switchd.Switchd;
 import io.switchd.bridge.Bridge;
 import io.switchd.dataplane.MonotonicClock;
 import io.switchd.fdb.MacTable;
+import io.switchd.overlay.EtcdDirectory;
 import io.switchd.port.Port;
 import io.switchd.stp.BpduStatus;
 
@@ -65,6 +66,19 @@ public final class SwitchdMetrics implements AutoCloseable {
                 .tags("version", build.version(), "revision", build.revision(), "java_version", build.javaVersion())
                 .description("Always 1; the labels say which switchd this is and the Java it runs on")
                 .register(registry);
+        EtcdDirectory directory = switchd.directory();
+        if (directory != null) {
+            Gauge.builder("switchd.etcd.connected", directory, d -> d.connected() ? 1 : 0)
+                    .description("1 while the etcd directory reaches etcd, 0 while it retries")
+                    .register(registry);
+            Gauge.builder("switchd.etcd.last.update", directory, d -> d.lastUpdateEpochMillis() / 1000.0)
+                    .baseUnit("seconds")
+                    .description("When the etcd directory last read or heard a change (Unix time; 0: never)")
+                    .register(registry);
+            FunctionCounter.builder("switchd.etcd.malformed", directory, EtcdDirectory::malformed)
+                    .description("Keys or values read from etcd that were skipped as malformed")
+                    .register(registry);
+        }
         Gauge.builder("switchd.fdb.entries.exported", this, m -> m.exported)
                 .description("How many MAC table entries switchd_fdb_entry_age_seconds carries (capped by metrics.fdb-entries-limit)")
                 .register(registry);
@@ -89,6 +103,11 @@ public final class SwitchdMetrics implements AutoCloseable {
         sync();
         registry.scrape(out);
         portSeries.writeTo(out);
+        try {
+            OverlaySeries.writeTo(switchd.portInfos(null), out);
+        } catch (io.switchd.control.ControlException e) {
+            throw new IllegalStateException(e); // all bridges: never "no such bridge"
+        }
         fdbEntryAges.writeTo(out);
     }
 

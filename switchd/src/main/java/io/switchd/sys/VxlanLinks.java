@@ -67,12 +67,13 @@ public final class VxlanLinks {
 
     /**
      * Creates the vxlan device {@code name} with its MTU, set to learn remote MACs from what it
-     * receives; {@code underlayIndex} is the device's underlay interface (0: none named). A vxlan
+     * receives when {@code learning} (RFC 7348's flood and learn; off where a directory programs
+     * them); {@code underlayIndex} is the device's underlay interface (0: none named). A vxlan
      * device of that name left by a switchd that did not stop cleanly is replaced; any other
      * interface of that name is an error.
      */
-    public static void create(String name, int vni, InetAddress local, int dstport, int underlayIndex, int mtu)
-            throws SysException {
+    public static void create(String name, int vni, InetAddress local, int dstport, int underlayIndex, int mtu,
+                              boolean learning) throws SysException {
         if (Interfaces.exists(name)) {
             if (!isVxlan(name)) {
                 throw new SysException("interface " + name + " exists and is not a vxlan device; switchd makes "
@@ -91,7 +92,7 @@ public final class VxlanLinks {
                 .u32(IFLA_VXLAN_ID, vni)
                 .bytes(local instanceof Inet4Address ? IFLA_VXLAN_LOCAL : IFLA_VXLAN_LOCAL6, local.getAddress())
                 .be16(IFLA_VXLAN_PORT, dstport)
-                .u8(IFLA_VXLAN_LEARNING, 1);
+                .u8(IFLA_VXLAN_LEARNING, learning ? 1 : 0);
         if (underlayIndex > 0) {
             req.u32(IFLA_VXLAN_LINK, underlayIndex);
         }

@@ -33,6 +33,11 @@ public final class DaemonProcess implements AutoCloseable {
         return process.pid();
     }
 
+    /** A client of the daemon's control socket. */
+    public SwitchdClient client() {
+        return client;
+    }
+
     /** Whether the process is still running. */
     public boolean alive() {
         return process.isAlive();
@@ -114,6 +119,7 @@ public final class DaemonProcess implements AutoCloseable {
         private String umask;
         private List<String> arguments;
         private boolean sighupIgnored;
+        private String netns;
 
         private Builder(Path config, Path socket, Path log) {
             this.config = config;
@@ -139,6 +145,12 @@ public final class DaemonProcess implements AutoCloseable {
             return this;
         }
 
+        /** Starts the daemon inside network namespace {@code name} (ip netns exec, which execs: the PID is the JVM's). */
+        public Builder netns(String name) {
+            this.netns = name;
+            return this;
+        }
+
         /** Starts the daemon with SIGHUP ignored, as nohup does. */
         public Builder sighupIgnored() {
             this.sighupIgnored = true;
@@ -160,6 +172,9 @@ public final class DaemonProcess implements AutoCloseable {
             if (umask != null) {
                 // sh sets the umask and execs: the JVM is still the process this object ends
                 cmd.addAll(0, List.of("sh", "-c", "umask " + umask + " && exec \"$@\"", "sh"));
+            }
+            if (netns != null) {
+                cmd.addAll(0, List.of("ip", "netns", "exec", netns));
             }
             ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile());
             pb.environment().remove("NOTIFY_SOCKET");

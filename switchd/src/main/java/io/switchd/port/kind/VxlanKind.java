@@ -154,7 +154,9 @@ public final class VxlanKind implements PortKind {
                     Errno.ENODEV);
         }
         int mtu = Interfaces.mtu(underlay) - VxlanLinks.OVERHEAD - (local instanceof Inet6Address ? IPV6_EXTRA : 0);
-        VxlanLinks.create(name, s.vni(), local, s.dstport(), s.device() == null ? 0 : underlayIndex, mtu);
+        // with the directory, remote MACs are what the other hosts published, not what the device saw
+        VxlanLinks.create(name, s.vni(), local, s.dstport(), s.device() == null ? 0 : underlayIndex, mtu,
+                !s.directory());
         try {
             for (String remote : s.remotes()) {
                 VxlanLinks.flood(name, VxlanSettings.remote(remote));

@@ -1,0 +1,187 @@
+package io.switchd.overlay;
+
+import io.switchd.testing.Await;
+import io.switchd.testing.EtcdServer;
+import io.switchd.testing.Netns;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * switchd hosts that know each other only through the etcd directory (no remotes anywhere), each
+ * its own switchd process in its own namespace (see {@link OverlayFabric}).
+ */
+class EtcdDirectoryTest {
+    private static final Duration LEASE = Duration.ofSeconds(4);
+    private static final Duration WAIT = Duration.ofSeconds(30);
+
+    private static void assumeEtcd() {
+        Netns.assumeAvailable();
+        Assumptions.assumeTrue(EtcdServer.available() || Netns.required(), "needs etcd-server");
+    }
+
+    /**
+     * Three hosts find each other and every pair pings; a fourth joins and is reachable without
+     * anything done to the other three; a host killed with -9 is gone from the others within the
+     * lease; the port list names each directory peer with source etcd.
+     */
+    @Test
+    void hostsFindEachOtherThroughTheDirectoryAndADeadOneGoes(@TempDir Path dir) throws Exception {
+        assumeEtcd();
+        try (OverlayFabric f = new OverlayFabric(dir, LEASE)) {
+            for (int i = 1; i <= 3; i++) {
+                f.add(i);
+            }
+            f.host(1).awaitPeers(WAIT, f.vtep(2), f.vtep(3));
+            f.host(2).awaitPeers(WAIT, f.vtep(1), f.vtep(3));
+            f.host(3).awaitPeers(WAIT, f.vtep(1), f.vtep(2));
+            for (int a = 1; a <= 3; a++) {
+                for (int b = 1; b <= 3; b++) {
+                    if (a != b) {
+                        f.ping(a, b, WAIT);
+                    }
+                }
+            }
+
+            f.add(4);
+            f.host(1).awaitPeers(WAIT, f.vtep(2), f.vtep(3), f.vtep(4));
+            f.ping(4, 1, WAIT);
+            f.ping(2, 4, WAIT);
+            f.ping(3, 4, WAIT);
+            assertEquals(List.of(f.vtep(1), f.vtep(2), f.vtep(3), f.vtep(4)), f.registered());
+
+            f.host(4).daemon.kill();
+            long killed = System.nanoTime();
+            f.host(1).awaitPeers(LEASE.plusSeconds(4), f.vtep(2), f.vtep(3));
+            assertTrue(System.nanoTime() - killed < LEASE.plusSeconds(4).toNanos());
+            assertEquals(List.of(f.vtep(1), f.vtep(2), f.vtep(3)), f.registered(), "its registration went with its lease");
+            f.host(2).awaitPeers(WAIT, f.vtep(1), f.vtep(3));
+            f.ping(1, 2, WAIT);
+
+            f.host(4).start(); // it comes back and registers again
+            f.host(3).awaitPeers(WAIT, f.vtep(1), f.vtep(2), f.vtep(4));
+            f.ping(1, 4, WAIT);
+        }
+    }
+
+    /**
+     * With the MACs published, known unicast between two hosts is sent to the one that has the
+     * MAC: a capture on a third host's underlay sees none of it (the devices do not learn, so
+     * without the directory's unicast entries it would be flooded there).
+     */
+    @Test
+    void knownUnicastGoesToOneHostOnly(@TempDir Path dir) throws Exception {
+        assumeEtcd();
+        try (OverlayFabric f = new OverlayFabric(dir, LEASE)) {
+            for (int i = 1; i <= 3; i++) {
+                f.add(i);
+            }
+            f.host(1).awaitPeers(WAIT, f.vtep(2), f.vtep(3));
+            f.host(2).awaitPeers(WAIT, f.vtep(1), f.vtep(3));
+            f.ping(1, 2, WAIT);
+            Await.until(WAIT, "host 1 has a unicast entry for host 2's client",
+                    () -> f.host(1).unicastEntry(f.clientMac(2), f.vtep(2)));
+            Await.until(WAIT, "host 2 has a unicast entry for host 1's client",
+                    () -> f.host(2).unicastEntry(f.clientMac(1), f.vtep(1)));
+
+            // the capture catches such frames: a MAC nobody published is flooded to host 3 too
+            String unknown = "02:00:00:00:99:99";
+            f.host(1).client.exec("ip", "neigh", "replace", "192.168.77.99", "lladdr", unknown, "dev", "c" + f.id + "x1");
+            int flooded = captured(f, dir, "unknown", List.of(unknown), () -> f.host(1).client.execStatus("ping", "-c",
+                    "3", "-i", "0.2", "-W", "1", "192.168.77.99"));
+            assertTrue(flooded >= 3, "unknown unicast reaches host 3's underlay: " + flooded);
+
+            int seen = captured(f, dir, "known", List.of(f.clientMac(1), f.clientMac(2)), () -> assertEquals(0,
+                    f.host(1).client.execStatus("ping", "-c", "20", "-i", "0.05", "-W", "1", OverlayFabric.client(2)),
+                    "host 1 pings host 2"));
+            assertEquals(0, seen, "frames between hosts 1 and 2 that host 3's underlay saw");
+        }
+    }
+
+    /** Runs {@code traffic} while host 3's underlay is captured for VXLAN frames to {@code macs}; returns how many. */
+    private static int captured(OverlayFabric f, Path dir, String name, List<String> macs, Runnable traffic)
+            throws Exception {
+        StringBuilder filter = new StringBuilder("udp dst port 4789 and (");
+        for (int i = 0; i < macs.size(); i++) {
+            filter.append(i == 0 ? "" : " or ").append("(udp[16:4] = 0x").append(hex4(macs.get(i)))
+                    .append(" and udp[20:2] = 0x").append(hex2(macs.get(i))).append(")");
+        }
+        filter.append(")");
+        Path pcap = dir.resolve(name + ".pcap");
+        Path log = dir.resolve(name + "-tcpdump.log");
+        Process tcpdump = new ProcessBuilder("ip", "netns", "exec", f.host(3).ns.name(), "tcpdump", "-i",
+                "u" + f.id + "x3", "-n", "-U", "--immediate-mode", "-w", pcap.toString(), filter.toString())
+                .redirectErrorStream(true).redirectOutput(log.toFile()).start();
+        try {
+            Await.until(Duration.ofSeconds(10), "tcpdump listening", () -> readable(log));
+            traffic.run();
+        } finally {
+            tcpdump.destroy();
+            tcpdump.waitFor();
+        }
+        // tcpdump's "reading from file" line comes on the same output: frames are the lines with a time
+        return (int) Netns.run("tcpdump", "-n", "-r", pcap.toString()).lines()
+                .filter(l -> l.matches("^[0-9]{2}:[0-9]{2}:.*")).count();
+    }
+
+    /**
+     * etcd stops: the existing pairs keep forwarding on what they know; a host that joins meanwhile
+     * is reachable once etcd is back (the others read the VNI again and watch from there).
+     */
+    @Test
+    void forwardingOutlivesEtcdAndCatchesUpWhenItIsBack(@TempDir Path dir) throws Exception {
+        assumeEtcd();
+        try (OverlayFabric f = new OverlayFabric(dir, LEASE)) {
+            f.add(1);
+            f.add(2);
+            f.host(1).awaitPeers(WAIT, f.vtep(2));
+            f.ping(1, 2, WAIT);
+
+            f.etcd.stop();
+            Await.until(WAIT, "host 1 noticing etcd gone", () -> !connected(f, 1));
+            assertEquals(0, f.host(1).client.execStatus("ping", "-c", "3", "-W", "1", OverlayFabric.client(2)),
+                    "the pair forwards on without etcd");
+            f.host(1).awaitPeers(Duration.ofSeconds(1), f.vtep(2));
+
+            f.add(3); // joins while etcd is away: it cannot register yet
+            f.etcd.start();
+            f.host(1).awaitPeers(WAIT, f.vtep(2), f.vtep(3));
+            f.host(3).awaitPeers(WAIT, f.vtep(1), f.vtep(2));
+            f.ping(3, 1, WAIT);
+            f.ping(2, 3, WAIT);
+        }
+    }
+
+    private static boolean connected(OverlayFabric f, int host) {
+        try {
+            String text = new String(f.host(host).daemon.client().exchange("GET", "/metrics", new byte[0]).body(),
+                    java.nio.charset.StandardCharsets.UTF_8);
+            return text.contains("switchd_etcd_connected 1");
+        } catch (Exception e) {
+            return false;
+        }
+    }
+
+    private static boolean readable(Path log) {
+        try {
+            return java.nio.file.Files.readString(log).contains("listening on");
+        } catch (java.io.IOException e) {
+            return false;
+        }
+    }
+
+    private static String hex4(String mac) {
+        return mac.replace(":", "").substring(0, 8);
+    }
+
+    private static String hex2(String mac) {
+        return mac.replace(":", "").substring(8);
+    }
+}
