@@ -174,6 +174,15 @@ public final class EtcdDirectory implements AutoCloseable {
     // ---- the directory's thread ----
 
     private void tick() {
+        try {
+            step();
+        } catch (RuntimeException | Error e) {
+            // a scheduled task that throws is never run again: the directory would stop for good
+            LOG.log(Level.WARNING, "etcd directory: unexpected failure, going on", e);
+        }
+    }
+
+    private void step() {
         long now = MonotonicClock.millis();
         if (!connected && now >= nextAttempt) {
             guarded(this::connect);

@@ -3,6 +3,7 @@ package io.switchd.overlay;
 import io.switchd.testing.Await;
 import io.switchd.testing.EtcdServer;
 import io.switchd.testing.Netns;
+import io.switchd.testing.PrometheusText;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -156,14 +157,27 @@ class EtcdDirectoryTest {
             f.host(3).awaitPeers(WAIT, f.vtep(1), f.vtep(2));
             f.ping(3, 1, WAIT);
             f.ping(2, 3, WAIT);
+
+            Await.until(WAIT, "host 1 connected again", () -> connected(f, 1));
+            String text = metrics(f, 1);
+            PrometheusText.validate(text);
+            assertEquals(2.0, PrometheusText.value(text, "switchd_vxlan_peers{bridge=\"br0\",port=\"" + f.vxlan(1)
+                    + "\"}"), text);
+            double last = PrometheusText.value(text, "switchd_etcd_last_update_seconds");
+            assertTrue(Math.abs(System.currentTimeMillis() / 1000.0 - last) < WAIT.toSeconds(), "last update " + last);
+            assertEquals(0.0, PrometheusText.value(text, "switchd_etcd_malformed_total"), text);
         }
+    }
+
+    private static String metrics(OverlayFabric f, int host) throws java.io.IOException {
+        return new String(f.host(host).daemon.client().exchange("GET", "/metrics", new byte[0]).body(),
+                java.nio.charset.StandardCharsets.UTF_8);
     }
 
     private static boolean connected(OverlayFabric f, int host) {
         try {
-            String text = new String(f.host(host).daemon.client().exchange("GET", "/metrics", new byte[0]).body(),
-                    java.nio.charset.StandardCharsets.UTF_8);
-            return text.contains("switchd_etcd_connected 1");
+            String text = metrics(f, host);
+            return text.lines().anyMatch(l -> l.matches("switchd_etcd_connected 1(\\.0)?"));
         } catch (Exception e) {
             return false;
         }

@@ -167,8 +167,11 @@ final class OverlayFabric implements AutoCloseable {
         }
 
         void start() throws Exception {
+            // logs outside the test's temporary directory, to be read after a failure
+            Path logs = Path.of("target", "overlay-logs", id);
+            Files.createDirectories(logs);
             daemon = DaemonProcess.builder(dir.resolve("switchd.conf"), dir.resolve("switchd.sock"),
-                    dir.resolve("switchd-" + System.nanoTime() + ".log")).netns(ns.name()).start()
+                    logs.resolve("h" + index + "-" + System.nanoTime() + ".log")).netns(ns.name()).start()
                     .awaitServing(Duration.ofSeconds(60));
         }
 
