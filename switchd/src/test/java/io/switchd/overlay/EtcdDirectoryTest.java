@@ -4,6 +4,7 @@ import io.switchd.testing.Await;
 import io.switchd.testing.EtcdServer;
 import io.switchd.testing.Netns;
 import io.switchd.testing.PrometheusText;
+import io.switchd.testing.TestDaemon;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -167,6 +168,88 @@ class EtcdDirectoryTest {
             assertTrue(Math.abs(System.currentTimeMillis() / 1000.0 - last) < WAIT.toSeconds(), "last update " + last);
             assertEquals(0.0, PrometheusText.value(text, "switchd_etcd_malformed_total"), text);
         }
+    }
+
+    /**
+     * A vxlan port added through the API with the directory registers; deleted, its device,
+     * registration and MACs go at once (not when the lease runs out). A malformed key someone
+     * wrote under the VNI is skipped and counted.
+     */
+    @Test
+    void aPortRemovedAtRunTimeLeavesTheDirectory(@TempDir Path dir) throws Exception {
+        assumeEtcd();
+        try (OverlayFabric f = new OverlayFabric(dir, Duration.ofSeconds(30))) {
+            f.add(1);
+            f.add(2);
+            f.host(1).awaitPeers(WAIT, f.vtep(2));
+            f.ping(1, 2, WAIT);
+            assertEquals(0, f.etcd.etcdctl("put", f.prefix + "/vni/" + f.vni + "/hosts/10.0.0.300", "{\"address\": 1}"));
+            assertEquals(0, f.etcd.etcdctl("put", f.prefix + "/vni/" + f.vni + "/macs/zz", "garbage"));
+            Await.until(WAIT, "the malformed keys counted", () -> {
+                try {
+                    return PrometheusText.value(metrics(f, 1), "switchd_etcd_malformed_total") == 2.0;
+                } catch (java.io.IOException e) {
+                    return false;
+                }
+            });
+            assertEquals(0, f.etcd.etcdctl("del", f.prefix + "/vni/" + f.vni + "/hosts/10.0.0.300"));
+            assertEquals(0, f.etcd.etcdctl("del", f.prefix + "/vni/" + f.vni + "/macs/zz"));
+            f.ping(1, 2, WAIT); // still forwarding
+            Await.until(WAIT, "host 2's client MAC published", () -> f.etcd.etcdctlOut("get", "--prefix", "--keys-only",
+                    f.prefix + "/vni/" + f.vni + "/macs/").contains(f.clientMac(2)));
+
+            var client = f.host(2).daemon.client();
+            String vx = f.vxlan(2);
+            reloadWithout(f, 2); // the config file's port, removed at run time
+            assertGone(f, 2);
+
+
+            String add = "{\"name\":\"" + vx + "\",\"type\":\"vxlan\",\"vni\":" + f.vni + ",\"local\":\""
+                    + f.vtep(2) + "\",\"directory\":\"etcd\"}";
+            var added = client.exchange("POST", "/v1/bridges/br0/ports", add.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+            assertEquals(201, added.status(), new String(added.body(), java.nio.charset.StandardCharsets.UTF_8));
+            f.host(1).awaitPeers(WAIT, f.vtep(2));
+            f.host(2).awaitPeers(WAIT, f.vtep(1));
+            f.ping(2, 1, WAIT);
+
+            var deleted = client.exchange("DELETE", "/v1/bridges/br0/ports/" + vx, new byte[0]);
+            assertEquals(204, deleted.status(), new String(deleted.body(), java.nio.charset.StandardCharsets.UTF_8));
+            assertGone(f, 2);
+        }
+    }
+
+    /** Without a switchd.etcd section there is no directory to ask for: the API says so and adds nothing. */
+    @Test
+    void theApiRefusesTheDirectoryWithoutAnEtcdSection(@TempDir Path dir) throws Exception {
+        try (TestDaemon daemon = TestDaemon.start(dir, "br0 { ports { } }", null)) {
+            TestDaemon.CliResult r = daemon.switchctl("port", "add", "br0", "vxnoetcd", "--type", "vxlan", "--vni", "7",
+                    "--local", "192.0.2.1", "--directory", "etcd");
+            assertEquals(1, r.status(), r.out());
+            assertTrue(r.err().contains("needs a switchd.etcd"), r.err());
+            TestDaemon.CliResult other = daemon.switchctl("port", "add", "br0", "vxnoetcd", "--type", "vxlan", "--vni",
+                    "7", "--local", "192.0.2.1", "--directory", "consul");
+            assertTrue(other.err().contains("directory must be etcd"), other.err());
+            assertEquals(null, daemon.port("br0", "vxnoetcd"));
+        }
+    }
+
+    /** Host {@code i}'s port, registration, MACs and device are gone, well before the lease would run out. */
+    private static void assertGone(OverlayFabric f, int i) {
+        f.host(1).awaitPeers(Duration.ofSeconds(5));
+        assertEquals(List.of(f.vtep(1)), f.registered(), "host " + i + "'s registration went with its port");
+        Await.until(Duration.ofSeconds(5), "host " + i + "'s MACs withdrawn", () -> !f.etcd.etcdctlOut("get", "--prefix",
+                "--keys-only", f.prefix + "/vni/" + f.vni + "/macs/").contains(f.clientMac(i)));
+        assertTrue(f.host(i).ns.execStatus("ip", "link", "show", f.vxlan(i)) != 0, "and its device");
+    }
+
+    /** Host {@code host}'s config file without its vxlan port, reloaded. */
+    private static void reloadWithout(OverlayFabric f, int host) throws Exception {
+        Path conf = f.host(host).configFile();
+        String text = java.nio.file.Files.readString(conf);
+        java.nio.file.Files.writeString(conf, text.replaceAll("(?m)^\\s*" + f.vxlan(host) + " \\{.*\\}\\n", ""));
+        var r = f.host(host).daemon.client().exchange("POST", "/v1/reload", new byte[0]);
+        assertEquals(200, r.status(), new String(r.body(), java.nio.charset.StandardCharsets.UTF_8));
+        assertTrue(!java.nio.file.Files.readString(conf).contains(f.vxlan(host) + " {"), "the port left the config");
     }
 
     private static String metrics(OverlayFabric f, int host) throws java.io.IOException {

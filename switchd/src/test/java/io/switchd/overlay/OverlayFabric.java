@@ -175,6 +175,11 @@ final class OverlayFabric implements AutoCloseable {
                     .awaitServing(Duration.ofSeconds(60));
         }
 
+        /** The host's config file. */
+        Path configFile() {
+            return dir.resolve("switchd.conf");
+        }
+
         void stop() throws InterruptedException {
             if (daemon != null) {
                 daemon.close();
