@@ -103,11 +103,7 @@ public final class SwitchdMetrics implements AutoCloseable {
         sync();
         registry.scrape(out);
         portSeries.writeTo(out);
-        try {
-            OverlaySeries.writeTo(switchd.portInfos(null), out);
-        } catch (io.switchd.control.ControlException e) {
-            throw new IllegalStateException(e); // all bridges: never "no such bridge"
-        }
+        OverlaySeries.writeTo(vxlanPorts(), out);
         fdbEntryAges.writeTo(out);
     }
 
@@ -128,6 +124,23 @@ public final class SwitchdMetrics implements AutoCloseable {
         }
         portSeries.collect(bridges);
         exported = fdbEntryAges.collect(bridges, MonotonicClock.millis(), fdbEntriesLimit);
+    }
+
+    /** The vxlan ports as the API shows them (with their flood lists): only these, a scrape builds no view of the rest. */
+    private List<io.switchd.api.model.PortInfo> vxlanPorts() {
+        List<io.switchd.api.model.PortInfo> out = new ArrayList<>();
+        for (Bridge b : switchd.bridges()) {
+            for (Port p : b.ports()) {
+                if (p.type() == io.switchd.config.PortType.VXLAN) {
+                    try {
+                        out.add(switchd.portInfo(b.name(), p.name()));
+                    } catch (io.switchd.control.ControlException e) {
+                        // deleted since: no series
+                    }
+                }
+            }
+        }
+        return out;
     }
 
     private <K, V> void removeUnless(Map<K, V> meters, Map<K, Boolean> live, Function<V, List<Meter>> list) {

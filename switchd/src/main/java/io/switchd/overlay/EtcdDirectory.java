@@ -276,11 +276,13 @@ public final class EtcdDirectory implements AutoCloseable {
             m.view.put(text(kv.getKey()), kv.getValue().getBytes());
         }
         int gen = generation;
+        int watch = m.watches;
         m.watcher = client.getWatchClient().watch(bytes(m.vniPrefix),
                 WatchOption.builder().isPrefix(true).withRevision(all.getHeader().getRevision() + 1).build(),
-                r -> thread.execute(() -> watched(m, gen, r)),
+                r -> thread.execute(() -> watched(m, gen, watch, r)),
                 e -> thread.execute(() -> {
-                    if (gen == generation && connected) {
+                    // a watch this side closed (a port leaving, a lost connection) is no news
+                    if (gen == generation && watch == m.watches && members.get(m.port) == m && connected) {
                         lost(e);
                     }
                 }));
@@ -293,8 +295,8 @@ public final class EtcdDirectory implements AutoCloseable {
         program(m);
     }
 
-    private void watched(Member m, int gen, WatchResponse r) {
-        if (gen != generation || members.get(m.port) != m) {
+    private void watched(Member m, int gen, int watch, WatchResponse r) {
+        if (gen != generation || watch != m.watches || members.get(m.port) != m) {
             return;
         }
         for (WatchEvent e : r.getEvents()) {
@@ -464,6 +466,8 @@ public final class EtcdDirectory implements AutoCloseable {
         boolean joined;
         int ifindex;
         long malformedCounted;
+        /** Counts the watches closed, so that a closed one's late events and errors are told apart. */
+        int watches;
 
         Member(String port, Bridge bridge, VxlanSettings settings, String vniPrefix, FdbSink sink) {
             this.port = port;
@@ -476,6 +480,7 @@ public final class EtcdDirectory implements AutoCloseable {
         }
 
         void closeWatch() {
+            watches++;
             if (watcher != null) {
                 watcher.close();
                 watcher = null;
