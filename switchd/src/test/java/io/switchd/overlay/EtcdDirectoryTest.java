@@ -2,6 +2,7 @@ package io.switchd.overlay;
 
 import io.switchd.testing.Await;
 import io.switchd.testing.EtcdServer;
+import io.switchd.testing.NamespaceTcp;
 import io.switchd.testing.Netns;
 import io.switchd.testing.PrometheusText;
 import io.switchd.testing.TestDaemon;
@@ -32,7 +33,8 @@ class EtcdDirectoryTest {
     /**
      * Three hosts find each other and every pair pings; a fourth joins and is reachable without
      * anything done to the other three; a host killed with -9 is gone from the others within the
-     * lease; the port list names each directory peer with source etcd.
+     * lease; the port list names each directory peer with source etcd. 16 MB of TCP crosses with
+     * offloads on.
      */
     @Test
     void hostsFindEachOtherThroughTheDirectoryAndADeadOneGoes(@TempDir Path dir) throws Exception {
@@ -51,6 +53,9 @@ class EtcdDirectoryTest {
                     }
                 }
             }
+
+            // TCP with the veths' offloads on, end to end across the overlay
+            NamespaceTcp.transfer(f.host(1).client, f.host(3).client, OverlayFabric.client(3), 16 << 20);
 
             f.add(4);
             f.host(1).awaitPeers(WAIT, f.vtep(2), f.vtep(3), f.vtep(4));
