@@ -160,8 +160,14 @@ public final class Switchd implements AutoCloseable {
             LOG.info("bridge " + bridge.name() + ": " + port + " " + port.state().displayName());
         }
         io.switchd.port.kind.VxlanKind.warnMtu(bridge.name(), bridge.ports(), port);
-        if (directory != null && pc.kindSettings() instanceof VxlanSettings vx && vx.directory()) {
-            directory.attach(bridge, pc.name(), vx);
+        if (pc.kindSettings() instanceof VxlanSettings vx && vx.directory()) {
+            if (directory != null) {
+                directory.attach(bridge, pc.name(), vx);
+            } else {
+                // only a state file's port gets here: the config file and the API refuse it
+                LOG.warning("bridge " + bridge.name() + ": vxlan port " + pc.name() + " asks for the etcd directory, "
+                        + "but the config file has no switchd.etcd section: it floods to its remotes only");
+            }
         }
         // a port that attached before it joined (a vhost-user guest that was quick) forwards now
         bridge.portsChanged();

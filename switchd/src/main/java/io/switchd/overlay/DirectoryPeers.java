@@ -7,7 +7,9 @@ import java.util.concurrent.ConcurrentHashMap;
 /**
  * The peers the directory put on each vxlan port's flood list, by port (device) name, as the
  * directory's thread last wrote them: what {@code port list} shows with source etcd, and what the
- * peer-count metric counts. Readable from any thread.
+ * peer-count metric counts. Readable from any thread. One per JVM, by port name: a daemon owns its
+ * ports' names (they are interface names in its namespace); two daemons in one JVM (tests) must
+ * not share one.
  */
 public final class DirectoryPeers {
     private static final Map<String, List<String>> PEERS = new ConcurrentHashMap<>();
