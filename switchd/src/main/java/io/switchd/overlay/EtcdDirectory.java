@@ -105,7 +105,7 @@ public final class EtcdDirectory implements AutoCloseable {
 
     /** Puts vxlan port {@code port} of {@code bridge} in the directory (it returns at once). */
     public void attach(Bridge bridge, String port, VxlanSettings settings) {
-        thread.execute(() -> {
+        onThread(() -> {
             Member old = members.remove(port);
             if (old != null) {
                 leave(old);
@@ -121,12 +121,20 @@ public final class EtcdDirectory implements AutoCloseable {
 
     /** Takes vxlan port {@code port} out: its registration and MACs go (it returns at once). */
     public void detach(String port) {
-        thread.execute(() -> {
+        onThread(() -> {
             Member m = members.remove(port);
             if (m != null) {
                 leave(m);
             }
         });
+    }
+
+    private void onThread(Runnable task) {
+        try {
+            thread.execute(task);
+        } catch (java.util.concurrent.RejectedExecutionException e) {
+            LOG.fine("etcd directory: stopped, not " + task);
+        }
     }
 
     /** Whether the directory reaches etcd now. */

@@ -158,11 +158,15 @@ class EtcdDirectoryTest {
             f.host(1).awaitPeers(Duration.ofSeconds(1), f.vtep(2));
 
             f.add(3); // joins while etcd is away: it cannot register yet
+            Await.until(WAIT, "host 3 finding etcd away", () -> said(f, 3) == 1);
             f.etcd.start();
             f.host(1).awaitPeers(WAIT, f.vtep(2), f.vtep(3));
             f.host(3).awaitPeers(WAIT, f.vtep(1), f.vtep(2));
             f.ping(3, 1, WAIT);
             f.ping(2, 3, WAIT);
+            for (int i = 1; i <= 3; i++) {
+                assertEquals(1, said(f, i), "host " + i + " says once that etcd is away");
+            }
 
             Await.until(WAIT, "host 1 connected again", () -> connected(f, 1));
             String text = metrics(f, 1);
@@ -255,6 +259,16 @@ class EtcdDirectoryTest {
         var r = f.host(host).daemon.client().exchange("POST", "/v1/reload", new byte[0]);
         assertEquals(200, r.status(), new String(r.body(), java.nio.charset.StandardCharsets.UTF_8));
         assertTrue(!java.nio.file.Files.readString(conf).contains(f.vxlan(host) + " {"), "the port left the config");
+    }
+
+    /** How many times host {@code i} logged that it cannot reach etcd. */
+    private static long said(OverlayFabric f, int i) {
+        try {
+            return java.nio.file.Files.readAllLines(f.host(i).log).stream()
+                    .filter(l -> l.contains("etcd directory: cannot reach")).count();
+        } catch (java.io.IOException e) {
+            return -1;
+        }
     }
 
     private static String metrics(OverlayFabric f, int host) throws java.io.IOException {

@@ -158,6 +158,7 @@ final class OverlayFabric implements AutoCloseable {
         final Netns client;
         private final Path dir;
         DaemonProcess daemon;
+        Path log;
 
         Host(int index, Netns ns, Netns client, Path dir) {
             this.index = index;
@@ -170,8 +171,8 @@ final class OverlayFabric implements AutoCloseable {
             // logs outside the test's temporary directory, to be read after a failure
             Path logs = Path.of("target", "overlay-logs", id);
             Files.createDirectories(logs);
-            daemon = DaemonProcess.builder(dir.resolve("switchd.conf"), dir.resolve("switchd.sock"),
-                    logs.resolve("h" + index + "-" + System.nanoTime() + ".log")).netns(ns.name()).start()
+            log = logs.resolve("h" + index + "-" + System.nanoTime() + ".log");
+            daemon = DaemonProcess.builder(dir.resolve("switchd.conf"), dir.resolve("switchd.sock"), log).netns(ns.name()).start()
                     .awaitServing(Duration.ofSeconds(60));
         }
 
