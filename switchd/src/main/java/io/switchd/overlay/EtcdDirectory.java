@@ -320,6 +320,7 @@ public final class EtcdDirectory implements AutoCloseable {
     }
 
     private void updated(Member m) {
+        m.dirty = true;
         lastUpdateEpochMillis = System.currentTimeMillis();
         malformedSkipped.addAndGet(m.view.malformed() - m.malformedCounted);
         m.malformedCounted = m.view.malformed();
@@ -334,9 +335,13 @@ public final class EtcdDirectory implements AutoCloseable {
         if (index != m.ifindex) {
             m.fdb.reset();
             m.ifindex = index;
+            m.dirty = true;
+        }
+        if (!m.dirty) {
+            return; // nothing changed since the device took everything: no diff to compute
         }
         Set<String> peers = m.view.peers();
-        m.fdb.sync(peers, m.view.unicast(), m.sink);
+        m.dirty = m.fdb.sync(peers, m.view.unicast(), m.sink) > 0;
         DirectoryPeers.set(m.port, new ArrayList<>(peers));
     }
 
@@ -474,6 +479,8 @@ public final class EtcdDirectory implements AutoCloseable {
         boolean joined;
         int ifindex;
         long malformedCounted;
+        /** The view changed (or a write failed) since the device last took it all. */
+        boolean dirty = true;
         /** Counts the watches closed, so that a closed one's late events and errors are told apart. */
         int watches;
 
