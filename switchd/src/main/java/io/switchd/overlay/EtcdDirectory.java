@@ -15,10 +15,7 @@ import io.etcd.jetcd.watch.WatchEvent;
 import io.etcd.jetcd.watch.WatchResponse;
 import io.switchd.bridge.Bridge;
 import io.switchd.config.EtcdConfig;
-import io.switchd.config.PortType;
 import io.switchd.dataplane.MonotonicClock;
-import io.switchd.frame.MacAddress;
-import io.switchd.port.Port;
 import io.switchd.port.kind.VxlanSettings;
 import io.switchd.sys.Interfaces;
 
@@ -26,7 +23,6 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -347,7 +343,7 @@ public final class EtcdDirectory implements AutoCloseable {
 
     /** Puts the MACs learned on the bridge's local ports since the last sample, and deletes those gone. */
     private void publish(Member m) throws Exception {
-        Map<Long, Integer> now = sample(m.bridge);
+        Map<Long, Integer> now = LocalMacs.sample(m.bridge, MAX_PUBLISHED);
         for (Map.Entry<Long, Integer> e : now.entrySet()) {
             if (!e.getValue().equals(m.published.get(e.getKey()))) {
                 putMac(m, e.getKey(), e.getValue());
@@ -378,26 +374,6 @@ public final class EtcdDirectory implements AutoCloseable {
 
     private static String macValue(Member m, int vlan) {
         return "{\"address\":\"" + m.settings.local() + "\",\"vlan\":" + vlan + "}";
-    }
-
-    /**
-     * The MACs the bridge's table holds on ports other than vxlan ones (its local hosts), each
-     * with its VLAN. Reads the table without a lock, as a metrics scrape does.
-     */
-    static Map<Long, Integer> sample(Bridge bridge) {
-        Set<Integer> local = new HashSet<>();
-        for (Port p : bridge.ports()) {
-            if (p.type() != PortType.VXLAN) {
-                local.add(p.index());
-            }
-        }
-        Map<Long, Integer> out = new HashMap<>();
-        bridge.fdb().forEach(MonotonicClock.millis(), MAX_PUBLISHED, (vlan, mac, port, isStatic, age) -> {
-            if (local.contains(port) && !MacAddress.isGroup(mac)) {
-                out.putIfAbsent(mac, vlan);
-            }
-        });
-        return out;
     }
 
     /** The port leaves: its watch, registration and MACs go; its device keeps what it has until it goes too. */

@@ -2,6 +2,7 @@ package io.switchd.overlay;
 
 import io.etcd.jetcd.ByteSequence;
 import io.etcd.jetcd.Client;
+import io.etcd.jetcd.op.Op;
 import io.etcd.jetcd.options.PutOption;
 import io.switchd.Daemon;
 import io.switchd.frame.MacAddress;
@@ -54,24 +55,27 @@ class DirectoryScaleTest {
             long lease = client.getLeaseClient().grant(600).get(10, TimeUnit.SECONDS).getID();
             PutOption withLease = PutOption.builder().withLeaseId(lease).build();
             long t0 = System.nanoTime();
+            // transactions of at most 100 puts (etcd takes 128 operations in one), 4 in flight: one
+            // put per request, thousands at once, time etcd out on a slow disk
             List<CompletableFuture<?>> pending = new ArrayList<>();
+            List<Op> batch = new ArrayList<>();
             long mac = 0x0200_0000_0000L;
             for (int v = 0; v < vnis; v++) {
                 String vp = prefix + "/vni/" + (vniBase + v) + "/";
                 for (int h = 0; h < hosts; h++) {
                     String address = "10.99." + (h / 250) + "." + (h % 250 + 2);
-                    pending.add(client.getKVClient().put(bytes(vp + "hosts/" + address),
-                            bytes("{\"address\":\"" + address + "\"}"), withLease));
+                    batch.add(Op.put(bytes(vp + "hosts/" + address), bytes("{\"address\":\"" + address + "\"}"),
+                            withLease));
                     for (int m = 0; m < macs; m++) {
-                        pending.add(client.getKVClient().put(bytes(vp + "macs/" + MacAddress.format(++mac)),
+                        batch.add(Op.put(bytes(vp + "macs/" + MacAddress.format(++mac)),
                                 bytes("{\"address\":\"" + address + "\",\"vlan\":0}"), withLease));
-                    }
-                    if (pending.size() > 2000) {
-                        CompletableFuture.allOf(pending.toArray(new CompletableFuture[0])).get(60, TimeUnit.SECONDS);
-                        pending.clear();
+                        if (batch.size() >= 100) {
+                            flush(client, batch, pending);
+                        }
                     }
                 }
             }
+            flush(client, batch, pending);
             CompletableFuture.allOf(pending.toArray(new CompletableFuture[0])).get(60, TimeUnit.SECONDS);
             double putSeconds = (System.nanoTime() - t0) / 1e9;
 
@@ -103,6 +107,19 @@ class DirectoryScaleTest {
                 Netns.status("ip", "link", "del", p);
             }
             Netns.status("ip", "link", "del", underlay);
+        }
+    }
+
+    /** Sends {@code batch} as one transaction, keeping at most 4 in flight. */
+    private static void flush(Client client, List<Op> batch, List<CompletableFuture<?>> pending) throws Exception {
+        if (batch.isEmpty()) {
+            return;
+        }
+        pending.add(client.getKVClient().txn().Then(batch.toArray(new Op[0])).commit());
+        batch.clear();
+        if (pending.size() >= 4) {
+            CompletableFuture.allOf(pending.toArray(new CompletableFuture[0])).get(60, TimeUnit.SECONDS);
+            pending.clear();
         }
     }
 
