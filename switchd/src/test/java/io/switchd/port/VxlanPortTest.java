@@ -56,6 +56,18 @@ class VxlanPortTest {
 
                 ping(seg.hostA, "192.168.77.2");
                 ping(seg.hostB, "192.168.77.1");
+                // hB's MAC, learned on the vxlan port, is behind nsB's underlay address (its VTEP)
+                String macB = Json.mapper().readTree(seg.hostB.exec("ip", "-j", "link", "show", "hw" + id + "b"))
+                        .get(0).get("address").asText();
+                JsonNode entries = Json.mapper().readTree(daemon.switchctl("-j", "fdb", "show", "br0", "--mac", macB).out());
+                assertEquals(1, entries.size(), entries.toString());
+                assertEquals(seg.vxlanA, entries.get(0).get("port").asText(), entries.toString());
+                assertEquals(seg.localB, entries.get(0).path("remote").asText(), "hB's VTEP: " + entries);
+                String macA = Json.mapper().readTree(seg.hostA.exec("ip", "-j", "link", "show", "hv" + id + "b"))
+                        .get(0).get("address").asText();
+                JsonNode local = Json.mapper().readTree(daemon.switchctl("-j", "fdb", "show", "br0", "--mac", macA).out());
+                assertFalse(local.get(0).has("remote"), "a MAC behind a veth has no remote: " + local);
+                assertTrue(daemon.switchctl("fdb", "show", "br0").out().contains(seg.localB), "the table shows the remote");
                 NamespaceTcp.transfer(seg.hostA, seg.hostB, "192.168.77.2", TRANSFER_BYTES);
                 NamespaceTcp.transfer(seg.hostB, seg.hostA, "192.168.77.1", TRANSFER_BYTES);
 

@@ -370,10 +370,22 @@ public final class Switchctl implements Runnable {
                 root.printJson(entries);
                 return;
             }
-            Table t = new Table("BRIDGE", "PORT", "VLAN", "MAC", "TYPE", "AGE");
+            // the REMOTE column (the host a MAC behind a vxlan port is on) only when some entry has one
+            boolean remotes = false;
             for (JsonNode e : entries) {
-                t.row(e.get("bridge").asText(), e.get("port").asText(), e.get("vlan").asInt(), e.get("mac").asText(),
-                        e.get("type").asText(), e.get("type").asText().equals("static") ? "-" : e.get("age").asLong());
+                remotes |= e.has("remote");
+            }
+            Table t = remotes ? new Table("BRIDGE", "PORT", "VLAN", "MAC", "TYPE", "AGE", "REMOTE")
+                    : new Table("BRIDGE", "PORT", "VLAN", "MAC", "TYPE", "AGE");
+            for (JsonNode e : entries) {
+                Object age = e.get("type").asText().equals("static") ? "-" : e.get("age").asLong();
+                if (remotes) {
+                    t.row(e.get("bridge").asText(), e.get("port").asText(), e.get("vlan").asInt(), e.get("mac").asText(),
+                            e.get("type").asText(), age, e.path("remote").asText("-"));
+                } else {
+                    t.row(e.get("bridge").asText(), e.get("port").asText(), e.get("vlan").asInt(), e.get("mac").asText(),
+                            e.get("type").asText(), age);
+                }
             }
             t.print(System.out);
         }
