@@ -233,8 +233,8 @@ class VxlanPortTest {
     /**
      * The device's life follows the port's: a config port's device made at start with its flood
      * list, made again when someone deletes it, gone when a reload drops the port; an API port's
-     * device kept across a restart through the state file (non-default dstport included), and gone
-     * while switchd is stopped.
+     * device kept across a restart through the state file (non-default dstport and ttl included),
+     * and gone while switchd is stopped. The ttl and tos asked for are the device's.
      */
     @Test
     void theDeviceLivesAndDiesWithItsPort(@TempDir Path dir) throws Exception {
@@ -245,7 +245,7 @@ class VxlanPortTest {
         String foreign = "vx" + id + "g";
         String localA = net + "1";
         String declaredPort = declared + " { type = vxlan, vni = " + vni + ", local = \"" + localA + "\", remotes = [\""
-                + net + "2\", \"" + net + "3\"] }";
+                + net + "2\", \"" + net + "3\"], ttl = 17, tos = 40 }";
         try {
             Netns.run("ip", "link", "add", underlay, "type", "veth", "peer", "name", "vu" + id + "e");
             Netns.run("ip", "link", "set", underlay, "mtu", "9000", "up");
@@ -253,6 +253,11 @@ class VxlanPortTest {
             try (TestDaemon daemon = TestDaemon.start(dir, "br0 { ports { " + declaredPort + " } }", null)) {
                 assertEquals(8950, deviceMtu(declared), "the underlay's MTU less 50");
                 assertEquals(List.of(net + "2", net + "3"), floodList(declared));
+                JsonNode data = deviceData(declared);
+                assertEquals(17, data.get("ttl").asInt(), data.toString());
+                assertEquals("0x28", data.get("tos").asText(), data.toString());
+                assertEquals(17, daemon.port("br0", declared).get("ttl").asInt());
+                assertEquals(40, daemon.port("br0", declared).get("tos").asInt());
 
                 Netns.run("ip", "link", "del", declared);
                 Await.until(WAIT, "the deleted device is made again", () -> Interfaces.exists(declared)
@@ -260,8 +265,12 @@ class VxlanPortTest {
                 assertEquals(List.of(net + "2", net + "3"), floodList(declared), "with its flood list");
 
                 TestDaemon.CliResult r = daemon.switchctl("port", "add", "br0", added, "--type", "vxlan", "--vni",
-                        Integer.toString(vni + 1), "--local", localA, "--remote", net + "4", "--dstport", "4790");
+                        Integer.toString(vni + 1), "--local", localA, "--remote", net + "4", "--dstport", "4790",
+                        "--ttl", "9");
                 assertEquals(0, r.status(), r.err());
+                assertEquals(9, deviceData(added).get("ttl").asInt(), "--ttl reaches the device");
+                assertFalse(deviceData(added).has("tos"), "no --tos: the kernel's default");
+                assertFalse(daemon.port("br0", added).has("tos"), "no --tos: not shown");
                 assertEquals(4790, Json.mapper().readTree(Netns.run("ip", "-d", "-j", "link", "show", added)).get(0)
                         .get("linkinfo").get("info_data").get("port").asInt());
 
@@ -286,6 +295,8 @@ class VxlanPortTest {
                 assertEquals(4790, Json.mapper().readTree(Netns.run("ip", "-d", "-j", "link", "show", added)).get(0)
                         .get("linkinfo").get("info_data").get("port").asInt());
                 assertEquals(List.of(net + "4"), floodList(added));
+                assertEquals(9, port.get("ttl").asInt(), "the ttl is back from the state file");
+                assertEquals(9, deviceData(added).get("ttl").asInt());
 
                 daemon.rewriteConfig("br0 { ports { } }");
                 TestDaemon.CliResult reload = daemon.switchctl("reload");
@@ -330,6 +341,12 @@ class VxlanPortTest {
             Netns.status("ip", "link", "del", port);
             Netns.status("ip", "link", "del", underlay);
         }
+    }
+
+    /** What {@code ip -d link show} says of vxlan device {@code name}'s settings (id, ttl, tos, ...). */
+    private static JsonNode deviceData(String name) throws Exception {
+        return Json.mapper().readTree(Netns.run("ip", "-d", "-j", "link", "show", name)).get(0).get("linkinfo")
+                .get("info_data");
     }
 
     private static int deviceMtu(String name) throws Exception {

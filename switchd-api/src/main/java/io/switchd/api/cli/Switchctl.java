@@ -293,6 +293,10 @@ public final class Switchctl implements Runnable {
                          + "(default 4789).") Integer dstport,
                  @Option(names = "--device", paramLabel = "IFNAME", description = "vxlan only: the underlay "
                          + "interface (default: the one holding --local).") String device,
+                 @Option(names = "--ttl", paramLabel = "TTL", description = "vxlan only: the outer packets' "
+                         + "ttl, 1 to 255 (default: the kernel's).") Integer ttl,
+                 @Option(names = "--tos", paramLabel = "TOS", description = "vxlan only: the outer packets' "
+                         + "tos, 0 to 255, 1 to copy the inner packet's (default: the kernel's, 0).") Integer tos,
                  @Option(names = "--may-exist", description = "Succeed if the bridge has this port already, "
                          + "as ovs-vsctl's --may-exist add-port, leaving its settings and owner as they are.")
                  boolean mayExist,
@@ -301,7 +305,7 @@ public final class Switchctl implements Runnable {
             String socket = root.spec.commandLine().getParseResult().subcommand().subcommand()
                     .matchedOptionValue(VHOST_USER_SOCKET, null);
             new PortAttachment(root).add(new NewPort(name, type, persistent ? Boolean.TRUE : null, owner, socket, mode,
-                    vni, local, remotes, dstport, device), bridge, mayExist);
+                    vni, local, remotes, dstport, device, ttl, tos), bridge, mayExist);
         }
 
         @Command(name = "del", description = "Delete a port added at run time; a TAP interface switchd created goes "
