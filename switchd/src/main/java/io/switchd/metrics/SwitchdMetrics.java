@@ -43,7 +43,7 @@ public final class SwitchdMetrics implements AutoCloseable {
     private final Switchd switchd;
     private final int fdbEntriesLimit;
     private final Map<Bridge, List<Meter>> bridgeMeters = new IdentityHashMap<>();
-    private final PortSeries portSeries = new PortSeries();
+    private final PortSeries portSeries;
     private final FdbEntryAges fdbEntryAges = new FdbEntryAges();
     private final JvmGcMetrics gc = new JvmGcMetrics();
     private volatile int exported;
@@ -52,6 +52,7 @@ public final class SwitchdMetrics implements AutoCloseable {
     public SwitchdMetrics(Switchd switchd, int fdbEntriesLimit) {
         this.switchd = switchd;
         this.fdbEntriesLimit = fdbEntriesLimit;
+        this.portSeries = new PortSeries(switchd::staticPeers);
         new JvmMemoryMetrics().bindTo(registry);
         gc.bindTo(registry);
         new JvmThreadMetrics().bindTo(registry);

@@ -2,11 +2,13 @@ package io.switchd.port;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.switchd.api.Json;
+import io.switchd.metrics.SwitchdMetrics;
 import io.switchd.sys.Interfaces;
 import io.switchd.testing.Await;
 import io.switchd.testing.LogRecords;
 import io.switchd.testing.NamespaceTcp;
 import io.switchd.testing.Netns;
+import io.switchd.testing.PrometheusText;
 import io.switchd.testing.TestDaemon;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -220,6 +222,14 @@ class VxlanPortTest {
         }
     }
 
+    /** switchd_vxlan_peers of a port of br0, source static, as a scrape shows it. */
+    private static double staticPeers(TestDaemon daemon, String port) {
+        try (SwitchdMetrics metrics = new SwitchdMetrics(daemon.daemon().switchd(), 10)) {
+            return PrometheusText.value(metrics.scrape(), "switchd_vxlan_peers{bridge=\"br0\",port=\"" + port
+                    + "\",source=\"static\"}");
+        }
+    }
+
     /** A port's drop count for {@code reason}, as the API's stats show it. */
     private static long drops(TestDaemon daemon, String port, String reason) {
         try {
@@ -257,6 +267,7 @@ class VxlanPortTest {
                 assertEquals(17, data.get("ttl").asInt(), data.toString());
                 assertEquals("0x28", data.get("tos").asText(), data.toString());
                 assertEquals(17, daemon.port("br0", declared).get("ttl").asInt());
+                assertEquals(2.0, staticPeers(daemon, declared), "the metrics count the port's remotes");
                 assertEquals(40, daemon.port("br0", declared).get("tos").asInt());
 
                 Netns.run("ip", "link", "del", declared);
@@ -271,6 +282,7 @@ class VxlanPortTest {
                 assertEquals(9, deviceData(added).get("ttl").asInt(), "--ttl reaches the device");
                 assertFalse(deviceData(added).has("tos"), "no --tos: the kernel's default");
                 assertFalse(daemon.port("br0", added).has("tos"), "no --tos: not shown");
+                assertEquals(1.0, staticPeers(daemon, added));
                 assertEquals(4790, Json.mapper().readTree(Netns.run("ip", "-d", "-j", "link", "show", added)).get(0)
                         .get("linkinfo").get("info_data").get("port").asInt());
 
