@@ -440,6 +440,25 @@ public final class Switchd implements AutoCloseable {
         return ApiViews.bridge(bridge(name, true), declarations());
     }
 
+    /**
+     * How many static remotes (the flood list its config or the API gave) vxlan port {@code p} has;
+     * -1 for a port of another kind. For the metrics: it allocates nothing.
+     */
+    public synchronized int staticPeers(Port p) {
+        PortConfig pc = portConfigs.get(p.name());
+        return pc != null && pc.kindSettings() instanceof VxlanSettings v ? v.remotes().size() : -1;
+    }
+
+    /**
+     * How many other hosts the etcd directory put on vxlan port {@code p}'s flood list; -1 for a
+     * port that does not take peers from the directory. For the metrics: it allocates nothing.
+     */
+    public synchronized int etcdPeers(Port p) {
+        PortConfig pc = portConfigs.get(p.name());
+        return directory != null && pc != null && pc.kindSettings() instanceof VxlanSettings v && v.directory()
+                ? io.switchd.overlay.DirectoryPeers.of(p.name()).size() : -1;
+    }
+
     /** The ports of one bridge, or of all when {@code bridgeName} is null. */
     public synchronized List<PortInfo> portInfos(String bridgeName) throws ControlException {
         List<PortInfo> out = new ArrayList<>();

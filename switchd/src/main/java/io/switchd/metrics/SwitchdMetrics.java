@@ -44,7 +44,7 @@ public final class SwitchdMetrics implements AutoCloseable {
     private final Switchd switchd;
     private final int fdbEntriesLimit;
     private final Map<Bridge, List<Meter>> bridgeMeters = new IdentityHashMap<>();
-    private final PortSeries portSeries = new PortSeries();
+    private final PortSeries portSeries;
     private final FdbEntryAges fdbEntryAges = new FdbEntryAges();
     private final JvmGcMetrics gc = new JvmGcMetrics();
     private volatile int exported;
@@ -53,6 +53,7 @@ public final class SwitchdMetrics implements AutoCloseable {
     public SwitchdMetrics(Switchd switchd, int fdbEntriesLimit) {
         this.switchd = switchd;
         this.fdbEntriesLimit = fdbEntriesLimit;
+        this.portSeries = new PortSeries(switchd::staticPeers, switchd::etcdPeers);
         new JvmMemoryMetrics().bindTo(registry);
         gc.bindTo(registry);
         new JvmThreadMetrics().bindTo(registry);
@@ -103,7 +104,6 @@ public final class SwitchdMetrics implements AutoCloseable {
         sync();
         registry.scrape(out);
         portSeries.writeTo(out);
-        OverlaySeries.writeTo(vxlanPorts(), out);
         fdbEntryAges.writeTo(out);
     }
 
@@ -124,23 +124,6 @@ public final class SwitchdMetrics implements AutoCloseable {
         }
         portSeries.collect(bridges);
         exported = fdbEntryAges.collect(bridges, MonotonicClock.millis(), fdbEntriesLimit);
-    }
-
-    /** The vxlan ports as the API shows them (with their flood lists): only these, a scrape builds no view of the rest. */
-    private List<io.switchd.api.model.PortInfo> vxlanPorts() {
-        List<io.switchd.api.model.PortInfo> out = new ArrayList<>();
-        for (Bridge b : switchd.bridges()) {
-            for (Port p : b.ports()) {
-                if (p.type() == io.switchd.config.PortType.VXLAN) {
-                    try {
-                        out.add(switchd.portInfo(b.name(), p.name()));
-                    } catch (io.switchd.control.ControlException e) {
-                        // deleted since: no series
-                    }
-                }
-            }
-        }
-        return out;
     }
 
     private <K, V> void removeUnless(Map<K, V> meters, Map<K, Boolean> live, Function<V, List<Meter>> list) {

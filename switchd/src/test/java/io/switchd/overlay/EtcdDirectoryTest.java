@@ -172,7 +172,9 @@ class EtcdDirectoryTest {
             String text = metrics(f, 1);
             PrometheusText.validate(text);
             assertEquals(2.0, PrometheusText.value(text, "switchd_vxlan_peers{bridge=\"br0\",port=\"" + f.vxlan(1)
-                    + "\"}"), text);
+                    + "\",source=\"etcd\"}"), text);
+            assertEquals(0.0, PrometheusText.value(text, "switchd_vxlan_peers{bridge=\"br0\",port=\"" + f.vxlan(1)
+                    + "\",source=\"static\"}"), text);
             double last = PrometheusText.value(text, "switchd_etcd_last_update_seconds");
             assertTrue(Math.abs(System.currentTimeMillis() / 1000.0 - last) < WAIT.toSeconds(), "last update " + last);
             assertEquals(0.0, PrometheusText.value(text, "switchd_etcd_malformed_total"), text);

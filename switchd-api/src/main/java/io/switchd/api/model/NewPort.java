@@ -8,14 +8,15 @@ import java.util.List;
  * {@code POST /v1/bridges/{br}/ports}; type tap, netdev, vhost-user or vxlan (default netdev); persistent
  * for a tap only; socket (an absolute path, required) and mode (server, the default, or client)
  * for a vhost-user port only; vni and local (required), remotes (the static flood list), dstport
- * (4789 by default), device (the underlay interface, optional) and directory ("etcd": peers and MACs
- * from switchd.etcd, optional) for a vxlan port only; owner, optional, a label of who added it (a hook: "switchd-ifup",
+ * (4789 by default), device (the underlay interface, optional), ttl (1 to 255) and tos (0 to 255;
+ * both by default the kernel's) and directory ("etcd": peers and MACs from switchd.etcd, optional)
+ * for a vxlan port only; owner, optional, a label of who added it (a hook: "switchd-ifup",
  * "libvirt:vm1"), so that a deletion asking for that owner removes only what it added.
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record NewPort(String name, String type, Boolean persistent, String owner, String socket, String mode,
-                      Integer vni, String local, List<String> remotes, Integer dstport, String device,
-                      String directory) {
+                      Integer vni, String local, List<String> remotes, Integer dstport, String device, Integer ttl,
+                      Integer tos, String directory) {
     /** A tap or netdev port. */
     public NewPort(String name, String type, Boolean persistent, String owner) {
         this(name, type, persistent, owner, null, null);
@@ -23,6 +24,6 @@ public record NewPort(String name, String type, Boolean persistent, String owner
 
     /** A tap, netdev or vhost-user port. */
     public NewPort(String name, String type, Boolean persistent, String owner, String socket, String mode) {
-        this(name, type, persistent, owner, socket, mode, null, null, null, null, null, null);
+        this(name, type, persistent, owner, socket, mode, null, null, null, null, null, null, null, null);
     }
 }

@@ -37,8 +37,10 @@ public final class VxlanKind implements PortKind {
     private static final String REMOTES = "remotes";
     private static final String DSTPORT = "dstport";
     private static final String DEVICE = "device";
+    private static final String TTL = "ttl";
+    private static final String TOS = "tos";
     private static final String DIRECTORY = "directory";
-    private static final List<String> KEYS = List.of(VNI, LOCAL, REMOTES, DSTPORT, DEVICE, DIRECTORY);
+    private static final List<String> KEYS = List.of(VNI, LOCAL, REMOTES, DSTPORT, DEVICE, TTL, TOS, DIRECTORY);
     /** IPv6 adds 20 bytes more than IPv4's {@link VxlanLinks#OVERHEAD}. */
     private static final int IPV6_EXTRA = 20;
 
@@ -79,6 +81,8 @@ public final class VxlanKind implements PortKind {
         }) : List.of();
         int dstport = block.has(DSTPORT) ? block.intIn(DSTPORT, 1, 65535) : VxlanSettings.DEFAULT_DSTPORT;
         String device = block.has(DEVICE) ? block.string(DEVICE) : null;
+        Integer ttl = block.has(TTL) ? block.intIn(TTL, 1, VxlanSettings.MAX_TTL_TOS) : null;
+        Integer tos = block.has(TOS) ? block.intIn(TOS, 0, VxlanSettings.MAX_TTL_TOS) : null;
         boolean directory;
         try {
             directory = VxlanSettings.directory(block.has(DIRECTORY) ? block.string(DIRECTORY) : null);
@@ -86,7 +90,7 @@ public final class VxlanKind implements PortKind {
             throw block.error(DIRECTORY, e.getMessage());
         }
         try {
-            return new VxlanSettings(vni, local, remotes, dstport, device, directory);
+            return new VxlanSettings(vni, local, remotes, dstport, device, ttl, tos, directory);
         } catch (IllegalArgumentException e) {
             // what the record still finds (a remote twice, local among the remotes, the device's name)
             String key = e.getMessage().startsWith("device") ? DEVICE
@@ -99,7 +103,7 @@ public final class VxlanKind implements PortKind {
     public ConfigError misplaced(PortBlock block) {
         for (String key : KEYS) {
             if (block.ownHas(key)) {
-                return block.error(key, "only vxlan ports have " + (key.endsWith("s") ? "" : "a ") + key);
+                return block.error(key, "only vxlan ports have " + (key.equals(REMOTES) ? "" : "a ") + key);
             }
         }
         return null;
@@ -108,10 +112,10 @@ public final class VxlanKind implements PortKind {
     @Override
     public void refuseForeign(NewPort req) throws ControlException {
         String key = req.vni() != null ? VNI : req.local() != null ? LOCAL : req.remotes() != null ? REMOTES
-                : req.dstport() != null ? DSTPORT : req.device() != null ? DEVICE
-                : req.directory() != null ? DIRECTORY : null;
+                : req.dstport() != null ? DSTPORT : req.device() != null ? DEVICE : req.ttl() != null ? TTL
+                : req.tos() != null ? TOS : req.directory() != null ? DIRECTORY : null;
         if (key != null) {
-            throw ControlException.badRequest("only vxlan ports have " + (key.endsWith("s") ? "" : "a ") + key);
+            throw ControlException.badRequest("only vxlan ports have " + (key.equals(REMOTES) ? "" : "a ") + key);
         }
     }
 
@@ -125,8 +129,8 @@ public final class VxlanKind implements PortKind {
         }
         try {
             return new VxlanSettings(req.vni(), req.local(), req.remotes() == null ? List.of() : req.remotes(),
-                    req.dstport() == null ? VxlanSettings.DEFAULT_DSTPORT : req.dstport(), req.device(),
-                    VxlanSettings.directory(req.directory()));
+                    req.dstport() == null ? VxlanSettings.DEFAULT_DSTPORT : req.dstport(), req.device(), req.ttl(),
+                    req.tos(), VxlanSettings.directory(req.directory()));
         } catch (IllegalArgumentException e) {
             throw ControlException.badRequest(e.getMessage());
         }
@@ -154,9 +158,9 @@ public final class VxlanKind implements PortKind {
                     Errno.ENODEV);
         }
         int mtu = Interfaces.mtu(underlay) - VxlanLinks.OVERHEAD - (local instanceof Inet6Address ? IPV6_EXTRA : 0);
-        // with the directory, remote MACs are what the other hosts published, not what the device saw
         VxlanLinks.create(name, s.vni(), local, s.dstport(), s.device() == null ? 0 : underlayIndex, mtu,
-                !s.directory());
+                s.ttl() == null ? VxlanLinks.KERNEL_DEFAULT : s.ttl(), s.tos() == null ? VxlanLinks.KERNEL_DEFAULT : s.tos(),
+                !s.directory()); // with the directory, remote MACs are what the other hosts published
         try {
             for (String remote : s.remotes()) {
                 VxlanLinks.flood(name, VxlanSettings.remote(remote));
@@ -183,7 +187,7 @@ public final class VxlanKind implements PortKind {
                 remotes.add(new PortInfo.Remote(r, PortInfo.Remote.ETCD));
             }
         }
-        return new Shown(false, null, null, null, s.vni(), s.local(), List.copyOf(remotes));
+        return new Shown(false, null, null, null, s.vni(), s.local(), List.copyOf(remotes), s.ttl(), s.tos());
     }
 
     @Override
@@ -200,6 +204,12 @@ public final class VxlanKind implements PortKind {
         }
         if (s.device() != null) {
             out.put(DEVICE, s.device());
+        }
+        if (s.ttl() != null) {
+            out.put(TTL, s.ttl());
+        }
+        if (s.tos() != null) {
+            out.put(TOS, s.tos());
         }
         if (s.directory()) {
             out.put(DIRECTORY, VxlanSettings.ETCD);
