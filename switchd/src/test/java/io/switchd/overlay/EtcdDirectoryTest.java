@@ -97,6 +97,12 @@ class EtcdDirectoryTest {
                     () -> f.host(1).unicastEntry(f.clientMac(2), f.vtep(2)));
             Await.until(WAIT, "host 2 has a unicast entry for host 1's client",
                     () -> f.host(2).unicastEntry(f.clientMac(1), f.vtep(1)));
+            f.ping(1, 2, WAIT); // host 1's bridge learns host 2's client on its vxlan port again, if it aged
+            var fdb = io.switchd.api.Json.mapper().readTree(f.host(1).daemon.client()
+                    .exchange("GET", "/v1/fdb?mac=" + f.clientMac(2), new byte[0]).body());
+            assertEquals(1, fdb.size(), fdb.toString());
+            assertEquals(f.vxlan(1), fdb.get(0).get("port").asText(), fdb.toString());
+            assertEquals(f.vtep(2), fdb.get(0).get("remote").asText(), "fdb show names the remote host: " + fdb);
 
             // the capture catches such frames: a MAC nobody published is flooded to host 3 too
             String unknown = "02:00:00:00:99:99";
