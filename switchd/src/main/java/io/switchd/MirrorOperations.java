@@ -1,0 +1,97 @@
+package io.switchd;
+
+import io.switchd.api.model.MirrorInfo;
+import io.switchd.api.model.NewMirror;
+import io.switchd.bridge.Bridge;
+import io.switchd.bridge.Mirror;
+import io.switchd.config.MirrorConfig;
+import io.switchd.control.ControlException;
+import io.switchd.port.Port;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.logging.Logger;
+
+/** What the API does to a bridge's mirrors: list, add and delete, each checked as the config file is. */
+final class MirrorOperations {
+    private static final Logger LOG = Logger.getLogger(MirrorOperations.class.getName());
+
+    private MirrorOperations() {
+    }
+
+    /** The mirrors of {@code bridges}, with their copy counts. */
+    static List<MirrorInfo> list(List<Bridge> bridges) {
+        List<MirrorInfo> out = new ArrayList<>();
+        for (Bridge b : bridges) {
+            for (Mirror m : b.mirrors()) {
+                MirrorConfig c = m.config();
+                out.add(new MirrorInfo(b.name(), c.name(), c.selectIngress(), c.selectEgress(), c.selectVlans(),
+                        c.output(), m.copies()));
+            }
+        }
+        return out;
+    }
+
+    /** Adds the mirror {@code req} describes to {@code b}; a bad request or conflict changes nothing. */
+    static MirrorInfo add(Bridge b, NewMirror req) throws ControlException {
+        String problem = MirrorConfig.nameProblem(req.name());
+        if (problem != null) {
+            throw ControlException.badRequest(problem);
+        }
+        List<MirrorConfig> running = b.mirrorConfigs();
+        for (MirrorConfig m : running) {
+            if (m.name().equals(req.name())) {
+                throw ControlException.conflict("bridge " + b.name() + " has a mirror " + req.name() + " already");
+            }
+        }
+        if (running.size() >= 32) {
+            throw ControlException.conflict("bridge " + b.name() + " has 32 mirrors, the most it can have");
+        }
+        MirrorConfig c = new MirrorConfig(req.name(), orEmpty(req.selectIngress()), orEmpty(req.selectEgress()),
+                orEmpty(req.selectVlans()), req.output());
+        List<String> ports = new ArrayList<>();
+        for (Port p : b.ports()) {
+            ports.add(p.name());
+        }
+        List<String[]> problems = c.problems(ports, running);
+        if (!problems.isEmpty()) {
+            throw ControlException.badRequest(problems.get(0)[0].replace('-', '_') + ": " + problems.get(0)[1]);
+        }
+        List<MirrorConfig> next = new ArrayList<>(running);
+        next.add(c);
+        b.mirrors(next);
+        LOG.info("bridge " + b.name() + ": mirror " + c.name() + " added, output " + c.output());
+        return new MirrorInfo(b.name(), c.name(), c.selectIngress(), c.selectEgress(), c.selectVlans(), c.output(), 0);
+    }
+
+    /** Deletes the mirror {@code name} of {@code b}, unless the config file declares it. */
+    static void delete(Bridge b, String name, ConfigDeclarations declared) throws ControlException {
+        List<MirrorConfig> next = new ArrayList<>(b.mirrorConfigs());
+        if (!next.removeIf(m -> m.name().equals(name))) {
+            throw ControlException.notFound("no mirror " + name + " on bridge " + b.name());
+        }
+        declared.checkMirrorDeletion(b.name(), name);
+        b.mirrors(next);
+        LOG.info("bridge " + b.name() + ": mirror " + name + " deleted");
+    }
+
+    /** Refuses to take away a port that a mirror of {@code b} names: the mirror would name nothing. */
+    static void checkPortDeletion(Bridge b, String port) throws ControlException {
+        for (MirrorConfig m : b.mirrorConfigs()) {
+            if (m.ports().contains(port)) {
+                throw ControlException.conflict("port " + b.name() + "/" + port + " is in mirror " + m.name()
+                        + "; delete the mirror first");
+            }
+        }
+    }
+
+    private static <T> List<T> orEmpty(List<T> list) throws ControlException {
+        if (list == null) {
+            return List.of();
+        }
+        if (list.contains(null)) {
+            throw ControlException.badRequest("a mirror's lists hold port names and VLAN numbers, not null");
+        }
+        return list;
+    }
+}

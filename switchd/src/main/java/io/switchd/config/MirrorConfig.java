@@ -1,0 +1,92 @@
+package io.switchd.config;
+
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
+import java.util.regex.Pattern;
+
+/**
+ * One port mirror, as Open vSwitch's Mirror: frames received on {@code selectIngress} ports and
+ * frames sent to {@code selectEgress} ports, only those on {@code selectVlans} if it names any, are
+ * copied to the {@code output} port, which then takes no part in forwarding.
+ */
+public record MirrorConfig(String name, List<String> selectIngress, List<String> selectEgress,
+                           List<Integer> selectVlans, String output) {
+    private static final Pattern NAME = Pattern.compile("[A-Za-z0-9_.-]{1,64}");
+
+    public MirrorConfig {
+        selectIngress = List.copyOf(selectIngress);
+        selectEgress = List.copyOf(selectEgress);
+        selectVlans = List.copyOf(selectVlans);
+    }
+
+    /** What is wrong with the mirror's name, or null if nothing. */
+    public static String nameProblem(String name) {
+        return name != null && NAME.matcher(name).matches() ? null
+                : "a mirror name is 1 to 64 letters, digits, '.', '_' or '-'";
+    }
+
+    /** What is wrong with a VLAN to select, or null if nothing. */
+    public static String vlanProblem(int vlan) {
+        return vlan >= 0 && vlan <= 4094 ? null : "a VLAN to select is from 0 to 4094, not " + vlan;
+    }
+
+    /**
+     * The mistakes in this mirror on a bridge with {@code ports} beside the bridge's {@code others}
+     * mirrors, each as {key, problem}; none when it can run. One check for the config file and the
+     * API, so both refuse the same things.
+     */
+    public List<String[]> problems(Collection<String> ports, Collection<MirrorConfig> others) {
+        List<String[]> out = new ArrayList<>();
+        if (selectIngress.isEmpty() && selectEgress.isEmpty()) {
+            out.add(new String[] {"select-ingress", "mirror " + name + " selects no port: name ports in select-ingress "
+                    + "or select-egress"});
+        }
+        unknown(out, "select-ingress", selectIngress, ports);
+        unknown(out, "select-egress", selectEgress, ports);
+        if (output == null || output.isEmpty()) {
+            out.add(new String[] {"output", "mirror " + name + " needs an output port"});
+            return out;
+        }
+        if (!ports.contains(output)) {
+            out.add(new String[] {"output", "port " + output + " is not a port of the bridge"});
+        }
+        if (selectIngress.contains(output) || selectEgress.contains(output)) {
+            out.add(new String[] {"output", "port " + output + " is mirror " + name + "'s output and one of the ports it "
+                    + "selects; the output takes no part in forwarding, so it cannot be selected"});
+        }
+        for (MirrorConfig o : others) {
+            if (!o.name.equals(name) && output.equals(o.output)) {
+                out.add(new String[] {"output", "port " + output + " is already mirror " + o.name + "'s output; "
+                        + "each mirror needs its own"});
+            }
+        }
+        for (Integer v : selectVlans) {
+            String p = vlan(v);
+            if (p != null) {
+                out.add(new String[] {"select-vlans", p});
+            }
+        }
+        return out;
+    }
+
+    private static String vlan(Integer v) {
+        return v == null ? "a VLAN to select is a number from 0 to 4094" : vlanProblem(v);
+    }
+
+    private void unknown(List<String[]> out, String key, List<String> selected, Collection<String> ports) {
+        for (String p : selected) {
+            if (!ports.contains(p)) {
+                out.add(new String[] {key, "port " + p + " is not a port of the bridge"});
+            }
+        }
+    }
+
+    /** Every port the mirror names, selected or output. */
+    public List<String> ports() {
+        List<String> out = new ArrayList<>(selectIngress);
+        out.addAll(selectEgress);
+        out.add(output);
+        return out;
+    }
+}
