@@ -68,10 +68,7 @@ class MirrorTest {
             }
             hm = NAMESPACES.get(3);
             daemon = TestDaemon.start(dir, bridges("300s"), null);
-            // the TAP switchd made: no IPv6 of its own (its router solicitations would be dropped and counted), up
-            Netns.run("sysctl", "-qw", "net.ipv6.conf." + tm() + ".disable_ipv6=1");
-            Netns.run("ip", "link", "set", tm(), "up");
-            Await.until(WAIT, "the TAP port is up", () -> daemon.port("br0", tm()).get("state").asText().equals("up"));
+            tapUp();
             for (int n = 1; n <= 3; n++) {
                 HOSTS[n] = RawSocket.open(NAMESPACES.get(n - 1), "eth0");
             }
@@ -112,6 +109,13 @@ class MirrorTest {
         if (dir != null) {
             Netns.status("rm", "-rf", dir.toString());
         }
+    }
+
+    /** Brings up the TAP switchd made, with no IPv6 of its own (its router solicitations would be dropped and counted). */
+    private static void tapUp() {
+        Netns.run("sysctl", "-qw", "net.ipv6.conf." + tm() + ".disable_ipv6=1");
+        Netns.run("ip", "link", "set", tm(), "up");
+        Await.until(WAIT, "the TAP port is up", () -> daemon.port("br0", tm()).get("state").asText().equals("up"));
     }
 
     private static String bridges(String ageing) {
@@ -391,14 +395,31 @@ class MirrorTest {
     }
 
     @Test
-    void aMirrorAddedThroughTheApiIsInTheStateFileUntilDeleted() throws Exception {
+    void aMirrorAddedThroughTheApiIsInTheStateFileAndSurvivesARestart() throws Exception {
         switchctl("mirror", "add", "br0", "saved", "--ingress", port(1), "--egress", port(2), "--vlan", "7",
                 "--output", pm());
         try {
             SavedState state = ConfigLoader.loadState(daemon.stateFile());
-            List<MirrorConfig> saved = state.bridges().get(0).mirrors();
-            assertTrue(saved.contains(new MirrorConfig("saved", List.of(port(1)), List.of(port(2)), List.of(7), pm())),
-                    saved.toString());
+            MirrorConfig expected = new MirrorConfig("saved", List.of(port(1)), List.of(port(2)), List.of(7), pm());
+            assertTrue(state.bridges().get(0).mirrors().contains(expected), state.bridges().toString());
+
+            daemon.close();
+            daemon = TestDaemon.start(dir, bridges("300s"), null);
+            tapUp();
+            JsonNode m = mirror("saved");
+            assertTrue(m != null, mirrors().toString());
+            assertEquals(List.of(7), Json.mapper().convertValue(m.get("select_vlans"), List.class));
+            assertEquals(pm(), m.get("output").asText());
+            // it runs: h1's frames in VLAN 7 are copied, the others not
+            received(2, send(1, 2, 3, 7));
+            received(2, send(1, 2, 2, -1));
+            Await.equals(3, WAIT, "the restored mirror's copies", () -> {
+                try {
+                    return mirror("saved").get("copies").asLong();
+                } catch (IOException e) {
+                    throw new AssertionError(e);
+                }
+            });
         } finally {
             switchctl("mirror", "del", "br0", "saved");
         }
