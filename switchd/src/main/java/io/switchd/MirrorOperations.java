@@ -44,8 +44,9 @@ final class MirrorOperations {
                 throw ControlException.conflict("bridge " + b.name() + " has a mirror " + req.name() + " already");
             }
         }
-        if (running.size() >= 32) {
-            throw ControlException.conflict("bridge " + b.name() + " has 32 mirrors, the most it can have");
+        if (running.size() >= MirrorConfig.MAX_PER_BRIDGE) {
+            throw ControlException.conflict("bridge " + b.name() + " has " + MirrorConfig.MAX_PER_BRIDGE
+                    + " mirrors, the most it can have");
         }
         MirrorConfig c = new MirrorConfig(req.name(), orEmpty(req.selectIngress()), orEmpty(req.selectEgress()),
                 orEmpty(req.selectVlans()), req.output());

@@ -2,10 +2,10 @@ package io.switchd;
 
 import io.switchd.api.model.BridgeInfo;
 import io.switchd.api.model.FdbEntry;
-import io.switchd.api.model.NewPort;
-import io.switchd.api.model.PortChange;
 import io.switchd.api.model.MirrorInfo;
 import io.switchd.api.model.NewMirror;
+import io.switchd.api.model.NewPort;
+import io.switchd.api.model.PortChange;
 import io.switchd.api.model.PortInfo;
 import io.switchd.api.model.PortStats;
 import io.switchd.api.model.ReloadChange;

@@ -480,8 +480,8 @@ public final class Bridge {
      * bridge is simply not mirrored.
      */
     public synchronized void mirrors(List<MirrorConfig> configs) {
-        if (configs.size() > MirrorSet.MAX) {
-            throw new IllegalArgumentException("a bridge has at most " + MirrorSet.MAX + " mirrors");
+        if (configs.size() > MirrorConfig.MAX_PER_BRIDGE) {
+            throw new IllegalArgumentException("a bridge has at most " + MirrorConfig.MAX_PER_BRIDGE + " mirrors");
         }
         BitSet outputsBefore = MirrorSet.outputs(mirrors);
         List<Mirror> next = new ArrayList<>();

@@ -13,8 +13,6 @@ import java.util.List;
  * frame then costs one read of that field.
  */
 final class MirrorSet {
-    /** At most this many mirrors on one bridge: one bit each in an int (Open vSwitch allows 32 too). */
-    static final int MAX = 32;
 
     private final Mirror[] mirrors;
     /** Each mirror's output port (null while that port is not on the bridge), by mirror bit. */

@@ -287,6 +287,10 @@ public final class ConfigLoader {
             throws ConfigError {
         List<MirrorConfig> out = new ArrayList<>();
         Map<String, PortBlock> blocks = new HashMap<>();
+        if (o.size() > MirrorConfig.MAX_PER_BRIDGE) {
+            throw error(o, file, path, "a bridge has at most " + MirrorConfig.MAX_PER_BRIDGE + " mirrors, not "
+                    + o.size());
+        }
         for (String name : new java.util.TreeSet<>(o.keySet())) {
             String mpath = path + "." + quote(name);
             ConfigObject m = object(o, name, path, file);

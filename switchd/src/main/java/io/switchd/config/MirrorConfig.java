@@ -12,6 +12,11 @@ import java.util.regex.Pattern;
  */
 public record MirrorConfig(String name, List<String> selectIngress, List<String> selectEgress,
                            List<Integer> selectVlans, String output) {
+    /**
+     * At most this many mirrors on one bridge: the data path keeps one bit per mirror in an int
+     * (Open vSwitch allows 32 too).
+     */
+    public static final int MAX_PER_BRIDGE = 32;
     private static final Pattern NAME = Pattern.compile("[A-Za-z0-9_.-]{1,64}");
 
     public MirrorConfig {
