@@ -76,13 +76,32 @@ final class MirrorOperations {
         LOG.info("bridge " + b.name() + ": mirror " + name + " deleted");
     }
 
-    /** Refuses to take away a port that a mirror of {@code b} names: the mirror would name nothing. */
-    static void checkPortDeletion(Bridge b, String port) throws ControlException {
+    /**
+     * Takes a port deleted through the API out of {@code b}'s mirrors, as Open vSwitch's weak
+     * references do, so that deleting a VM's port (a hook) never fails for a mirror: the port leaves
+     * the mirrors' selections, and a mirror whose output it was, or that then selects nothing, goes.
+     */
+    static void portDeleted(Bridge b, String port) {
+        List<MirrorConfig> next = new ArrayList<>();
+        boolean changed = false;
         for (MirrorConfig m : b.mirrorConfigs()) {
-            if (m.ports().contains(port)) {
-                throw ControlException.conflict("port " + b.name() + "/" + port + " is in mirror " + m.name()
-                        + "; delete the mirror first");
+            if (!m.ports().contains(port)) {
+                next.add(m);
+                continue;
             }
+            changed = true;
+            List<String> ingress = new ArrayList<>(m.selectIngress());
+            List<String> egress = new ArrayList<>(m.selectEgress());
+            ingress.remove(port);
+            egress.remove(port);
+            if (port.equals(m.output()) || (ingress.isEmpty() && egress.isEmpty())) {
+                LOG.info("bridge " + b.name() + ": mirror " + m.name() + " deleted with port " + port);
+                continue;
+            }
+            next.add(new MirrorConfig(m.name(), ingress, egress, m.selectVlans(), m.output()));
+        }
+        if (changed) {
+            b.mirrors(next);
         }
     }
 

@@ -241,7 +241,7 @@ public final class Switchd implements AutoCloseable {
         Bridge b = bridge(bridgeName, true);
         Port p = ApiArgs.port(b, name);
         declarations().checkPortDeletion(bridgeName, portConfigs.get(name), owner);
-        MirrorOperations.checkPortDeletion(b, name);
+        MirrorOperations.portDeleted(b, name);
         detach(b, p);
         LOG.info("bridge " + bridgeName + ": port " + name + " deleted");
         changed();

@@ -386,7 +386,6 @@ class MirrorTest {
                 "output", pm())));
         assertEquals(409, status("DELETE", "/v1/bridges/br0/mirrors/keep"), "declared in the config file");
         assertEquals(404, status("DELETE", "/v1/bridges/br0/mirrors/nope"));
-        assertEquals(409, status("DELETE", "/v1/bridges/br0/ports/" + tm()), "keep's output");
         TestDaemon.CliResult r = daemon.switchctl("mirror", "add", "br0", "x1", "--ingress", pm(), "--output", pm());
         assertEquals(1, r.status());
         assertTrue(r.err().contains("cannot be selected"), r.err());
@@ -425,6 +424,28 @@ class MirrorTest {
         }
         assertEquals(List.of("keep"), ConfigLoader.loadState(daemon.stateFile()).bridges().get(0).mirrors().stream()
                 .map(MirrorConfig::name).toList());
+    }
+
+    @Test
+    void aDeletedPortLeavesTheMirrorsThatNameIt() throws Exception {
+        String x = "mr" + ID + "x";
+        Netns.run("ip", "link", "add", x, "type", "veth", "peer", "name", "mr" + ID + "y");
+        LINKS.add(x);
+        switchctl("port", "add", "br0", x);
+        try {
+            switchctl("mirror", "add", "br0", "toX", "--ingress", port(1), "--output", x);
+            switchctl("mirror", "add", "br0", "fromX", "--ingress", x, "--ingress", port(2), "--output", pm());
+            switchctl("port", "del", "br0", x);
+            assertEquals(null, mirror("toX"), "its output went");
+            assertEquals(List.of(port(2)), Json.mapper().convertValue(mirror("fromX").get("select_ingress"), List.class));
+            assertFalse(ConfigLoader.loadState(daemon.stateFile()).bridges().get(0).mirrors().stream()
+                    .anyMatch(m -> m.ports().contains(x)), "the state file names no deleted port");
+        } finally {
+            daemon.switchctl("mirror", "del", "br0", "toX");
+            daemon.switchctl("mirror", "del", "br0", "fromX");
+            daemon.switchctl("port", "del", "br0", x);
+            Netns.status("ip", "link", "del", x);
+        }
     }
 
     private static List<String> names(JsonNode mirrors) {
