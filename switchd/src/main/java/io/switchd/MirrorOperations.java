@@ -105,6 +105,20 @@ final class MirrorOperations {
         }
     }
 
+    /** Follows a port of {@code b} whose interface was renamed: its mirrors name it by its new name. */
+    static void portRenamed(Bridge b, String old, String now) {
+        List<MirrorConfig> next = new ArrayList<>();
+        for (MirrorConfig m : b.mirrorConfigs()) {
+            next.add(new MirrorConfig(m.name(), renamed(m.selectIngress(), old, now),
+                    renamed(m.selectEgress(), old, now), m.selectVlans(), m.output().equals(old) ? now : m.output()));
+        }
+        b.mirrors(next); // republished either way: the loops find the ports by name
+    }
+
+    private static List<String> renamed(List<String> ports, String old, String now) {
+        return ports.stream().map(p -> p.equals(old) ? now : p).toList();
+    }
+
     private static <T> List<T> orEmpty(List<T> list) throws ControlException {
         if (list == null) {
             return List.of();

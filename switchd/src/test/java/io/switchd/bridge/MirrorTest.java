@@ -448,6 +448,33 @@ class MirrorTest {
         }
     }
 
+    @Test
+    void aMirrorFollowsAPortWhoseInterfaceIsRenamed() throws Exception {
+        String x = "mr" + ID + "rx";
+        String z = "mr" + ID + "rz";
+        Netns.run("ip", "link", "add", x, "type", "veth", "peer", "name", "mr" + ID + "ry");
+        LINKS.add(x);
+        LINKS.add(z);
+        switchctl("port", "add", "br0", x);
+        try {
+            switchctl("mirror", "add", "br0", "rn", "--ingress", x, "--output", pm());
+            Netns.run("ip", "link", "set", x, "name", z);
+            Await.until(WAIT, "the mirror names the port by its new name", () -> {
+                try {
+                    return mirror("rn").get("select_ingress").get(0).asText().equals(z);
+                } catch (IOException e) {
+                    throw new AssertionError(e);
+                }
+            });
+        } finally {
+            daemon.switchctl("mirror", "del", "br0", "rn");
+            daemon.switchctl("port", "del", "br0", z);
+            daemon.switchctl("port", "del", "br0", x);
+            Netns.status("ip", "link", "del", z);
+            Netns.status("ip", "link", "del", x);
+        }
+    }
+
     private static List<String> names(JsonNode mirrors) {
         List<String> out = new ArrayList<>();
         mirrors.forEach(m -> out.add(m.get("bridge").asText() + "/" + m.get("name").asText() + " "
