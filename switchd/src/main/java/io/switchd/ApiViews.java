@@ -5,6 +5,7 @@ import io.switchd.api.model.FdbEntry;
 import io.switchd.api.model.PortStats;
 import io.switchd.bridge.Bridge;
 import io.switchd.config.BridgeConfig;
+import io.switchd.config.PortType;
 import io.switchd.control.ControlException;
 import io.switchd.dataplane.MonotonicClock;
 import io.switchd.fdb.MacTable;
@@ -12,14 +13,21 @@ import io.switchd.frame.MacAddress;
 import io.switchd.port.DropReason;
 import io.switchd.port.Port;
 import io.switchd.port.PortCounters;
+import io.switchd.sys.SysException;
+import io.switchd.sys.VxlanFdb;
 
+import java.net.InetAddress;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.logging.Logger;
 
 /** The API's views of bridges, MAC tables and counters, built from the running bridges. */
 final class ApiViews {
+    private static final Logger LOG = Logger.getLogger(ApiViews.class.getName());
+
     private ApiViews() {
     }
 
@@ -43,6 +51,8 @@ final class ApiViews {
             throws ControlException {
         long now = MonotonicClock.millis();
         List<FdbEntry> out = new ArrayList<>();
+        // the remotes behind each vxlan port on the page: its device's table, read once per request
+        Map<Port, Map<Long, InetAddress>> remotes = new HashMap<>();
         int skip = offset;
         List<Bridge> chosen = new ArrayList<>(bridges);
         chosen.sort((x, y) -> x.name().compareTo(y.name()));
@@ -67,8 +77,11 @@ final class ApiViews {
             for (int i = skip; i < entries.size() && out.size() < limit; i++) {
                 MacTable.Entry e = entries.get(i);
                 Port p = b.portAt(e.port());
+                InetAddress remote = p != null && p.type() == PortType.VXLAN
+                        ? remotes.computeIfAbsent(p, ApiViews::vxlanRemotes).get(e.mac()) : null;
                 out.add(new FdbEntry(b.name(), p == null ? "?" : p.name(), e.vlan(), MacAddress.format(e.mac()),
-                        e.isStatic() ? "static" : "learned", e.ageMillis() / 1000));
+                        e.isStatic() ? "static" : "learned", e.ageMillis() / 1000,
+                        remote == null ? null : remote.getHostAddress()));
             }
             skip = 0;
             if (out.size() >= limit) {
@@ -76,6 +89,19 @@ final class ApiViews {
             }
         }
         return out;
+    }
+
+    /**
+     * Which remote VTEP each MAC behind vxlan port {@code p} is behind, from its kernel device's own
+     * table; empty (the entries then show no remote) when the device cannot be read.
+     */
+    private static Map<Long, InetAddress> vxlanRemotes(Port p) {
+        try {
+            return VxlanFdb.remotes(p.name());
+        } catch (SysException e) {
+            LOG.fine(() -> "fdb show: " + e.getMessage());
+            return Map.of();
+        }
     }
 
     /** The counters of port {@code p} of {@code b}, the kernel's drops read first. */

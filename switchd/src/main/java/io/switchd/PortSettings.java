@@ -155,7 +155,8 @@ final class PortSettings {
                 pol.locked(), pol.isolated(), new PortInfo.StormInfo(s.rate(StormControl.BROADCAST),
                         s.rate(StormControl.MULTICAST), s.rate(StormControl.UNKNOWN_UNICAST), s.burst()),
                 origin, pc.owner(), ConfigDeclarations.overrides(origin, settings), settings, p.stpState().label(),
-                shown.socket(), shown.mode(), shown.features(), shown.vni(), shown.local(), shown.remotes());
+                shown.socket(), shown.mode(), shown.features(), shown.vni(), shown.local(), shown.remotes(),
+                shown.ttl(), shown.tos());
     }
 
     /** {@code current} with what {@code change} says of the spanning tree; IllegalArgumentException in the user's words. */

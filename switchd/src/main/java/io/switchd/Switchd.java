@@ -28,6 +28,7 @@ import io.switchd.port.Port;
 import io.switchd.port.PortPolicy;
 import io.switchd.port.kind.PortKind;
 import io.switchd.port.kind.PortKinds;
+import io.switchd.port.kind.VxlanSettings;
 import io.switchd.stp.BpduStatus;
 import io.switchd.stp.RstpStatus;
 import io.switchd.stp.StpChanges;
@@ -420,6 +421,15 @@ public final class Switchd implements AutoCloseable {
     /** One bridge. */
     public synchronized BridgeInfo bridgeInfo(String name) throws ControlException {
         return ApiViews.bridge(bridge(name, true), declarations());
+    }
+
+    /**
+     * How many static remotes (the flood list its config or the API gave) vxlan port {@code p} has;
+     * -1 for a port of another kind. For the metrics: it allocates nothing.
+     */
+    public synchronized int staticPeers(Port p) {
+        PortConfig pc = portConfigs.get(p.name());
+        return pc != null && pc.kindSettings() instanceof VxlanSettings v ? v.remotes().size() : -1;
     }
 
     /** The ports of one bridge, or of all when {@code bridgeName} is null. */

@@ -1,6 +1,7 @@
 package io.switchd.metrics;
 
 import io.switchd.bridge.Bridge;
+import io.switchd.config.PortType;
 import io.switchd.port.DropReason;
 import io.switchd.port.Port;
 import io.switchd.port.PortCounters;
@@ -12,6 +13,7 @@ import java.io.OutputStream;
 import java.util.Arrays;
 import java.util.Comparator;
 import java.util.List;
+import java.util.function.ToIntFunction;
 
 /**
  * The families of the ports ({@code switchd_port_*}, and {@code switchd_stp_*} per port), written straight into a scrape's output from
@@ -39,11 +41,25 @@ final class PortSeries {
 
     private static final String DROPPED = "switchd_port_dropped_frames_total";
 
+    private static final String VXLAN_PEERS = "switchd_vxlan_peers";
+
     private final ExpositionWriter text = new ExpositionWriter();
+    /** A vxlan port's static remotes (its flood list from config or API); negative for other ports. */
+    private final ToIntFunction<Port> staticPeers;
     private int count;
     private String[] bridges = new String[0];
     private String[] names = new String[0];
     private Port[] ports = new Port[0];
+
+    /** Series for ports with no vxlan peers to tell of. */
+    PortSeries() {
+        this(p -> -1);
+    }
+
+    /** Series whose vxlan ports' peers {@code staticPeers} counts. */
+    PortSeries(ToIntFunction<Port> staticPeers) {
+        this.staticPeers = staticPeers;
+    }
 
     /** Takes the ports of {@code bridges} as they are now: their names, in the order they are written. */
     void collect(List<Bridge> list) {
@@ -109,6 +125,7 @@ final class PortSeries {
         }
         writeBpdus(w);
         writeStpStates(w);
+        writeVxlanPeers(w);
         w.finish();
     }
 
@@ -129,6 +146,23 @@ final class PortSeries {
                 }
             }
             first = end;
+        }
+    }
+
+    /** Each vxlan port's peer count by source (static: its remotes); no family when there is no vxlan port. */
+    private void writeVxlanPeers(ExpositionWriter w) throws IOException {
+        boolean headed = false;
+        for (int i = 0; i < count; i++) {
+            int n = ports[i].type() == PortType.VXLAN ? staticPeers.applyAsInt(ports[i]) : -1;
+            if (n < 0) {
+                continue;
+            }
+            if (!headed) {
+                head(w, VXLAN_PEERS, "Remote hosts a vxlan port floods to, by where they come from (static: its remotes)",
+                        "gauge");
+                headed = true;
+            }
+            labels(w, VXLAN_PEERS, i).ascii(",source=\"static\"} ").count(n).ascii('\n');
         }
     }
 

@@ -46,7 +46,7 @@ public final class SwitchdMetrics implements AutoCloseable {
     private final Map<Bridge, List<Meter>> bridgeMeters = new IdentityHashMap<>();
     /** One copy counter per running mirror; a mirror a reload kept is the same object, so its series goes on. */
     private final Map<Mirror, Meter> mirrorMeters = new IdentityHashMap<>();
-    private final PortSeries portSeries = new PortSeries();
+    private final PortSeries portSeries;
     private final FdbEntryAges fdbEntryAges = new FdbEntryAges();
     private final JvmGcMetrics gc = new JvmGcMetrics();
     private volatile int exported;
@@ -55,6 +55,7 @@ public final class SwitchdMetrics implements AutoCloseable {
     public SwitchdMetrics(Switchd switchd, int fdbEntriesLimit) {
         this.switchd = switchd;
         this.fdbEntriesLimit = fdbEntriesLimit;
+        this.portSeries = new PortSeries(switchd::staticPeers);
         new JvmMemoryMetrics().bindTo(registry);
         gc.bindTo(registry);
         new JvmThreadMetrics().bindTo(registry);

@@ -32,7 +32,11 @@ public enum DropReason {
     SOURCE_MULTICAST("source-multicast"),
     /** The source address is 00:00:00:00:00:00. */
     SOURCE_ZERO("source-zero"),
-    /** Longer than the ingress port's MTU plus the Ethernet header (and a tag). */
+    /**
+     * Longer than the ingress port's MTU plus the Ethernet header (and a tag); also counted on a
+     * packet-socket egress port (netdev, vxlan) a frame is too big to leave by, which the kernel
+     * would refuse: a vxlan port's MTU is smaller than its bridge's other ports'.
+     */
     OVERSIZE("oversize"),
     /** Longer than the receive buffer; the kernel cut it. */
     TRUNCATED("truncated"),

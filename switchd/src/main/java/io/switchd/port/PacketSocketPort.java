@@ -292,6 +292,11 @@ public final class PacketSocketPort extends FdPort {
 
     @Override
     protected boolean queue(ByteBuf buf, int offset, int length, LoopContext ctx) {
+        if (oversize(buf, offset, length)) {
+            // the kernel would refuse it (EMSGSIZE): say why here rather than as an egress error
+            counters().increment(ctx.stripe(), PortCounters.drop(DropReason.OVERSIZE));
+            return true;
+        }
         EgressBatch batch = ctx.egress();
         if (batch.add(this, buf, offset, length)) {
             return true;
@@ -299,6 +304,21 @@ public final class PacketSocketPort extends FdPort {
         // full, or a frame too big to queue: what this port has queued leaves first, in order
         batch.flush(ctx.stripe());
         return batch.add(this, buf, offset, length);
+    }
+
+    /**
+     * Whether the frame ({@code length} bytes from {@code offset}, virtio-net header first) carries
+     * more than this port's MTU: a vxlan port's is the underlay's less the encapsulation, smaller
+     * than the ports it forwards for. A segmentation-offload super-frame is longer by design (the
+     * kernel cuts it to the MTU), and a tag does not count, as the kernel's packet_snd has it.
+     */
+    private boolean oversize(ByteBuf buf, int offset, int length) {
+        int payload = length - VirtioNetHeader.SIZE - EthernetFrame.HEADER_LENGTH;
+        if (payload <= mtu() || buf.getByte(offset + VirtioNetHeader.GSO_TYPE_OFFSET) != VirtioNetHeader.GSO_NONE) {
+            return false;
+        }
+        boolean tagged = EthernetFrame.isTag(EthernetFrame.type(buf, offset + VirtioNetHeader.SIZE));
+        return !tagged || payload - EthernetFrame.TAG_LENGTH > mtu();
     }
 
     /** The socket's descriptor, for the loop's batched writes. */

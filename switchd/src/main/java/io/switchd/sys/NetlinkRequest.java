@@ -19,6 +19,8 @@ import java.nio.charset.StandardCharsets;
  */
 public final class NetlinkRequest {
     private static final int BUFFER_SIZE = 4096;
+    /** A dump's answer comes in messages of up to a page or so each; the kernel fills one read to at most this. */
+    private static final int DUMP_BUFFER_SIZE = 32 * 1024;
     private static final int NLMSG_ERROR = 2;
     /** Flag: a request (to the kernel). */
     public static final int NLM_F_REQUEST = 0x1;
@@ -30,6 +32,8 @@ public final class NetlinkRequest {
     public static final int NLM_F_CREATE = 0x400;
     /** Flag: add to the end of the object's list (an FDB entry to a destination list). */
     public static final int NLM_F_APPEND = 0x800;
+    /** Flag: a dump (NLM_F_ROOT | NLM_F_MATCH): every object, answered in as many messages as it takes. */
+    public static final int NLM_F_DUMP = 0x300;
     /** Attribute type flag: the attribute holds attributes. */
     private static final int NLA_F_NESTED = 0x8000;
 
@@ -156,6 +160,65 @@ public final class NetlinkRequest {
             int error = buf.getInt(Netlink.NLMSG_HDRLEN);
             if (error < 0) {
                 throw SysException.of(what, -error);
+            }
+        } finally {
+            LibC.close(sock);
+        }
+    }
+
+    /** What a dump hands each message of its answer to: the message lies in {@code buf} from {@code at}, {@code length} bytes. */
+    @FunctionalInterface
+    public interface MessageVisitor {
+        /** One message of type {@code type} (its nlmsghdr first). */
+        void message(Memory buf, int at, int length, int type);
+    }
+
+    /**
+     * Sends the request as a dump (NLM_F_DUMP, no acknowledgement) and hands every message of the
+     * answer to {@code visitor}, until the kernel's NLMSG_DONE; a SysException if it refuses.
+     */
+    public void dump(MessageVisitor visitor) throws SysException {
+        buf.setInt(0, at);
+        buf.setShort(6, (short) ((buf.getShort(6) & ~NLM_F_ACK) | NLM_F_DUMP));
+        int sock = Netlink.openRequests();
+        if (sock < 0) {
+            throw SysException.of("socket(AF_NETLINK) for " + what, com.sun.jna.Native.getLastError());
+        }
+        try {
+            long address = Pointer.nativeValue(buf);
+            if (LibC.send(sock, address, at, 0) != at) {
+                throw SysException.of(what + " (sending the request)", com.sun.jna.Native.getLastError());
+            }
+            Memory answer = new Memory(DUMP_BUFFER_SIZE);
+            long answerAddress = Pointer.nativeValue(answer);
+            while (true) {
+                long n = LibC.recv(sock, answerAddress, DUMP_BUFFER_SIZE, 0);
+                if (n < 0) {
+                    throw SysException.of(what + " (reading the answer)", com.sun.jna.Native.getLastError());
+                }
+                int m = 0;
+                while (m + Netlink.NLMSG_HDRLEN <= n) {
+                    int length = answer.getInt(m);
+                    int type = answer.getShort(m + 4) & 0xFFFF;
+                    if (length < Netlink.NLMSG_HDRLEN || m + length > n) {
+                        throw new SysException(what + ": a malformed answer", Errno.EINVAL);
+                    }
+                    if (type == Netlink.NLMSG_DONE) {
+                        return;
+                    }
+                    if (type == NLMSG_ERROR) {
+                        int error = answer.getInt(m + Netlink.NLMSG_HDRLEN);
+                        if (error < 0) {
+                            throw SysException.of(what, -error);
+                        }
+                    } else {
+                        visitor.message(answer, m, length, type);
+                    }
+                    m += Netlink.align(length);
+                }
+                if (n == 0) {
+                    throw new SysException(what + ": the answer ended without NLMSG_DONE", Errno.EINVAL);
+                }
             }
         } finally {
             LibC.close(sock);

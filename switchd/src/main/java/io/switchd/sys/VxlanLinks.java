@@ -18,7 +18,8 @@ import java.nio.file.Path;
  *  RTM_NEWLINK: [nlmsghdr][ifinfomsg][IFLA_IFNAME][IFLA_MTU]
  *               [IFLA_LINKINFO [IFLA_INFO_KIND "vxlan"]
  *                              [IFLA_INFO_DATA [IFLA_VXLAN_ID][IFLA_VXLAN_LOCAL(6)][IFLA_VXLAN_PORT (be16)]
- *                                              [IFLA_VXLAN_LEARNING][IFLA_VXLAN_LINK]?]]
+ *                                              [IFLA_VXLAN_LEARNING][IFLA_VXLAN_LINK]?
+ *                                              [IFLA_VXLAN_TTL (u8)]?[IFLA_VXLAN_TOS (u8)]?]]
  *  RTM_NEWNEIGH: [nlmsghdr][ndmsg: family AF_BRIDGE, ifindex, state, flags NTF_SELF]
  *               [NDA_LLADDR 00:00:00:00:00:00][NDA_DST remote]
  * </pre>
@@ -26,6 +27,8 @@ import java.nio.file.Path;
 public final class VxlanLinks {
     /** The bytes VXLAN over IPv4 adds to a frame: outer IPv4 (20), UDP (8), VXLAN (8), inner Ethernet (14). */
     public static final int OVERHEAD = 50;
+    /** A ttl or tos not sent: the kernel's default. */
+    public static final int KERNEL_DEFAULT = -1;
     private static final int RTM_NEWLINK = 16;
     private static final int RTM_DELLINK = 17;
     private static final int RTM_NEWNEIGH = 28;
@@ -37,6 +40,8 @@ public final class VxlanLinks {
     private static final int IFLA_VXLAN_ID = 1;
     private static final int IFLA_VXLAN_LINK = 3;
     private static final int IFLA_VXLAN_LOCAL = 4;
+    private static final int IFLA_VXLAN_TTL = 5;
+    private static final int IFLA_VXLAN_TOS = 6;
     private static final int IFLA_VXLAN_LEARNING = 7;
     private static final int IFLA_VXLAN_PORT = 15;
     private static final int IFLA_VXLAN_LOCAL6 = 17;
@@ -58,12 +63,13 @@ public final class VxlanLinks {
 
     /**
      * Creates the vxlan device {@code name} with its MTU, set to learn remote MACs from what it
-     * receives; {@code underlayIndex} is the device's underlay interface (0: none named). A vxlan
+     * receives; {@code underlayIndex} is the device's underlay interface (0: none named), {@code ttl}
+     * and {@code tos} the outer header's ({@link #KERNEL_DEFAULT}: not sent). A vxlan
      * device of that name left by a switchd that did not stop cleanly is replaced; any other
      * interface of that name is an error.
      */
-    public static void create(String name, int vni, InetAddress local, int dstport, int underlayIndex, int mtu)
-            throws SysException {
+    public static void create(String name, int vni, InetAddress local, int dstport, int underlayIndex, int mtu,
+                              int ttl, int tos) throws SysException {
         if (Interfaces.exists(name)) {
             if (!isVxlan(name)) {
                 throw new SysException("interface " + name + " exists and is not a vxlan device; switchd makes "
@@ -73,7 +79,8 @@ public final class VxlanLinks {
         }
         NetlinkRequest req = new NetlinkRequest(RTM_NEWLINK, NetlinkRequest.NLM_F_CREATE | NetlinkRequest.NLM_F_EXCL,
                 Netlink.IFINFOMSG_LEN, "creating vxlan device " + name + " (vni " + vni + ", local "
-                + local.getHostAddress() + ", dstport " + dstport + ", mtu " + mtu + ")")
+                + local.getHostAddress() + ", dstport " + dstport + ", mtu " + mtu
+                + (ttl == KERNEL_DEFAULT ? "" : ", ttl " + ttl) + (tos == KERNEL_DEFAULT ? "" : ", tos " + tos) + ")")
                 .string(IFLA_IFNAME, name)
                 .u32(IFLA_MTU, mtu)
                 .nest(IFLA_LINKINFO)
@@ -85,6 +92,12 @@ public final class VxlanLinks {
                 .u8(IFLA_VXLAN_LEARNING, 1);
         if (underlayIndex > 0) {
             req.u32(IFLA_VXLAN_LINK, underlayIndex);
+        }
+        if (ttl != KERNEL_DEFAULT) {
+            req.u8(IFLA_VXLAN_TTL, ttl);
+        }
+        if (tos != KERNEL_DEFAULT) {
+            req.u8(IFLA_VXLAN_TOS, tos);
         }
         req.end().end().send();
     }

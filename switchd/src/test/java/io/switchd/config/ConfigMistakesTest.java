@@ -148,6 +148,16 @@ class ConfigMistakesTest {
             row("vxlan: two ports on one vni", "switchd.bridges.br0.ports {\n vx1 { type = vxlan, vni = 1001, local = \"192.0.2.1\" }\n"
                     + " vx2 {\n  type = vxlan\n  vni = 1001\n  local = \"192.0.2.5\"\n }\n}\n", 5,
                     "switchd.bridges.br0.ports.vx2.vni", "vni 1001 (dstport 4789) is port br0/vx1's already"),
+            row("vxlan ttl 0", "switchd.bridges.br0.ports.vx1 {\n type = vxlan\n vni = 1001\n"
+                    + " local = \"192.0.2.1\"\n ttl = 0\n}\n", 5, "switchd.bridges.br0.ports.vx1.ttl", "1 to 255"),
+            row("vxlan ttl 256", "switchd.bridges.br0.ports.vx1 {\n type = vxlan\n vni = 1001\n"
+                    + " local = \"192.0.2.1\"\n ttl = 256\n}\n", 5, "switchd.bridges.br0.ports.vx1.ttl", "1 to 255"),
+            row("vxlan tos 256", "switchd.bridges.br0.ports.vx1 {\n type = vxlan\n vni = 1001\n"
+                    + " local = \"192.0.2.1\"\n tos = 256\n}\n", 5, "switchd.bridges.br0.ports.vx1.tos", "0 to 255"),
+            row("vxlan tos -1", "switchd.bridges.br0.ports.vx1 {\n type = vxlan\n vni = 1001\n"
+                    + " local = \"192.0.2.1\"\n tos = -1\n}\n", 5, "switchd.bridges.br0.ports.vx1.tos", "0 to 255"),
+            row("ttl on a netdev", "switchd.bridges.br0.ports.eth1 {\n type = netdev\n ttl = 64\n}\n",
+                    3, "switchd.bridges.br0.ports.eth1.ttl", "only vxlan ports have a ttl"),
             row("remotes on a netdev", "switchd.bridges.br0.ports.eth1 {\n type = netdev\n remotes = [\"192.0.2.2\"]\n}\n",
                     3, "switchd.bridges.br0.ports.eth1.remotes", "only vxlan ports have remotes"),
             row("vni on a tap", "switchd.bridges.br0.ports.tap1 {\n type = tap\n vni = 5\n}\n",

@@ -2,11 +2,13 @@ package io.switchd.port;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.switchd.api.Json;
+import io.switchd.metrics.SwitchdMetrics;
 import io.switchd.sys.Interfaces;
 import io.switchd.testing.Await;
 import io.switchd.testing.LogRecords;
 import io.switchd.testing.NamespaceTcp;
 import io.switchd.testing.Netns;
+import io.switchd.testing.PrometheusText;
 import io.switchd.testing.TestDaemon;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -47,18 +49,127 @@ class VxlanPortTest {
     @Test
     void switchdAndAKernelOnlyHostShareASegment(@TempDir Path dir) throws Exception {
         Netns.assumeAvailable();
-        String underlayA = "vu" + id + "a";
-        String vxlanA = "vx" + id + "a";
-        String hostVeth = "hv" + id + "a";
-        String localA = net + "1";
-        String localB = net + "2";
-        List<Netns> namespaces = new ArrayList<>();
-        try {
-            Netns nsB = Netns.create("vxb" + id);
+        try (Segment seg = new Segment()) {
+            try (LogRecords logs = LogRecords.capture();
+                 TestDaemon daemon = TestDaemon.start(dir, "br0 { ports { " + seg.hostVeth + " {} } }", null)) {
+                seg.addPort(daemon);
+                assertFalse(logs.at(Level.WARNING, "port " + seg.hostVeth + "'s mtu 1500 is larger than vxlan port "
+                        + seg.vxlanA + "'s 1450").isEmpty(), "the larger MTU is warned of: " + logs.at(Level.WARNING));
+
+                ping(seg.hostA, "192.168.77.2");
+                ping(seg.hostB, "192.168.77.1");
+                // hB's MAC, learned on the vxlan port, is behind nsB's underlay address (its VTEP)
+                String macB = Json.mapper().readTree(seg.hostB.exec("ip", "-j", "link", "show", "hw" + id + "b"))
+                        .get(0).get("address").asText();
+                JsonNode entries = Json.mapper().readTree(daemon.switchctl("-j", "fdb", "show", "br0", "--mac", macB).out());
+                assertEquals(1, entries.size(), entries.toString());
+                assertEquals(seg.vxlanA, entries.get(0).get("port").asText(), entries.toString());
+                assertEquals(seg.localB, entries.get(0).path("remote").asText(), "hB's VTEP: " + entries);
+                String macA = Json.mapper().readTree(seg.hostA.exec("ip", "-j", "link", "show", "hv" + id + "b"))
+                        .get(0).get("address").asText();
+                JsonNode local = Json.mapper().readTree(daemon.switchctl("-j", "fdb", "show", "br0", "--mac", macA).out());
+                assertFalse(local.get(0).has("remote"), "a MAC behind a veth has no remote: " + local);
+                assertTrue(daemon.switchctl("fdb", "show", "br0").out().contains(seg.localB), "the table shows the remote");
+                NamespaceTcp.transfer(seg.hostA, seg.hostB, "192.168.77.2", TRANSFER_BYTES);
+                NamespaceTcp.transfer(seg.hostB, seg.hostA, "192.168.77.1", TRANSFER_BYTES);
+
+                JsonNode port = null;
+                for (JsonNode p : Json.mapper().readTree(daemon.switchctl("-j", "port", "list", "br0").out())) {
+                    if (p.get("name").asText().equals(seg.vxlanA)) {
+                        port = p;
+                    }
+                }
+                assertTrue(port != null, "port list shows " + seg.vxlanA);
+                assertEquals("vxlan", port.get("type").asText());
+                assertEquals(vni, port.get("vni").asInt());
+                assertEquals(seg.localA, port.get("local").asText());
+                assertEquals(1, port.get("remotes").size(), port.toString());
+                assertEquals(seg.localB, port.get("remotes").get(0).get("address").asText());
+                assertEquals("static", port.get("remotes").get(0).get("source").asText());
+                assertEquals(1450, port.get("mtu").asInt());
+                assertFalse(daemon.port("br0", seg.hostVeth).has("vni"), "a netdev port shows no vxlan fields");
+
+                JsonNode link = Json.mapper().readTree(Netns.run("ip", "-d", "-j", "link", "show", seg.vxlanA)).get(0);
+                assertEquals(1450, link.get("mtu").asInt(), link.toString());
+                JsonNode info = link.get("linkinfo");
+                assertEquals("vxlan", info.get("info_kind").asText());
+                assertEquals(vni, info.get("info_data").get("id").asInt());
+                assertEquals(seg.localA, info.get("info_data").get("local").asText());
+                assertEquals(4789, info.get("info_data").get("port").asInt());
+                assertTrue(info.get("info_data").get("learning").asBoolean(), "the device learns: " + info);
+                JsonNode fdb = Json.mapper().readTree(Netns.run("bridge", "-j", "fdb", "show", "dev", seg.vxlanA));
+                boolean flood = false;
+                for (JsonNode e : fdb) {
+                    flood |= e.get("mac").asText().equals("00:00:00:00:00:00") && e.has("dst")
+                            && e.get("dst").asText().equals(seg.localB);
+                }
+                assertTrue(flood, "the flood entry to " + seg.localB + ": " + fdb);
+
+                TestDaemon.CliResult deleted = daemon.switchctl("port", "del", "br0", seg.vxlanA);
+                assertEquals(0, deleted.status(), deleted.err());
+                Await.until(WAIT, "the vxlan device goes with its port", () -> !Interfaces.exists(seg.vxlanA));
+            }
+        }
+    }
+
+    /**
+     * A host at MTU 1500 behind switchd sends full-size pings with DF set to the kernel-only host
+     * across a vxlan port of MTU 1450: each is dropped and counted as {@code oversize} on the vxlan
+     * port, not lost without a trace (nor counted as an egress error), and smaller pings still cross.
+     */
+    @Test
+    void aFrameTooBigForTheOverlayIsCountedOversizeOnTheVxlanPort(@TempDir Path dir) throws Exception {
+        Netns.assumeAvailable();
+        int sent = 3;
+        try (Segment seg = new Segment();
+             TestDaemon daemon = TestDaemon.start(dir, "br0 { ports { " + seg.hostVeth + " {} } }", null)) {
+            seg.addPort(daemon);
+            ping(seg.hostA, "192.168.77.2"); // both MACs learned: the big pings go out of the vxlan port alone
+            seg.hostA.exec("ip", "link", "set", "hv" + id + "b", "mtu", "1500");
+            long oversize = drops(daemon, seg.vxlanA, "oversize");
+            long errors = drops(daemon, seg.vxlanA, "egress-error");
+            // 1472 bytes of ICMP data make a 1500-byte IP packet, 50 more than the overlay's 1450
+            assertTrue(seg.hostA.execStatus("ping", "-c", Integer.toString(sent), "-i", "0.2", "-W", "1", "-M", "do",
+                    "-s", "1472", "192.168.77.2") != 0, "a 1500-byte packet crossed a 1450 overlay");
+            Await.equals(oversize + sent, WAIT, "oversize drops on " + seg.vxlanA,
+                    () -> drops(daemon, seg.vxlanA, "oversize"));
+            assertEquals(errors, drops(daemon, seg.vxlanA, "egress-error"), "counted as an egress error too");
+            assertEquals(0, seg.hostA.execStatus("ping", "-c", "1", "-W", "2", "-M", "do", "-s", "1422",
+                    "192.168.77.2"), "a packet of the overlay's MTU crosses");
+        }
+    }
+
+    /**
+     * hA (a veth to switchd's bridge here) and hB behind nsB, a kernel-only VXLAN host on an
+     * underlay veth with us; {@link #addPort} adds the vxlan port to a daemon. Everything it made
+     * goes on close, whatever failed.
+     */
+    private final class Segment implements AutoCloseable {
+        final String underlayA = "vu" + id + "a";
+        final String vxlanA = "vx" + id + "a";
+        final String hostVeth = "hv" + id + "a";
+        final String localA = net + "1";
+        final String localB = net + "2";
+        final List<Netns> namespaces = new ArrayList<>();
+        Netns nsB;
+        Netns hostA;
+        Netns hostB;
+
+        Segment() {
+            try {
+                build();
+            } catch (RuntimeException | Error e) {
+                close();
+                throw e;
+            }
+        }
+
+        private void build() {
+            nsB = Netns.create("vxb" + id);
             namespaces.add(nsB);
-            Netns hostA = Netns.create("vha" + id);
+            hostA = Netns.create("vha" + id);
             namespaces.add(hostA);
-            Netns hostB = Netns.create("vhb" + id);
+            hostB = Netns.create("vhb" + id);
             namespaces.add(hostB);
 
             // the underlay: our end here, B's in its namespace
@@ -89,57 +200,19 @@ class VxlanPortTest {
             Netns.run("ip", "link", "set", "hv" + id + "b", "netns", hostA.name());
             hostA.exec("ip", "link", "set", "hv" + id + "b", "mtu", HOST_MTU, "up");
             hostA.exec("ip", "addr", "add", "192.168.77.1/24", "dev", "hv" + id + "b");
+        }
 
-            try (LogRecords logs = LogRecords.capture();
-                 TestDaemon daemon = TestDaemon.start(dir, "br0 { ports { " + hostVeth + " {} } }", null)) {
-                TestDaemon.CliResult added = daemon.switchctl("port", "add", "br0", vxlanA, "--type", "vxlan",
-                        "--vni", Integer.toString(vni), "--local", localA, "--remote", localB);
-                assertEquals(0, added.status(), added.err());
-                assertFalse(logs.at(Level.WARNING, "port " + hostVeth + "'s mtu 1500 is larger than vxlan port "
-                        + vxlanA + "'s 1450").isEmpty(), "the larger MTU is warned of: " + logs.at(Level.WARNING));
+        /** Adds the vxlan port to B with switchctl, as an operator would. */
+        void addPort(TestDaemon daemon, String... extra) {
+            List<String> args = new ArrayList<>(List.of("port", "add", "br0", vxlanA, "--type", "vxlan",
+                    "--vni", Integer.toString(vni), "--local", localA, "--remote", localB));
+            args.addAll(List.of(extra));
+            TestDaemon.CliResult added = daemon.switchctl(args.toArray(new String[0]));
+            assertEquals(0, added.status(), added.err());
+        }
 
-                ping(hostA, "192.168.77.2");
-                ping(hostB, "192.168.77.1");
-                NamespaceTcp.transfer(hostA, hostB, "192.168.77.2", TRANSFER_BYTES);
-                NamespaceTcp.transfer(hostB, hostA, "192.168.77.1", TRANSFER_BYTES);
-
-                JsonNode port = null;
-                for (JsonNode p : Json.mapper().readTree(daemon.switchctl("-j", "port", "list", "br0").out())) {
-                    if (p.get("name").asText().equals(vxlanA)) {
-                        port = p;
-                    }
-                }
-                assertTrue(port != null, "port list shows " + vxlanA);
-                assertEquals("vxlan", port.get("type").asText());
-                assertEquals(vni, port.get("vni").asInt());
-                assertEquals(localA, port.get("local").asText());
-                assertEquals(1, port.get("remotes").size(), port.toString());
-                assertEquals(localB, port.get("remotes").get(0).get("address").asText());
-                assertEquals("static", port.get("remotes").get(0).get("source").asText());
-                assertEquals(1450, port.get("mtu").asInt());
-                assertFalse(daemon.port("br0", hostVeth).has("vni"), "a netdev port shows no vxlan fields");
-
-                JsonNode link = Json.mapper().readTree(Netns.run("ip", "-d", "-j", "link", "show", vxlanA)).get(0);
-                assertEquals(1450, link.get("mtu").asInt(), link.toString());
-                JsonNode info = link.get("linkinfo");
-                assertEquals("vxlan", info.get("info_kind").asText());
-                assertEquals(vni, info.get("info_data").get("id").asInt());
-                assertEquals(localA, info.get("info_data").get("local").asText());
-                assertEquals(4789, info.get("info_data").get("port").asInt());
-                assertTrue(info.get("info_data").get("learning").asBoolean(), "the device learns: " + info);
-                JsonNode fdb = Json.mapper().readTree(Netns.run("bridge", "-j", "fdb", "show", "dev", vxlanA));
-                boolean flood = false;
-                for (JsonNode e : fdb) {
-                    flood |= e.get("mac").asText().equals("00:00:00:00:00:00") && e.has("dst")
-                            && e.get("dst").asText().equals(localB);
-                }
-                assertTrue(flood, "the flood entry to " + localB + ": " + fdb);
-
-                TestDaemon.CliResult deleted = daemon.switchctl("port", "del", "br0", vxlanA);
-                assertEquals(0, deleted.status(), deleted.err());
-                Await.until(WAIT, "the vxlan device goes with its port", () -> !Interfaces.exists(vxlanA));
-            }
-        } finally {
+        @Override
+        public void close() {
             Netns.status("ip", "link", "del", vxlanA);
             Netns.status("ip", "link", "del", hostVeth);
             Netns.status("ip", "link", "del", underlayA);
@@ -149,11 +222,29 @@ class VxlanPortTest {
         }
     }
 
+    /** switchd_vxlan_peers of a port of br0, source static, as a scrape shows it. */
+    private static double staticPeers(TestDaemon daemon, String port) {
+        try (SwitchdMetrics metrics = new SwitchdMetrics(daemon.daemon().switchd(), 10)) {
+            return PrometheusText.value(metrics.scrape(), "switchd_vxlan_peers{bridge=\"br0\",port=\"" + port
+                    + "\",source=\"static\"}");
+        }
+    }
+
+    /** A port's drop count for {@code reason}, as the API's stats show it. */
+    private static long drops(TestDaemon daemon, String port, String reason) {
+        try {
+            JsonNode s = daemon.client().call("GET", "/v1/bridges/br0/stats?port=" + port, null).get(0);
+            return s.get("drops").path(reason).asLong();
+        } catch (Exception e) {
+            throw new AssertionError(e);
+        }
+    }
+
     /**
      * The device's life follows the port's: a config port's device made at start with its flood
      * list, made again when someone deletes it, gone when a reload drops the port; an API port's
-     * device kept across a restart through the state file (non-default dstport included), and gone
-     * while switchd is stopped.
+     * device kept across a restart through the state file (non-default dstport and ttl included),
+     * and gone while switchd is stopped. The ttl and tos asked for are the device's.
      */
     @Test
     void theDeviceLivesAndDiesWithItsPort(@TempDir Path dir) throws Exception {
@@ -164,7 +255,7 @@ class VxlanPortTest {
         String foreign = "vx" + id + "g";
         String localA = net + "1";
         String declaredPort = declared + " { type = vxlan, vni = " + vni + ", local = \"" + localA + "\", remotes = [\""
-                + net + "2\", \"" + net + "3\"] }";
+                + net + "2\", \"" + net + "3\"], ttl = 17, tos = 40 }";
         try {
             Netns.run("ip", "link", "add", underlay, "type", "veth", "peer", "name", "vu" + id + "e");
             Netns.run("ip", "link", "set", underlay, "mtu", "9000", "up");
@@ -172,6 +263,12 @@ class VxlanPortTest {
             try (TestDaemon daemon = TestDaemon.start(dir, "br0 { ports { " + declaredPort + " } }", null)) {
                 assertEquals(8950, deviceMtu(declared), "the underlay's MTU less 50");
                 assertEquals(List.of(net + "2", net + "3"), floodList(declared));
+                JsonNode data = deviceData(declared);
+                assertEquals(17, data.get("ttl").asInt(), data.toString());
+                assertEquals("0x28", data.get("tos").asText(), data.toString());
+                assertEquals(17, daemon.port("br0", declared).get("ttl").asInt());
+                assertEquals(2.0, staticPeers(daemon, declared), "the metrics count the port's remotes");
+                assertEquals(40, daemon.port("br0", declared).get("tos").asInt());
 
                 Netns.run("ip", "link", "del", declared);
                 Await.until(WAIT, "the deleted device is made again", () -> Interfaces.exists(declared)
@@ -179,8 +276,13 @@ class VxlanPortTest {
                 assertEquals(List.of(net + "2", net + "3"), floodList(declared), "with its flood list");
 
                 TestDaemon.CliResult r = daemon.switchctl("port", "add", "br0", added, "--type", "vxlan", "--vni",
-                        Integer.toString(vni + 1), "--local", localA, "--remote", net + "4", "--dstport", "4790");
+                        Integer.toString(vni + 1), "--local", localA, "--remote", net + "4", "--dstport", "4790",
+                        "--ttl", "9");
                 assertEquals(0, r.status(), r.err());
+                assertEquals(9, deviceData(added).get("ttl").asInt(), "--ttl reaches the device");
+                assertFalse(deviceData(added).has("tos"), "no --tos: the kernel's default");
+                assertFalse(daemon.port("br0", added).has("tos"), "no --tos: not shown");
+                assertEquals(1.0, staticPeers(daemon, added));
                 assertEquals(4790, Json.mapper().readTree(Netns.run("ip", "-d", "-j", "link", "show", added)).get(0)
                         .get("linkinfo").get("info_data").get("port").asInt());
 
@@ -205,6 +307,8 @@ class VxlanPortTest {
                 assertEquals(4790, Json.mapper().readTree(Netns.run("ip", "-d", "-j", "link", "show", added)).get(0)
                         .get("linkinfo").get("info_data").get("port").asInt());
                 assertEquals(List.of(net + "4"), floodList(added));
+                assertEquals(9, port.get("ttl").asInt(), "the ttl is back from the state file");
+                assertEquals(9, deviceData(added).get("ttl").asInt());
 
                 daemon.rewriteConfig("br0 { ports { } }");
                 TestDaemon.CliResult reload = daemon.switchctl("reload");
@@ -249,6 +353,12 @@ class VxlanPortTest {
             Netns.status("ip", "link", "del", port);
             Netns.status("ip", "link", "del", underlay);
         }
+    }
+
+    /** What {@code ip -d link show} says of vxlan device {@code name}'s settings (id, ttl, tos, ...). */
+    private static JsonNode deviceData(String name) throws Exception {
+        return Json.mapper().readTree(Netns.run("ip", "-d", "-j", "link", "show", name)).get(0).get("linkinfo")
+                .get("info_data");
     }
 
     private static int deviceMtu(String name) throws Exception {

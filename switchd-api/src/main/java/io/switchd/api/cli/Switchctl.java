@@ -293,6 +293,10 @@ public final class Switchctl implements Runnable {
                          + "(default 4789).") Integer dstport,
                  @Option(names = "--device", paramLabel = "IFNAME", description = "vxlan only: the underlay "
                          + "interface (default: the one holding --local).") String device,
+                 @Option(names = "--ttl", paramLabel = "TTL", description = "vxlan only: the outer packets' "
+                         + "ttl, 1 to 255 (default: the kernel's).") Integer ttl,
+                 @Option(names = "--tos", paramLabel = "TOS", description = "vxlan only: the outer packets' "
+                         + "tos, 0 to 255, 1 to copy the inner packet's (default: the kernel's, 0).") Integer tos,
                  @Option(names = "--may-exist", description = "Succeed if the bridge has this port already, "
                          + "as ovs-vsctl's --may-exist add-port, leaving its settings and owner as they are.")
                  boolean mayExist,
@@ -301,7 +305,7 @@ public final class Switchctl implements Runnable {
             String socket = root.spec.commandLine().getParseResult().subcommand().subcommand()
                     .matchedOptionValue(VHOST_USER_SOCKET, null);
             new PortAttachment(root).add(new NewPort(name, type, persistent ? Boolean.TRUE : null, owner, socket, mode,
-                    vni, local, remotes, dstport, device), bridge, mayExist);
+                    vni, local, remotes, dstport, device, ttl, tos), bridge, mayExist);
         }
 
         @Command(name = "del", description = "Delete a port added at run time; a TAP interface switchd created goes "
@@ -370,10 +374,22 @@ public final class Switchctl implements Runnable {
                 root.printJson(entries);
                 return;
             }
-            Table t = new Table("BRIDGE", "PORT", "VLAN", "MAC", "TYPE", "AGE");
+            // the REMOTE column (the host a MAC behind a vxlan port is on) only when some entry has one
+            boolean remotes = false;
             for (JsonNode e : entries) {
-                t.row(e.get("bridge").asText(), e.get("port").asText(), e.get("vlan").asInt(), e.get("mac").asText(),
-                        e.get("type").asText(), e.get("type").asText().equals("static") ? "-" : e.get("age").asLong());
+                remotes |= e.has("remote");
+            }
+            Table t = remotes ? new Table("BRIDGE", "PORT", "VLAN", "MAC", "TYPE", "AGE", "REMOTE")
+                    : new Table("BRIDGE", "PORT", "VLAN", "MAC", "TYPE", "AGE");
+            for (JsonNode e : entries) {
+                Object age = e.get("type").asText().equals("static") ? "-" : e.get("age").asLong();
+                if (remotes) {
+                    t.row(e.get("bridge").asText(), e.get("port").asText(), e.get("vlan").asInt(), e.get("mac").asText(),
+                            e.get("type").asText(), age, e.path("remote").asText("-"));
+                } else {
+                    t.row(e.get("bridge").asText(), e.get("port").asText(), e.get("vlan").asInt(), e.get("mac").asText(),
+                            e.get("type").asText(), age);
+                }
             }
             t.print(System.out);
         }

@@ -93,13 +93,13 @@ public interface PortKind {
      * JSON then leaves out).
      */
     record Shown(boolean persistent, String socket, String mode, List<String> features, Integer vni, String local,
-                 List<PortInfo.Remote> remotes) {
+                 List<PortInfo.Remote> remotes, Integer ttl, Integer tos) {
         /** Nothing of a kind's own. */
         public static final Shown NONE = new Shown(false, null, null, null);
 
         /** A tap's or a vhost-user port's part. */
         public Shown(boolean persistent, String socket, String mode, List<String> features) {
-            this(persistent, socket, mode, features, null, null, null);
+            this(persistent, socket, mode, features, null, null, null, null, null);
         }
     }
 }

@@ -36,7 +36,9 @@ public final class VxlanKind implements PortKind {
     private static final String REMOTES = "remotes";
     private static final String DSTPORT = "dstport";
     private static final String DEVICE = "device";
-    private static final List<String> KEYS = List.of(VNI, LOCAL, REMOTES, DSTPORT, DEVICE);
+    private static final String TTL = "ttl";
+    private static final String TOS = "tos";
+    private static final List<String> KEYS = List.of(VNI, LOCAL, REMOTES, DSTPORT, DEVICE, TTL, TOS);
     /** IPv6 adds 20 bytes more than IPv4's {@link VxlanLinks#OVERHEAD}. */
     private static final int IPV6_EXTRA = 20;
 
@@ -77,8 +79,10 @@ public final class VxlanKind implements PortKind {
         }) : List.of();
         int dstport = block.has(DSTPORT) ? block.intIn(DSTPORT, 1, 65535) : VxlanSettings.DEFAULT_DSTPORT;
         String device = block.has(DEVICE) ? block.string(DEVICE) : null;
+        Integer ttl = block.has(TTL) ? block.intIn(TTL, 1, VxlanSettings.MAX_TTL_TOS) : null;
+        Integer tos = block.has(TOS) ? block.intIn(TOS, 0, VxlanSettings.MAX_TTL_TOS) : null;
         try {
-            return new VxlanSettings(vni, local, remotes, dstport, device);
+            return new VxlanSettings(vni, local, remotes, dstport, device, ttl, tos);
         } catch (IllegalArgumentException e) {
             // what the record still finds (a remote twice, local among the remotes, the device's name)
             String key = e.getMessage().startsWith("device") ? DEVICE
@@ -91,7 +95,7 @@ public final class VxlanKind implements PortKind {
     public ConfigError misplaced(PortBlock block) {
         for (String key : KEYS) {
             if (block.ownHas(key)) {
-                return block.error(key, "only vxlan ports have " + (key.endsWith("s") ? "" : "a ") + key);
+                return block.error(key, "only vxlan ports have " + (key.equals(REMOTES) ? "" : "a ") + key);
             }
         }
         return null;
@@ -100,9 +104,10 @@ public final class VxlanKind implements PortKind {
     @Override
     public void refuseForeign(NewPort req) throws ControlException {
         String key = req.vni() != null ? VNI : req.local() != null ? LOCAL : req.remotes() != null ? REMOTES
-                : req.dstport() != null ? DSTPORT : req.device() != null ? DEVICE : null;
+                : req.dstport() != null ? DSTPORT : req.device() != null ? DEVICE : req.ttl() != null ? TTL
+                : req.tos() != null ? TOS : null;
         if (key != null) {
-            throw ControlException.badRequest("only vxlan ports have " + (key.endsWith("s") ? "" : "a ") + key);
+            throw ControlException.badRequest("only vxlan ports have " + (key.equals(REMOTES) ? "" : "a ") + key);
         }
     }
 
@@ -116,7 +121,8 @@ public final class VxlanKind implements PortKind {
         }
         try {
             return new VxlanSettings(req.vni(), req.local(), req.remotes() == null ? List.of() : req.remotes(),
-                    req.dstport() == null ? VxlanSettings.DEFAULT_DSTPORT : req.dstport(), req.device());
+                    req.dstport() == null ? VxlanSettings.DEFAULT_DSTPORT : req.dstport(), req.device(), req.ttl(),
+                    req.tos());
         } catch (IllegalArgumentException e) {
             throw ControlException.badRequest(e.getMessage());
         }
@@ -144,7 +150,8 @@ public final class VxlanKind implements PortKind {
                     Errno.ENODEV);
         }
         int mtu = Interfaces.mtu(underlay) - VxlanLinks.OVERHEAD - (local instanceof Inet6Address ? IPV6_EXTRA : 0);
-        VxlanLinks.create(name, s.vni(), local, s.dstport(), s.device() == null ? 0 : underlayIndex, mtu);
+        VxlanLinks.create(name, s.vni(), local, s.dstport(), s.device() == null ? 0 : underlayIndex, mtu,
+                s.ttl() == null ? VxlanLinks.KERNEL_DEFAULT : s.ttl(), s.tos() == null ? VxlanLinks.KERNEL_DEFAULT : s.tos());
         try {
             for (String remote : s.remotes()) {
                 VxlanLinks.flood(name, VxlanSettings.remote(remote));
@@ -166,7 +173,7 @@ public final class VxlanKind implements PortKind {
         for (String r : s.remotes()) {
             remotes.add(new PortInfo.Remote(r, PortInfo.Remote.STATIC));
         }
-        return new Shown(false, null, null, null, s.vni(), s.local(), List.copyOf(remotes));
+        return new Shown(false, null, null, null, s.vni(), s.local(), List.copyOf(remotes), s.ttl(), s.tos());
     }
 
     @Override
@@ -183,6 +190,12 @@ public final class VxlanKind implements PortKind {
         }
         if (s.device() != null) {
             out.put(DEVICE, s.device());
+        }
+        if (s.ttl() != null) {
+            out.put(TTL, s.ttl());
+        }
+        if (s.tos() != null) {
+            out.put(TOS, s.tos());
         }
         return out;
     }

@@ -12,18 +12,21 @@ import java.util.regex.Pattern;
 
 /**
  * A vxlan port's settings: its VXLAN network identifier, this host's address on the underlay
- * (local), the static flood list (remotes), the UDP port, and optionally the underlay interface.
+ * (local), the static flood list (remotes), the UDP port, optionally the underlay interface, and
+ * the outer header's ttl and tos (null: the kernel's defaults, the route's hop limit and 0).
  * Addresses are kept as {@link InetAddress#getHostAddress()} writes them, so that equal settings
  * compare equal however they were spelled.
  */
-public record VxlanSettings(int vni, String local, List<String> remotes, int dstport, String device)
-        implements PortKindSettings {
+public record VxlanSettings(int vni, String local, List<String> remotes, int dstport, String device, Integer ttl,
+                            Integer tos) implements PortKindSettings {
     /** The highest VNI: 24 bits. */
     public static final int MAX_VNI = 0xFFFFFF;
     /** The IANA port for VXLAN, and the default. */
     public static final int DEFAULT_DSTPORT = 4789;
     private static final Pattern IPV4 = Pattern.compile("(25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])"
             + "(\\.(25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])){3}");
+    /** The highest ttl and tos: one byte each in the outer IP header. */
+    public static final int MAX_TTL_TOS = 255;
     private static final Pattern IFNAME = Pattern.compile("[^/\\s:]{1,15}");
 
     /** Checks everything; IllegalArgumentException in the user's words. */
@@ -57,6 +60,17 @@ public record VxlanSettings(int vni, String local, List<String> remotes, int dst
             throw new IllegalArgumentException("device must be an interface name (1 to 15 characters, no /, : or "
                     + "space), not \"" + device + "\"");
         }
+        if (ttl != null && (ttl < 1 || ttl > MAX_TTL_TOS)) {
+            throw new IllegalArgumentException("ttl must be from 1 to " + MAX_TTL_TOS + ", not " + ttl);
+        }
+        if (tos != null && (tos < 0 || tos > MAX_TTL_TOS)) {
+            throw new IllegalArgumentException("tos must be from 0 to " + MAX_TTL_TOS + ", not " + tos);
+        }
+    }
+
+    /** Settings with the kernel's ttl and tos. */
+    public VxlanSettings(int vni, String local, List<String> remotes, int dstport, String device) {
+        this(vni, local, remotes, dstport, device, null, null);
     }
 
     /** IllegalArgumentException unless {@code vni} is a VNI (1 to 16777215). */
