@@ -205,4 +205,23 @@ class MirrorMemoryTest {
         assertEquals(List.of(t), tokens("mon"));
         assertEquals(List.of(t), tokens("c"));
     }
+
+    @Test
+    void aCopyIsTaggedAsTheOutputSendsItsVlanAndADownOutputGetsNone() {
+        ports.get("a").policy(PortPolicy.builder().trunk(List.of(20), -1).build());
+        ports.get("b").policy(PortPolicy.builder().trunk(List.of(20), -1).build());
+        ports.get("mon").policy(PortPolicy.builder().access(20).build());
+        bridge.portsChanged();
+        bridge.mirrors(List.of(mirror("m1", List.of("a"), List.of(), List.of(), "mon")));
+        long t = Frames.token();
+        send("a", Frames.tagged(B, A, 20, t));
+        assertEquals(List.of(t), tokens("mon"));
+        assertEquals(-1, Frames.vlanOf(sent.get("mon").get(0)), "an access output has it untagged");
+        assertEquals(20, Frames.vlanOf(sent.get("b").get(0)), "and the trunk still tagged");
+
+        ports.get("mon").setState(io.switchd.port.PortState.DOWN);
+        send("a", Frames.tagged(B, A, 20, Frames.token()));
+        assertEquals(1, tokens("mon").size());
+        assertEquals(1, bridge.mirrors().get(0).copies());
+    }
 }
