@@ -507,6 +507,16 @@ public final class Bridge {
         return List.copyOf(mirrorList);
     }
 
+    /** The name of the mirror whose output the port {@code port} is, or null if it is none's. */
+    public synchronized String mirrorOutputOf(String port) {
+        for (Mirror m : mirrorList) {
+            if (m.config().output().equals(port)) {
+                return m.name();
+            }
+        }
+        return null;
+    }
+
     /** The running mirrors' configurations, in the order they were added. */
     public synchronized List<MirrorConfig> mirrorConfigs() {
         List<MirrorConfig> out = new ArrayList<>();

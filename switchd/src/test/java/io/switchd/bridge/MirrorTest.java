@@ -228,6 +228,10 @@ class MirrorTest {
             assertEquals(0, m.get("select_vlans").size());
             assertEquals(pm(), m.get("output").asText());
             assertEquals(5, m.get("copies").asLong());
+            assertEquals("in1", daemon.port("br0", pm()).get("mirror_output").asText());
+            TestDaemon.CliResult list = daemon.switchctl("port", "list", "br0");
+            assertTrue(list.out().contains("mirror-output=in1"), list.out());
+            assertFalse(daemon.port("br0", port(1)).has("mirror_output"));
 
             switchctl("mirror", "del", "br0", "in1");
             assertEquals(null, mirror("in1"));
