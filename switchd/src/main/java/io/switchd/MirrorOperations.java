@@ -54,9 +54,10 @@ final class MirrorOperations {
         for (Port p : b.ports()) {
             ports.add(p.name());
         }
-        List<String[]> problems = c.problems(ports, running);
+        List<MirrorConfig.Problem> problems = c.problems(ports, running);
         if (!problems.isEmpty()) {
-            throw ControlException.badRequest(problems.get(0)[0].replace('-', '_') + ": " + problems.get(0)[1]);
+            MirrorConfig.Problem first = problems.get(0);
+            throw ControlException.badRequest(first.key().replace('-', '_') + ": " + first.message());
         }
         List<MirrorConfig> next = new ArrayList<>(running);
         next.add(c);

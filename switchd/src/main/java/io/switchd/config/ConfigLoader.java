@@ -327,9 +327,9 @@ public final class ConfigLoader {
             blocks.put(name, block);
         }
         for (MirrorConfig m : out) {
-            List<String[]> problems = m.problems(ports, out);
+            List<MirrorConfig.Problem> problems = m.problems(ports, out);
             if (!problems.isEmpty()) {
-                throw blocks.get(m.name()).error(problems.get(0)[0], problems.get(0)[1]);
+                throw blocks.get(m.name()).error(problems.get(0).key(), problems.get(0).message());
             }
         }
         return out;

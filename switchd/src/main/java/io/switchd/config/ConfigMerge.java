@@ -132,10 +132,10 @@ public final class ConfigMerge {
                     beside.add(v);
                 }
             });
-            List<String[]> problems = m.problems(bridgePorts, beside);
+            List<MirrorConfig.Problem> problems = m.problems(bridgePorts, beside);
             if (!problems.isEmpty()) {
                 // a port it names went, or the API's mirror and the config file's now share an output
-                conflicts.add(key + ": " + problems.get(0)[1] + "; the mirror goes");
+                conflicts.add(key + ": " + problems.get(0).message() + "; the mirror goes");
                 continue;
             }
             mirrors.put(key, m);

@@ -19,6 +19,9 @@ public record MirrorConfig(String name, List<String> selectIngress, List<String>
     public static final int MAX_PER_BRIDGE = 32;
     private static final Pattern NAME = Pattern.compile("[A-Za-z0-9_.-]{1,64}");
 
+    /** One mistake in a mirror: the config key it is about and what is wrong. */
+    public record Problem(String key, String message) {}
+
     public MirrorConfig {
         selectIngress = List.copyOf(selectIngress);
         selectEgress = List.copyOf(selectEgress);
@@ -38,51 +41,47 @@ public record MirrorConfig(String name, List<String> selectIngress, List<String>
 
     /**
      * The mistakes in this mirror on a bridge with {@code ports} beside the bridge's {@code others}
-     * mirrors, each as {key, problem}; none when it can run. One check for the config file and the
-     * API, so both refuse the same things.
+     * mirrors; none when it can run. One check for the config file, the API and a reload's merge,
+     * so all refuse the same things.
      */
-    public List<String[]> problems(Collection<String> ports, Collection<MirrorConfig> others) {
-        List<String[]> out = new ArrayList<>();
+    public List<Problem> problems(Collection<String> ports, Collection<MirrorConfig> others) {
+        List<Problem> out = new ArrayList<>();
         if (selectIngress.isEmpty() && selectEgress.isEmpty()) {
-            out.add(new String[] {"select-ingress", "mirror " + name + " selects no port: name ports in select-ingress "
-                    + "or select-egress"});
+            out.add(new Problem("select-ingress", "mirror " + name + " selects no port: name ports in select-ingress "
+                    + "or select-egress"));
         }
         unknown(out, "select-ingress", selectIngress, ports);
         unknown(out, "select-egress", selectEgress, ports);
         if (output == null || output.isEmpty()) {
-            out.add(new String[] {"output", "mirror " + name + " needs an output port"});
+            out.add(new Problem("output", "mirror " + name + " needs an output port"));
             return out;
         }
         if (!ports.contains(output)) {
-            out.add(new String[] {"output", "port " + output + " is not a port of the bridge"});
+            out.add(new Problem("output", "port " + output + " is not a port of the bridge"));
         }
         if (selectIngress.contains(output) || selectEgress.contains(output)) {
-            out.add(new String[] {"output", "port " + output + " is mirror " + name + "'s output and one of the ports it "
-                    + "selects; the output takes no part in forwarding, so it cannot be selected"});
+            out.add(new Problem("output", "port " + output + " is mirror " + name + "'s output and one of the ports it "
+                    + "selects; the output takes no part in forwarding, so it cannot be selected"));
         }
         for (MirrorConfig o : others) {
             if (!o.name.equals(name) && output.equals(o.output)) {
-                out.add(new String[] {"output", "port " + output + " is already mirror " + o.name + "'s output; "
-                        + "each mirror needs its own"});
+                out.add(new Problem("output", "port " + output + " is already mirror " + o.name + "'s output; "
+                        + "each mirror needs its own"));
             }
         }
-        for (Integer v : selectVlans) {
-            String p = vlan(v);
+        for (int v : selectVlans) {
+            String p = vlanProblem(v);
             if (p != null) {
-                out.add(new String[] {"select-vlans", p});
+                out.add(new Problem("select-vlans", p));
             }
         }
         return out;
     }
 
-    private static String vlan(Integer v) {
-        return v == null ? "a VLAN to select is a number from 0 to 4094" : vlanProblem(v);
-    }
-
-    private void unknown(List<String[]> out, String key, List<String> selected, Collection<String> ports) {
+    private void unknown(List<Problem> out, String key, List<String> selected, Collection<String> ports) {
         for (String p : selected) {
             if (!ports.contains(p)) {
-                out.add(new String[] {key, "port " + p + " is not a port of the bridge"});
+                out.add(new Problem(key, "port " + p + " is not a port of the bridge"));
             }
         }
     }
