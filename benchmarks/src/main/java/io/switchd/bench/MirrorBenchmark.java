@@ -3,6 +3,8 @@ package io.switchd.bench;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.switchd.bridge.Bridge;
+import io.switchd.capture.Capture;
+import io.switchd.capture.CaptureRing;
 import io.switchd.config.BridgeConfig;
 import io.switchd.config.MirrorConfig;
 import io.switchd.dataplane.LoopContext;
@@ -31,7 +33,9 @@ import java.util.concurrent.TimeUnit;
  * The forward of a 64-byte known-unicast frame (as {@link ForwardBenchmark#forwardUnicast}) with
  * the mirrors the issue asks about: none (the per-frame cost is one read of a null field), one
  * that does not select the frame (a lookup, no copy), and one that does (one more send, to the
- * output). With {@code -prof gc} each should allocate nothing.
+ * output); and the same for a live capture: one of another port (no copy), and one of A's ingress
+ * (the frame copied into the capture's ring, and the ring drained here, on the same thread, as
+ * the capture's streaming thread would). With {@code -prof gc} each should allocate nothing.
  */
 @BenchmarkMode(Mode.Throughput)
 @OutputTimeUnit(TimeUnit.MICROSECONDS)
@@ -43,9 +47,14 @@ public class MirrorBenchmark {
     private static final long A = 0x0200_0000_000AL;
     private static final long B = 0x0200_0000_000BL;
 
-    /** none: no mirror; unselected: a mirror of another port's traffic; selected: a mirror of A's. */
-    @Param({"none", "unselected", "selected"})
+    /**
+     * none: no mirror; unselected: a mirror of another port's traffic; selected: a mirror of A's;
+     * capture-unselected and capture-selected: a capture instead of a mirror, of port c or of A.
+     */
+    @Param({"none", "unselected", "selected", "capture-unselected", "capture-selected"})
     public String mirror;
+    private CaptureRing ring;
+    private final CaptureRing.Reader drain = (port, direction, nanos, original, buf, from, length) -> { };
 
     private Bridge bridge;
     private MemoryPort portA;
@@ -67,6 +76,11 @@ public class MirrorBenchmark {
                     "mon")));
             case "selected" -> bridge.mirrors(List.of(new MirrorConfig("m", List.of("a"), List.of(), List.of(),
                     "mon")));
+            case "capture-unselected", "capture-selected" -> {
+                ring = new CaptureRing(1518, 1 << 20);
+                int index = mirror.equals("capture-selected") ? portA.index() : 2;
+                bridge.addCapture(new Capture(1, List.of("x"), new int[] {index}, Capture.IN, -1, null, ring, 1));
+            }
             default -> { }
         }
         ctx = new LoopContext(0, Unpooled.directBuffer(LoopContext.BUFFER_SIZE));
@@ -93,5 +107,8 @@ public class MirrorBenchmark {
     @Benchmark
     public void forwardUnicast() {
         bridge.receive(portA, unicast, 4, VirtioNetHeader.SIZE + 64, ctx);
+        if (ring != null) {
+            ring.poll(drain);
+        }
     }
 }
