@@ -72,6 +72,15 @@ final class ConfigDeclarations {
         }
     }
 
+    /** Refuses to delete a mirror the config file declares. */
+    void checkMirrorDeletion(String bridge, String name) throws ControlException {
+        BridgeConfig b = bridges.get(bridge);
+        if (b != null && b.mirrors().stream().anyMatch(m -> m.name().equals(name))) {
+            throw ControlException.conflict("mirror " + bridge + "/" + name + " is declared in " + file
+                    + "; remove it there and reload");
+        }
+    }
+
     /** Refuses to delete a static entry the config file declares. */
     void checkStaticDeletion(String bridge, int vlan, long mac) throws ControlException {
         if (declaresStatic(bridge, vlan, mac)) {

@@ -202,6 +202,7 @@ final class LinkFollower implements LinkListener {
         }
         String old = p.name();
         p.rename(now);
+        MirrorOperations.portRenamed(b, old, now);
         switchd.portRenamed(old, now);
         LOG.info("bridge " + b.name() + ": " + p + " follows its interface, renamed from " + old);
     }

@@ -156,7 +156,7 @@ final class PortSettings {
                         s.rate(StormControl.MULTICAST), s.rate(StormControl.UNKNOWN_UNICAST), s.burst()),
                 origin, pc.owner(), ConfigDeclarations.overrides(origin, settings), settings, p.stpState().label(),
                 shown.socket(), shown.mode(), shown.features(), shown.vni(), shown.local(), shown.remotes(),
-                shown.ttl(), shown.tos());
+                shown.ttl(), shown.tos(), p.bridge() == null ? null : p.bridge().mirrorOutputOf(p.name()));
     }
 
     /** {@code current} with what {@code change} says of the spanning tree; IllegalArgumentException in the user's words. */

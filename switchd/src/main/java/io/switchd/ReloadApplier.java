@@ -2,11 +2,13 @@ package io.switchd;
 
 import io.switchd.bridge.Bridge;
 import io.switchd.config.BridgeConfig;
+import io.switchd.config.MirrorConfig;
 import io.switchd.config.PortConfig;
 import io.switchd.config.StaticMac;
 import io.switchd.fdb.FdbKey;
 
 import java.time.Duration;
+import java.util.List;
 import java.util.logging.Logger;
 
 /** Carries a reload's steps ({@link ReloadPlan}) out on a switch, with the switch's lock held. */
@@ -71,6 +73,11 @@ final class ReloadApplier implements ReloadPlan.Target {
         if (!b.fdb().putStatic(FdbKey.of(entry.vlan(), entry.mac()), b.port(entry.port()).index())) {
             throw new IllegalStateException("the MAC table of bridge " + bridge + " is full");
         }
+    }
+
+    @Override
+    public void mirrors(String bridge, List<MirrorConfig> mirrors) {
+        switchd.bridge(bridge).mirrors(mirrors);
     }
 
     /** Before opening a port: removed ports' descriptors are closed, so their interface names are free. */

@@ -5,6 +5,7 @@ import io.switchd.config.BridgeConfig;
 import io.switchd.config.BridgeField;
 import io.switchd.config.ConfigMerge;
 import io.switchd.config.ConfigMerge.Placed;
+import io.switchd.config.MirrorConfig;
 import io.switchd.config.PortConfig;
 import io.switchd.config.PortField;
 import io.switchd.config.StaticMac;
@@ -53,6 +54,9 @@ final class ReloadPlan {
 
         /** Adds or replaces a static entry. */
         void addStatic(String bridge, StaticMac entry);
+
+        /** Runs {@code mirrors} as the bridge's mirrors; those it keeps unchanged run on with their counts. */
+        void mirrors(String bridge, List<MirrorConfig> mirrors);
     }
 
     /** A static entry within one bridge. */
@@ -145,6 +149,7 @@ final class ReloadPlan {
             BridgeConfig old = r.get(b.name());
             if (old != null) {
                 statics(b.name(), statics(old), statics(b), opened, steps);
+                mirrors(old, b, steps);
             }
         }
         return new ReloadPlan(steps, unchanged);
@@ -172,6 +177,33 @@ final class ReloadPlan {
                 // the re-created port's entries went with it
                 steps.add(new Step(new ReloadChange("added", "static-mac", bridge + " " + macText(s), "port " + s.port()),
                         false, x -> x.addStatic(bridge, s)));
+            }
+        }
+    }
+
+    /**
+     * The mirrors that go, come or change on a bridge that stays; each step sets the bridge's whole
+     * list, so the mirrors it leaves alone keep running, with their counts, whatever step runs first.
+     */
+    private static void mirrors(BridgeConfig old, BridgeConfig b, List<Step> steps) {
+        Map<String, MirrorConfig> before = new LinkedHashMap<>();
+        old.mirrors().forEach(m -> before.put(m.name(), m));
+        Map<String, MirrorConfig> after = new LinkedHashMap<>();
+        b.mirrors().forEach(m -> after.put(m.name(), m));
+        List<MirrorConfig> target = b.mirrors();
+        for (String name : before.keySet()) {
+            if (!after.containsKey(name)) {
+                steps.add(step("removed", "mirror", b.name() + "/" + name, "", x -> x.mirrors(b.name(), target)));
+            }
+        }
+        for (MirrorConfig m : target) {
+            MirrorConfig was = before.get(m.name());
+            if (was == null) {
+                steps.add(step("added", "mirror", b.name() + "/" + m.name(), "output " + m.output(),
+                        x -> x.mirrors(b.name(), target)));
+            } else if (!was.equals(m)) {
+                steps.add(step("changed", "mirror", b.name() + "/" + m.name(), "output " + m.output(),
+                        x -> x.mirrors(b.name(), target)));
             }
         }
     }

@@ -2,6 +2,8 @@ package io.switchd;
 
 import io.switchd.api.model.BridgeInfo;
 import io.switchd.api.model.FdbEntry;
+import io.switchd.api.model.MirrorInfo;
+import io.switchd.api.model.NewMirror;
 import io.switchd.api.model.NewPort;
 import io.switchd.api.model.PortChange;
 import io.switchd.api.model.PortInfo;
@@ -139,6 +141,7 @@ public final class Switchd implements AutoCloseable {
             attach(bridge, pc, opener.openOrAbsent(pc));
         }
         FdbOperations.putStatics(bridge, bc.staticMacs());
+        bridge.mirrors(bc.mirrors());
         stpUpdate(bridge);
         LOG.info("bridge " + bc.name() + " ready: " + bc.ports().size() + " port(s), ageing "
                 + bc.ageingTime().toSeconds() + " s, table size " + bc.macTableSize());
@@ -257,6 +260,7 @@ public final class Switchd implements AutoCloseable {
         Bridge b = bridge(bridgeName, true);
         Port p = ApiArgs.port(b, name);
         declarations().checkPortDeletion(bridgeName, portConfigs.get(name), owner);
+        MirrorOperations.portDeleted(b, name);
         detach(b, p);
         LOG.info("bridge " + bridgeName + ": port " + name + " deleted");
         changed();
@@ -515,6 +519,24 @@ public final class Switchd implements AutoCloseable {
         return out;
     }
 
+    /** The mirrors of one bridge, or of all when {@code bridgeName} is null, with their copy counts. */
+    public synchronized List<MirrorInfo> mirrorInfos(String bridgeName) throws ControlException {
+        return MirrorOperations.list(selected(bridgeName));
+    }
+
+    /** Adds a mirror to a bridge; a request the config file would refuse changes nothing. */
+    public synchronized MirrorInfo addMirror(String bridgeName, NewMirror req) throws ControlException {
+        MirrorInfo added = MirrorOperations.add(bridge(bridgeName, true), req);
+        changed();
+        return added;
+    }
+
+    /** Deletes a mirror the API added. */
+    public synchronized void deleteMirror(String bridgeName, String name) throws ControlException {
+        MirrorOperations.delete(bridge(bridgeName, true), name, declarations());
+        changed();
+    }
+
     /** What the API has made of the configuration: the bridges as they are now, for the state file. */
     public synchronized SwitchdConfig snapshot() {
         List<BridgeConfig> out = new ArrayList<>();
@@ -523,7 +545,7 @@ public final class Switchd implements AutoCloseable {
             for (Port p : b.ports()) {
                 ports.add(portConfigs.get(p.name()));
             }
-            out.add(b.config().withMembers(ports, FdbOperations.statics(b)));
+            out.add(b.config().withMembers(ports, FdbOperations.statics(b)).withMirrors(b.mirrorConfigs()));
         }
         return config.withBridges(out);
     }

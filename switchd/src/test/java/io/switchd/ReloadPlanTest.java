@@ -62,6 +62,23 @@ class ReloadPlanTest {
     }
 
     @Test
+    void mirrorsThatChangeAreStepsAndAnUnchangedOneIsInNone() throws Exception {
+        String ports = "ports { a {}, b {}, mon0 {}, mon1 {} }";
+        String running = "br0 { " + ports + ", mirrors { keep { select-ingress = [a], output = mon0 }, "
+                + "gone { select-egress = [b], output = mon1 } } }";
+        String same = "br0 { " + ports + ", mirrors { keep { select-ingress = [a], output = mon0 }, "
+                + "gone { select-egress = [b], output = mon1 } } }";
+        assertEquals(List.of(), ReloadPlan.between(bridges(running), bridges(same)).steps());
+        String target = "br0 { " + ports + ", mirrors { keep { select-ingress = [a], output = mon0 }, "
+                + "fresh { select-ingress = [b], select-vlans = [10], output = mon1 } } }";
+        ReloadPlan plan = ReloadPlan.between(bridges(running), bridges(target));
+        assertEquals(List.of("removed mirror br0/gone", "added mirror br0/fresh: output mon1"), shown(plan));
+        Recorder r = new Recorder();
+        plan.steps().forEach(s -> s.action().accept(r));
+        assertEquals(List.of("mirrors br0 [fresh, keep]", "mirrors br0 [fresh, keep]"), r.calls);
+    }
+
+    @Test
     void globalSettingsThatCannotChangeAtRunTimeAreListed() throws Exception {
         var running = ConfigLoader.parse("switchd { threads = 2, metrics.listen = \"\" }", "a.conf");
         var next = ConfigLoader.parse("switchd { threads = 4, metrics.listen = \"127.0.0.1:9999\", "
@@ -126,6 +143,11 @@ class ReloadPlanTest {
         @Override
         public void addStatic(String bridge, StaticMac entry) {
             calls.add("addStatic " + bridge + " " + MacAddress.format(entry.mac()) + " " + entry.port());
+        }
+
+        @Override
+        public void mirrors(String bridge, List<io.switchd.config.MirrorConfig> mirrors) {
+            calls.add("mirrors " + bridge + " " + mirrors.stream().map(io.switchd.config.MirrorConfig::name).toList());
         }
     }
 }

@@ -4,6 +4,7 @@ import io.netty.buffer.ByteBuf;
 import io.switchd.capture.Capture;
 import io.switchd.capture.CaptureSet;
 import io.switchd.config.BridgeConfig;
+import io.switchd.config.MirrorConfig;
 import io.switchd.dataplane.FrameForm;
 import io.switchd.dataplane.LoopContext;
 import io.switchd.fdb.FdbKey;
@@ -55,6 +56,13 @@ public final class Bridge {
      * this one read (a plain load on x86). Replaced whole by the control plane.
      */
     private volatile CaptureSet captures;
+    /**
+     * The mirrors of this bridge resolved against its ports, null while there is none: all a frame
+     * costs then is this one read. Replaced whole by the control plane ({@link #publish}).
+     */
+    private volatile MirrorSet mirrors;
+    /** The running mirrors, in the order they were added; the control plane's, under this object's lock. */
+    private final List<Mirror> mirrorList = new ArrayList<>();
 
     /** A bridge with the table settings of {@code config}; ports join with {@link #add}. */
     public Bridge(BridgeConfig config, int stripes) {
@@ -105,6 +113,12 @@ public final class Bridge {
         if (capturing != null) {
             // as it came in, before any decision, so a capture also shows what the bridge then drops
             capturing.ingress(in, buf, eth, frameLength, stripe);
+        }
+        MirrorSet mirroring = mirrors; // read once per frame; null unless a mirror runs
+        if (mirroring != null && mirroring.isOutput(in.index())) {
+            // a mirror's output takes no part in forwarding: what its analyser sends goes nowhere
+            drop(c, stripe, DropReason.MIRROR_OUTPUT);
+            return;
         }
         if (in.state() != PortState.UP) {
             drop(c, stripe, DropReason.PORT_DOWN);
@@ -183,6 +197,14 @@ public final class Bridge {
         int egressTci = (tci & ~EthernetFrame.VID_MASK) | vlan;
         FrameForm form = ctx.form();
         form.reset(buf, offset, length, tagged, tci);
+        // mirrors already given this frame, one bit each: a frame is copied once per mirror
+        int mirrored = 0;
+        if (mirroring != null) {
+            int selected = mirroring.ingress(in.index());
+            if (selected != 0) {
+                mirrored = mirror(mirroring, selected, 0, form, vlan, egressTci, capturing, ctx);
+            }
+        }
         if (MacAddress.isGroup(dst)) {
             if (MacAddress.isLinkLocal(dst) && (groupForwardMask & (1 << (int) (dst & 0xF))) == 0) {
                 drop(c, stripe, DropReason.LINK_LOCAL);
@@ -194,7 +216,7 @@ public final class Bridge {
                 drop(c, stripe, broadcast ? DropReason.STORM_BROADCAST : DropReason.STORM_MULTICAST);
                 return;
             }
-            flood(set, in, policy, form, vlan, egressTci, false, capturing, ctx);
+            flood(set, in, policy, form, vlan, egressTci, false, capturing, mirroring, mirrored, ctx);
             return;
         }
         int out = fdb.lookup(FdbKey.of(vlan, dst), now);
@@ -208,7 +230,7 @@ public final class Bridge {
                 drop(c, stripe, DropReason.STORM_UNKNOWN_UNICAST);
                 return;
             }
-            flood(set, in, policy, form, vlan, egressTci, true, capturing, ctx);
+            flood(set, in, policy, form, vlan, egressTci, true, capturing, mirroring, mirrored, ctx);
             return;
         }
         PortPolicy egressPolicy = egress.policy();
@@ -220,11 +242,12 @@ public final class Bridge {
             drop(c, stripe, DropReason.VLAN_NOT_MEMBER);
             return;
         }
-        send(egress, egressPolicy, form, vlan, egressTci, capturing, ctx);
+        send(egress, egressPolicy, form, vlan, egressTci, capturing, mirroring, mirrored, ctx);
     }
 
     private void flood(PortSet set, Port in, PortPolicy policy, FrameForm form, int vlan, int egressTci,
-                       boolean unknownUnicast, CaptureSet capturing, LoopContext ctx) {
+                       boolean unknownUnicast, CaptureSet capturing, MirrorSet mirroring, int mirrored,
+                       LoopContext ctx) {
         counters.increment(ctx.stripe(), C_FLOODED);
         boolean isolated = policy.isolated();
         Port[] ports = set.forwarding();
@@ -237,12 +260,49 @@ public final class Bridge {
             if (!out.carries(vlan) || (isolated && out.isolated()) || (unknownUnicast && !out.flood())) {
                 continue;
             }
-            send(p, out, form, vlan, egressTci, capturing, ctx);
+            mirrored = send(p, out, form, vlan, egressTci, capturing, mirroring, mirrored, ctx);
         }
     }
 
-    private static void send(Port p, PortPolicy out, FrameForm form, int vlan, int egressTci, CaptureSet capturing,
-                             LoopContext ctx) {
+    /**
+     * Sends the frame to {@code p} and then to the mirrors that select frames sent to {@code p} and
+     * have not had this frame yet; returns the mirrors that have had it now.
+     */
+    private static int send(Port p, PortPolicy out, FrameForm form, int vlan, int egressTci, CaptureSet capturing,
+                            MirrorSet mirroring, int mirrored, LoopContext ctx) {
+        write(p, out, form, vlan, egressTci, capturing, ctx);
+        if (mirroring != null) {
+            int selected = mirroring.egress(p.index()) & ~mirrored;
+            if (selected != 0) {
+                return mirror(mirroring, selected, mirrored, form, vlan, egressTci, capturing, ctx);
+            }
+        }
+        return mirrored;
+    }
+
+    /**
+     * Copies the frame to the output of each mirror in {@code selected} (one bit each) that selects
+     * its VLAN, tagged or not as that output port sends frames of this VLAN; returns {@code mirrored}
+     * with {@code selected} added. An output not on the bridge or not up gets no copy.
+     */
+    private static int mirror(MirrorSet mirroring, int selected, int mirrored, FrameForm form, int vlan, int egressTci,
+                              CaptureSet capturing, LoopContext ctx) {
+        int left = selected;
+        while (left != 0) {
+            int bit = Integer.numberOfTrailingZeros(left);
+            left &= left - 1;
+            Mirror m = mirroring.mirror(bit);
+            Port out = mirroring.output(bit);
+            if (out != null && out.state() == PortState.UP && m.selectsVlan(vlan)) {
+                write(out, out.policy(), form, vlan, egressTci, capturing, ctx);
+                m.copied(ctx.stripe());
+            }
+        }
+        return mirrored | selected;
+    }
+
+    private static void write(Port p, PortPolicy out, FrameForm form, int vlan, int egressTci, CaptureSet capturing,
+                              LoopContext ctx) {
         if (out.tagsOnEgress(vlan)) {
             form.tagged(egressTci);
         } else {
@@ -277,7 +337,7 @@ public final class Bridge {
         port.join(this, index);
         // the spanning tree lets a new port forward when it has found its place in the tree
         port.stpState(runsStp ? StpState.DISCARDING : StpState.FORWARDING);
-        portSet = PortSet.of(ports);
+        publish();
     }
 
     /**
@@ -290,7 +350,7 @@ public final class Bridge {
         if (i >= 0 && i < ports.length && ports[i] == port) {
             ports[i] = null;
             reserved.set(i);
-            portSet = PortSet.of(ports);
+            publish();
             fdb.flush(i, true);
         }
     }
@@ -307,7 +367,7 @@ public final class Bridge {
         ports[i] = fresh;
         fresh.join(this, i);
         fresh.stpState(old.stpState());
-        portSet = PortSet.of(ports);
+        publish();
     }
 
     /** Frees a removed port's index, forgetting anything learned on it in the meantime. */
@@ -325,7 +385,7 @@ public final class Bridge {
 
     /** Republishes the forwarding set after a port's state changed. */
     public synchronized void portsChanged() {
-        portSet = PortSet.of(ports);
+        publish();
     }
 
     /**
@@ -340,7 +400,7 @@ public final class Bridge {
         }
         boolean stopped = port.stpState() == StpState.FORWARDING;
         port.stpState(state);
-        portSet = PortSet.of(ports);
+        publish();
         if (stopped) {
             fdb.flush(i, false);
         }
@@ -397,9 +457,73 @@ public final class Bridge {
                 }
             }
             runsStp = stp;
-            portSet = PortSet.of(ports);
+            publish();
         }
         config = next;
+    }
+
+    /**
+     * Republishes what the loops read of the ports and mirrors: the mirrors resolved against the
+     * ports as they are now, and the forwarding set without the mirrors' outputs.
+     */
+    private void publish() {
+        MirrorSet next = MirrorSet.of(mirrorList, ports);
+        mirrors = next;
+        portSet = PortSet.of(ports, MirrorSet.outputs(next));
+    }
+
+    /**
+     * Runs {@code configs} as this bridge's mirrors: a mirror whose configuration is unchanged keeps
+     * running with its count; the others start or stop. A port that becomes an output forgets what
+     * was learned on it, since nothing is forwarded to it any more. Checking the mirrors against the
+     * ports is the caller's ({@link MirrorConfig#problems}): a port a mirror names that is not on the
+     * bridge is simply not mirrored.
+     */
+    public synchronized void mirrors(List<MirrorConfig> configs) {
+        if (configs.size() > MirrorConfig.MAX_PER_BRIDGE) {
+            throw new IllegalArgumentException("a bridge has at most " + MirrorConfig.MAX_PER_BRIDGE + " mirrors");
+        }
+        BitSet outputsBefore = MirrorSet.outputs(mirrors);
+        List<Mirror> next = new ArrayList<>();
+        for (MirrorConfig c : configs) {
+            Mirror kept = null;
+            for (Mirror m : mirrorList) {
+                if (m.config().equals(c)) {
+                    kept = m;
+                }
+            }
+            next.add(kept != null ? kept : new Mirror(c, counters.stripes()));
+        }
+        mirrorList.clear();
+        mirrorList.addAll(next);
+        publish();
+        BitSet fresh = MirrorSet.outputs(mirrors);
+        fresh.andNot(outputsBefore);
+        fresh.stream().forEach(i -> fdb.flush(i, false));
+    }
+
+    /** The running mirrors, in the order they were added. */
+    public synchronized List<Mirror> mirrors() {
+        return List.copyOf(mirrorList);
+    }
+
+    /** The name of the mirror whose output the port {@code port} is, or null if it is none's. */
+    public synchronized String mirrorOutputOf(String port) {
+        for (Mirror m : mirrorList) {
+            if (m.config().output().equals(port)) {
+                return m.name();
+            }
+        }
+        return null;
+    }
+
+    /** The running mirrors' configurations, in the order they were added. */
+    public synchronized List<MirrorConfig> mirrorConfigs() {
+        List<MirrorConfig> out = new ArrayList<>();
+        for (Mirror m : mirrorList) {
+            out.add(m.config());
+        }
+        return out;
     }
 
     /** Starts copying frames to {@code c}; the control plane only. */

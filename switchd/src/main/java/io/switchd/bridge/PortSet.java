@@ -5,6 +5,7 @@ import io.switchd.port.PortState;
 import io.switchd.stp.StpState;
 
 import java.util.ArrayList;
+import java.util.BitSet;
 import java.util.List;
 
 /**
@@ -24,14 +25,14 @@ final class PortSet {
 
     /**
      * The set of {@code ports} (indexed by their bridge index) that are up and that the spanning
-     * tree lets forward: a frame is sent out of no other.
+     * tree lets forward, apart from the mirrors' {@code outputs}: a frame is sent out of no other.
      */
-    static PortSet of(Port[] ports) {
+    static PortSet of(Port[] ports, BitSet outputs) {
         Port[] byIndex = new Port[ports.length];
         List<Port> up = new ArrayList<>();
         for (int i = 0; i < ports.length; i++) {
             Port p = ports[i];
-            if (p != null && p.state() == PortState.UP && p.stpState() == StpState.FORWARDING) {
+            if (p != null && p.state() == PortState.UP && p.stpState() == StpState.FORWARDING && !outputs.get(i)) {
                 byIndex[i] = p;
                 up.add(p);
             }

@@ -16,7 +16,7 @@ public enum BridgeField implements Setting<BridgeConfig> {
         @Override
         public BridgeConfig copy(BridgeConfig into, BridgeConfig from) {
             return new BridgeConfig(into.name(), from.ageingTime(), into.macTableSize(), into.groupForwardMask(),
-                    into.ports(), into.staticMacs(), into.stp());
+                    into.ports(), into.staticMacs(), into.stp(), into.mirrors());
         }
     },
     MAC_TABLE_SIZE("mac-table-size") {
@@ -28,7 +28,7 @@ public enum BridgeField implements Setting<BridgeConfig> {
         @Override
         public BridgeConfig copy(BridgeConfig into, BridgeConfig from) {
             return new BridgeConfig(into.name(), into.ageingTime(), from.macTableSize(), into.groupForwardMask(),
-                    into.ports(), into.staticMacs(), into.stp());
+                    into.ports(), into.staticMacs(), into.stp(), into.mirrors());
         }
     },
     GROUP_FORWARD_MASK("group-forward-mask") {
@@ -40,7 +40,7 @@ public enum BridgeField implements Setting<BridgeConfig> {
         @Override
         public BridgeConfig copy(BridgeConfig into, BridgeConfig from) {
             return new BridgeConfig(into.name(), into.ageingTime(), into.macTableSize(), from.groupForwardMask(),
-                    into.ports(), into.staticMacs(), into.stp());
+                    into.ports(), into.staticMacs(), into.stp(), into.mirrors());
         }
     },
     /** The spanning tree settings: one setting, since a change to any of them is taken as a whole. */
@@ -55,7 +55,7 @@ public enum BridgeField implements Setting<BridgeConfig> {
         @Override
         public BridgeConfig copy(BridgeConfig into, BridgeConfig from) {
             return new BridgeConfig(into.name(), into.ageingTime(), into.macTableSize(), into.groupForwardMask(),
-                    into.ports(), into.staticMacs(), from.stp());
+                    into.ports(), into.staticMacs(), from.stp(), into.mirrors());
         }
     };
 

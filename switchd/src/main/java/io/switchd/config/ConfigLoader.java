@@ -50,7 +50,8 @@ public final class ConfigLoader {
     private static final Set<String> METRICS_KEYS = Set.of("listen", "fdb-entries-limit");
     private static final Set<String> BRIDGE_DEFAULT_KEYS = Set.of("ageing-time", "mac-table-size", "group-forward-mask");
     private static final Set<String> BRIDGE_KEYS = Set.of("ageing-time", "mac-table-size", "group-forward-mask",
-            "ports", "static-macs", "stp");
+            "ports", "static-macs", "stp", "mirrors");
+    private static final Set<String> MIRROR_KEYS = Set.of("select-ingress", "select-egress", "select-vlans", "output");
     /** Every port's keys, and each kind's own (PortKind.configKeys: persistent, socket, mode). */
     private static final Set<String> PORT_KEYS = withKindKeys(Set.of("type", "admin", "vlan-mode", "vlan", "vlans",
             "native-vlan", "mac-limit", "learning", "flood", "locked", "isolated", "storm-control", "stp"));
@@ -339,7 +340,65 @@ public final class ConfigLoader {
             }
         }
         StpConfig stp = b.containsKey("stp") ? stp(object(b, "stp", path, file), path + ".stp", file) : StpConfig.OFF;
-        return new BridgeConfig(name, ageing, size, mask, ports, statics, stp);
+        List<MirrorConfig> mirrors = b.containsKey("mirrors")
+                ? mirrors(object(b, "mirrors", path, file), path + ".mirrors", portsObj.keySet(), file) : List.of();
+        return new BridgeConfig(name, ageing, size, mask, ports, statics, stp, mirrors);
+    }
+
+    /**
+     * A bridge's {@code mirrors} block: one object per mirror, by name, checked against the bridge's
+     * {@code ports} and each other as the API checks a mirror it adds.
+     */
+    private static List<MirrorConfig> mirrors(ConfigObject o, String path, Set<String> ports, String file)
+            throws ConfigError {
+        List<MirrorConfig> out = new ArrayList<>();
+        Map<String, PortBlock> blocks = new HashMap<>();
+        if (o.size() > MirrorConfig.MAX_PER_BRIDGE) {
+            throw error(o, file, path, "a bridge has at most " + MirrorConfig.MAX_PER_BRIDGE + " mirrors, not "
+                    + o.size());
+        }
+        for (String name : new java.util.TreeSet<>(o.keySet())) {
+            String mpath = path + "." + quote(name);
+            ConfigObject m = object(o, name, path, file);
+            String bad = MirrorConfig.nameProblem(name);
+            if (bad != null) {
+                throw error(m, file, mpath, bad);
+            }
+            checkKeys(m, mpath, MIRROR_KEYS, file);
+            PortBlock block = new PortBlock(m, m, mpath, file);
+            List<String> ingress = block.has("select-ingress") ? block.strings("select-ingress", x -> { }) : List.of();
+            List<String> egress = block.has("select-egress") ? block.strings("select-egress", x -> { }) : List.of();
+            List<Integer> vlans = new ArrayList<>();
+            if (block.has("select-vlans")) {
+                ConfigValue v = m.get("select-vlans");
+                if (v.valueType() != ConfigValueType.LIST) {
+                    throw block.error("select-vlans", "must be a list of VLAN numbers [10, 20], not a " + typeName(v));
+                }
+                com.typesafe.config.ConfigList list = (com.typesafe.config.ConfigList) v;
+                for (int i = 0; i < list.size(); i++) {
+                    ConfigValue item = list.get(i);
+                    String problem = item.valueType() == ConfigValueType.NUMBER && item.unwrapped() instanceof Integer n
+                            ? MirrorConfig.vlanProblem(n) : "must be a VLAN number from 0 to 4094, not a "
+                            + typeName(item);
+                    if (problem != null) {
+                        throw error(item, file, mpath + ".select-vlans[" + i + "]", problem);
+                    }
+                    vlans.add((Integer) item.unwrapped());
+                }
+            }
+            if (!block.has("output")) {
+                throw error(m, file, mpath + ".output", "a mirror needs an output port");
+            }
+            out.add(new MirrorConfig(name, ingress, egress, vlans, block.string("output")));
+            blocks.put(name, block);
+        }
+        for (MirrorConfig m : out) {
+            List<MirrorConfig.Problem> problems = m.problems(ports, out);
+            if (!problems.isEmpty()) {
+                throw blocks.get(m.name()).error(problems.get(0).key(), problems.get(0).message());
+            }
+        }
+        return out;
     }
 
     /** A bridge's {@code stp} block: what it leaves out is 802.1D's default. */

@@ -109,7 +109,38 @@ public final class ConfigMerge {
             }
             entries.put(key, port);
         }
-        return new Result(assemble(bridges, ports, entries), conflicts);
+        Map<MirrorKey, MirrorConfig> mb = mirrors(base);
+        Map<MirrorKey, MirrorConfig> mc = mirrors(config);
+        Map<MirrorKey, MirrorConfig> mr = mirrors(running);
+        Map<MirrorKey, MirrorConfig> mirrors = new LinkedHashMap<>();
+        for (MirrorKey key : union(mr.keySet(), mc.keySet())) {
+            MirrorConfig m = mc.containsKey(key) && !mr.containsKey(key) ? mc.get(key)
+                    : configWins(key.toString(), text(mb.get(key)), text(mc.get(key)), text(mr.get(key)))
+                    ? mc.get(key) : mr.get(key);
+            if (m == null || !bridges.containsKey(key.bridge())) {
+                continue;
+            }
+            List<String> bridgePorts = new ArrayList<>();
+            for (Placed p : ports.values()) {
+                if (p.bridge().equals(key.bridge())) {
+                    bridgePorts.add(p.port().name());
+                }
+            }
+            List<MirrorConfig> beside = new ArrayList<>();
+            mirrors.forEach((k, v) -> {
+                if (k.bridge().equals(key.bridge())) {
+                    beside.add(v);
+                }
+            });
+            List<MirrorConfig.Problem> problems = m.problems(bridgePorts, beside);
+            if (!problems.isEmpty()) {
+                // a port it names went, or the API's mirror and the config file's now share an output
+                conflicts.add(key + ": " + problems.get(0).message() + "; the mirror goes");
+                continue;
+            }
+            mirrors.put(key, m);
+        }
+        return new Result(assemble(bridges, ports, entries, mirrors), conflicts);
     }
 
     private BridgeConfig bridge(String name, BridgeConfig b, BridgeConfig c, BridgeConfig r) {
@@ -192,8 +223,32 @@ public final class ConfigMerge {
         return BridgeField.sameSettings(a, b);
     }
 
+    /** A mirror's key within the whole switch. */
+    private record MirrorKey(String bridge, String name) {
+        @Override
+        public String toString() {
+            return "mirror " + bridge + "/" + name;
+        }
+    }
+
+    private static Map<MirrorKey, MirrorConfig> mirrors(List<BridgeConfig> bridges) {
+        Map<MirrorKey, MirrorConfig> out = new LinkedHashMap<>();
+        for (BridgeConfig b : bridges) {
+            for (MirrorConfig m : b.mirrors()) {
+                out.put(new MirrorKey(b.name(), m.name()), m);
+            }
+        }
+        return out;
+    }
+
+    /** A mirror as a conflict names it: its whole configuration, one setting. */
+    private static String text(MirrorConfig m) {
+        return m == null ? null : "ingress " + m.selectIngress() + " egress " + m.selectEgress() + " vlans "
+                + m.selectVlans() + " output " + m.output();
+    }
+
     private static List<BridgeConfig> assemble(Map<String, BridgeConfig> bridges, Map<String, Placed> ports,
-                                               Map<StaticKey, String> entries) {
+                                               Map<StaticKey, String> entries, Map<MirrorKey, MirrorConfig> mirrors) {
         List<BridgeConfig> out = new ArrayList<>();
         for (BridgeConfig settings : bridges.values()) {
             List<PortConfig> bridgePorts = new ArrayList<>();
@@ -208,7 +263,13 @@ public final class ConfigMerge {
                     statics.add(new StaticMac(e.getKey().mac(), e.getKey().vlan(), e.getValue()));
                 }
             }
-            out.add(settings.withMembers(bridgePorts, statics));
+            List<MirrorConfig> bridgeMirrors = new ArrayList<>();
+            for (Map.Entry<MirrorKey, MirrorConfig> e : mirrors.entrySet()) {
+                if (e.getKey().bridge().equals(settings.name())) {
+                    bridgeMirrors.add(e.getValue());
+                }
+            }
+            out.add(settings.withMembers(bridgePorts, statics).withMirrors(bridgeMirrors));
         }
         return out;
     }

@@ -13,6 +13,7 @@ import io.switchd.api.model.Flushed;
 import io.switchd.api.model.Health;
 import io.switchd.api.model.NewBridge;
 import io.switchd.api.model.NewFdbEntry;
+import io.switchd.api.model.NewMirror;
 import io.switchd.api.model.NewPort;
 import io.switchd.api.model.PortChange;
 import io.switchd.api.model.PortInfo;
@@ -112,6 +113,10 @@ public final class ApiRouter {
             requireMethod(method, "GET");
             return ApiResponse.json(200, switchd.portInfos(null));
         }
+        if (n == 1 && s[0].equals("mirrors")) {
+            requireMethod(method, "GET");
+            return ApiResponse.json(200, switchd.mirrorInfos(null));
+        }
         if (n == 1 && s[0].equals("stp")) {
             requireMethod(method, "GET");
             return ApiResponse.json(200, switchd.stpInfos(null));
@@ -169,6 +174,8 @@ public final class ApiRouter {
                 return ports(method, br, s, params, body);
             case "fdb":
                 return fdb(method, br, s, params, body);
+            case "mirrors":
+                return mirrors(method, br, s, body);
             case "capture":
                 if (n == 3) {
                     requireMethod(method, "GET");
@@ -227,6 +234,22 @@ public final class ApiRouter {
             default:
                 throw methodNotAllowed(method, "GET", "PATCH", "DELETE");
         }
+    }
+
+    private ApiResponse mirrors(String method, String br, String[] s, byte[] body) throws ControlException {
+        if (s.length == 3) {
+            if (method.equals("GET")) {
+                return ApiResponse.json(200, switchd.mirrorInfos(br));
+            }
+            requireMethod(method, "GET", "POST");
+            return ApiResponse.json(201, switchd.addMirror(br, body(body, NewMirror.class)));
+        }
+        if (s.length == 4) {
+            requireMethod(method, "DELETE");
+            switchd.deleteMirror(br, s[3]);
+            return ApiResponse.noContent();
+        }
+        throw ControlException.notFound("no such route");
     }
 
     private ApiResponse fdb(String method, String br, String[] s, Map<String, List<String>> params, byte[] body)

@@ -4,6 +4,7 @@ import com.typesafe.config.ConfigRenderOptions;
 import com.typesafe.config.ConfigValueFactory;
 import io.switchd.config.BridgeConfig;
 import io.switchd.config.BridgeField;
+import io.switchd.config.MirrorConfig;
 import io.switchd.config.PortStpConfig;
 import io.switchd.config.StpConfig;
 import io.switchd.stp.EdgeMode;
@@ -127,6 +128,18 @@ public final class StateFile {
                 statics.add(entry);
             }
             bridge.put("static-macs", statics);
+            if (!b.mirrors().isEmpty()) {
+                Map<String, Object> mirrors = new LinkedHashMap<>();
+                for (MirrorConfig m : b.mirrors()) {
+                    Map<String, Object> mirror = new LinkedHashMap<>();
+                    mirror.put("select-ingress", m.selectIngress());
+                    mirror.put("select-egress", m.selectEgress());
+                    mirror.put("select-vlans", m.selectVlans());
+                    mirror.put("output", m.output());
+                    mirrors.put(m.name(), mirror);
+                }
+                bridge.put("mirrors", mirrors);
+            }
             bridges.put(b.name(), bridge);
         }
         return bridges;

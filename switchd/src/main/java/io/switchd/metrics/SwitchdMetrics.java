@@ -15,6 +15,7 @@ import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.switchd.Switchd;
 import io.switchd.bridge.Bridge;
+import io.switchd.bridge.Mirror;
 import io.switchd.dataplane.MonotonicClock;
 import io.switchd.fdb.MacTable;
 import io.switchd.overlay.EtcdDirectory;
@@ -44,6 +45,8 @@ public final class SwitchdMetrics implements AutoCloseable {
     private final Switchd switchd;
     private final int fdbEntriesLimit;
     private final Map<Bridge, List<Meter>> bridgeMeters = new IdentityHashMap<>();
+    /** One copy counter per running mirror; a mirror a reload kept is the same object, so its series goes on. */
+    private final Map<Mirror, Meter> mirrorMeters = new IdentityHashMap<>();
     private final PortSeries portSeries;
     private final FdbEntryAges fdbEntryAges = new FdbEntryAges();
     private final JvmGcMetrics gc = new JvmGcMetrics();
@@ -116,8 +119,21 @@ public final class SwitchdMetrics implements AutoCloseable {
         // Gone first: a bridge deleted and added again under its name has the same meter ids, and
         // Micrometer would hand the new bridge the old bridge's meters, which are then removed.
         removeUnless(bridgeMeters, liveBridges, Function.identity());
+        Map<Mirror, Boolean> liveMirrors = new IdentityHashMap<>();
+        for (Bridge b : bridges) {
+            for (Mirror m : b.mirrors()) {
+                liveMirrors.put(m, true);
+            }
+        }
+        removeUnless(mirrorMeters, liveMirrors, List::of);
         for (Bridge b : bridges) {
             bridgeMeters.computeIfAbsent(b, this::registerBridge);
+            for (Mirror mirror : b.mirrors()) {
+                mirrorMeters.computeIfAbsent(mirror, m -> FunctionCounter.builder("switchd.mirror.copies", m,
+                                Mirror::copies)
+                        .description("Frames a mirror copied to its output port")
+                        .tags(Tags.of("bridge", b.name(), "mirror", m.name())).register(registry));
+            }
             for (Port p : b.ports()) {
                 p.collectKernelDrops();
             }

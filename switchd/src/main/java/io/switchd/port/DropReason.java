@@ -73,7 +73,13 @@ public enum DropReason {
     /** The egress descriptor would have blocked; the frame was not queued. */
     EGRESS_FULL("egress-full"),
     /** The egress descriptor failed the write (interface down, gone or refusing the frame). */
-    EGRESS_ERROR("egress-error");
+    EGRESS_ERROR("egress-error"),
+    /**
+     * Received on a mirror's output port, which takes no part in forwarding: what an analyser on
+     * it sends goes nowhere.
+     */
+    MIRROR_OUTPUT("mirror-output");
+
 
     private final String label;
 

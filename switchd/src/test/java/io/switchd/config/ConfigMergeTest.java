@@ -167,6 +167,33 @@ class ConfigMergeTest {
         assertEquals(List.of("static entry br0 02:00:00:00:00:01 vlan 0: " + BACK), m.conflicts());
     }
 
+    @Test
+    void mirrorsMergeLikeStaticEntries() throws Exception {
+        String ports = "ports { a {}, b {}, mon {}, mon2 {} }";
+        String base = "br0 { " + ports + ", mirrors { cfg { select-ingress = [a], output = mon } } }";
+        // the API added its own mirror; the config file changed its mirror's selection
+        String running = "br0 { " + ports + ", mirrors { cfg { select-ingress = [a], output = mon }, "
+                + "api { select-egress = [b], output = mon2 } } }";
+        String config = "br0 { " + ports + ", mirrors { cfg { select-ingress = [a, b], output = mon } } }";
+        ConfigMerge.Result m = merge(base, config, running);
+        assertEquals(List.of(), m.conflicts());
+        assertEquals(List.of(new MirrorConfig("api", List.of(), List.of("b"), List.of(), "mon2"),
+                new MirrorConfig("cfg", List.of("a", "b"), List.of(), List.of(), "mon")), m.bridges().get(0).mirrors());
+    }
+
+    @Test
+    void aMirrorWhosePortWentGoesWithANote() throws Exception {
+        String running = "br0 { ports { a {}, b {}, c { type = tap }, mon {} }, "
+                + "mirrors { api { select-ingress = [a], output = mon } } }";
+        String config = "br0 { ports { a {}, b {}, c { type = tap } } }";
+        // mon was the config file's, which deletes it now
+        ConfigMerge.Result m = merge("br0 { ports { a {}, b {}, c { type = tap }, mon {} } }", config, running);
+        assertEquals(List.of(), m.bridges().get(0).mirrors());
+        assertEquals(1, m.conflicts().size(), m.conflicts().toString());
+        assertTrue(m.conflicts().get(0).startsWith("mirror br0/api: port mon is not a port of the bridge"),
+                m.conflicts().toString());
+    }
+
     private static ConfigMerge.Result merge(String base, String config, String running) throws ConfigError {
         return ConfigMerge.merge(bridges(base), bridges(config), bridges(running));
     }

@@ -41,6 +41,18 @@ class StateFileTest {
     }
 
     @Test
+    void mirrorsAreReadBackAsWritten(@TempDir Path dir) throws Exception {
+        SwitchdConfig running = ConfigLoader.parse("switchd.bridges.br0 { ports { a {}, b {}, mon {}, mon2 {} },\n"
+                + " mirrors { m1 { select-ingress = [a], select-egress = [a, b], select-vlans = [10, 20], output = mon }\n"
+                + "  m2 { select-egress = [b], output = mon2 } } }", "running.conf");
+        Path file = dir.resolve("state.conf");
+        new StateFile(file).write(running, List.of());
+        SavedState saved = ConfigLoader.loadState(file);
+        assertEquals(running.bridges(), saved.bridges());
+        assertEquals(2, saved.bridges().get(0).mirrors().size());
+    }
+
+    @Test
     void vhostUserPortsKeepTheirSocketAndModeThroughTheStateFile(@TempDir Path dir) throws Exception {
         SwitchdConfig running = ConfigLoader.parse("switchd.bridges.br0.ports {\n"
                 + " vm1 { type = vhost-user, socket = \"/run/switchd/vm1.sock\" }\n"

@@ -137,6 +137,9 @@ final class PortSetWords {
         if (p.path("mac_limit").asInt(0) > 0) {
             j.add("mac-limit=" + p.get("mac_limit").asInt());
         }
+        if (p.hasNonNull("mirror_output")) {
+            j.add("mirror-output=" + p.get("mirror_output").asText());
+        }
         JsonNode storm = p.path("storm_control");
         for (String k : new String[] {"broadcast", "multicast", "unknown_unicast"}) {
             if (storm.path(k).asLong(0) > 0) {

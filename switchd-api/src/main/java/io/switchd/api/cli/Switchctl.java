@@ -41,7 +41,7 @@ import java.util.StringJoiner;
 public final class Switchctl implements Runnable {
     /** The commands, in the order the help lists them; added by {@link #commandLine(String...)}, not by picocli. */
     private static final List<Class<?>> COMMANDS = List.of(Bridge.class, Port.class, Fdb.class, Stp.class,
-            Stats.class, Capture.class, Reload.class, HelpCommand.class, Hook.class);
+            Stats.class, Capture.class, Mirror.class, Reload.class, HelpCommand.class, Hook.class);
 
     @Option(names = {"-s", "--socket"}, scope = ScopeType.INHERIT, paramLabel = "SOCKET",
             defaultValue = "${env:SWITCHD_SOCKET:-" + ApiPaths.DEFAULT_SOCKET + "}",

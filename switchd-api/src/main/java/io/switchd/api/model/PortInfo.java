@@ -18,7 +18,8 @@ import java.util.List;
  * frontend, by name). A vxlan port has vni, local (this host's underlay address) and remotes (the
  * flood list in force, each with its source; a peer that is both static and in the directory is
  * listed once per source), and ttl and tos when set (left out: the kernel's
- * defaults). Ports of other kinds leave these out.
+ * defaults). Ports of other kinds leave these out. mirror_output names the mirror whose output the
+ * port is (it then takes no part in forwarding); left out for any other port.
  */
 public record PortInfo(String bridge, String name, String type, String state, String reason, int mtu, boolean persistent,
                        String vlanMode, Integer vlan, String vlans, Integer nativeVlan, int macLimit,
@@ -32,7 +33,8 @@ public record PortInfo(String bridge, String name, String type, String state, St
                        @JsonInclude(JsonInclude.Include.NON_NULL) String local,
                        @JsonInclude(JsonInclude.Include.NON_NULL) List<Remote> remotes,
                        @JsonInclude(JsonInclude.Include.NON_NULL) Integer ttl,
-                       @JsonInclude(JsonInclude.Include.NON_NULL) Integer tos) {
+                       @JsonInclude(JsonInclude.Include.NON_NULL) Integer tos,
+                       @JsonInclude(JsonInclude.Include.NON_NULL) String mirrorOutput) {
     /**
      * A remote VTEP in a vxlan port's flood list, and where it comes from: static (the port's
      * remotes) or etcd (another host registered on the port's VNI in the directory).

@@ -91,7 +91,7 @@ class SwitchctlHelpTest {
 
         r = run();
         assertEquals(2, r.status);
-        assertTrue(r.err.startsWith("switchctl: a command is needed (bridge, port, fdb, stp, stats, capture, reload, help"), r.err);
+        assertTrue(r.err.startsWith("switchctl: a command is needed (bridge, port, fdb, stp, stats, capture, mirror, reload, help"), r.err);
         assertTrue(r.err.endsWith("Try 'switchctl --help' for more information.\n"), r.err);
     }
 
