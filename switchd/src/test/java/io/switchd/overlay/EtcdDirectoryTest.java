@@ -54,8 +54,12 @@ class EtcdDirectoryTest {
                 }
             }
 
-            // TCP with the veths' offloads on, end to end across the overlay
+            // TCP with the veths' and TAPs' offloads on, end to end across the overlay
             NamespaceTcp.transfer(f.host(1).client, f.host(3).client, OverlayFabric.client(3), 16 << 20);
+            assertEquals(0, f.host(2).tapClient.execStatus("ping", "-c", "2", "-W", "2", OverlayFabric.client(1)),
+                    "host 2's TAP client pings host 1's veth client");
+            NamespaceTcp.transfer(f.host(2).tapClient, f.host(3).client, OverlayFabric.client(3), 16 << 20);
+            NamespaceTcp.transfer(f.host(3).client, f.host(1).tapClient, OverlayFabric.tapClient(1), 16 << 20);
 
             f.add(4);
             f.host(1).awaitPeers(WAIT, f.vtep(2), f.vtep(3), f.vtep(4));

@@ -25,7 +25,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * underlay namespace:
  *
  * <pre>
- *  client ns ci ─veth (192.168.77.i, MAC 02:5d:ID:00:00:i)─ [host ns hi: switchd br0: si + vxi (local U.i)] ─ui─┐
+ *  client ns ci ─veth (192.168.77.i, MAC 02:5d:ID:00:00:i)─ [host ns hi: switchd br0: si + ti + vxi (local U.i)] ─ui─┐
+ *  tap ns tci ─TAP ti (192.168.77.100+i), made by switchd and moved there ─┘
  *                                                                                                            kernel bridge in
  *                                                                   etcd at U.254 on the bridge ───────────── the underlay ns
  * </pre>
@@ -66,6 +67,11 @@ final class OverlayFabric implements AutoCloseable {
         return "192.168.77." + i;
     }
 
+    /** Host {@code i}'s TAP client's address. */
+    static String tapClient(int i) {
+        return "192.168.77." + (100 + i);
+    }
+
     /** Host {@code i}'s client MAC. */
     String clientMac(int i) {
         return "02:5d:" + id.substring(0, 2) + ":" + id.substring(2) + ":00:" + String.format("%02x", i);
@@ -77,6 +83,8 @@ final class OverlayFabric implements AutoCloseable {
         namespaces.add(h);
         Netns c = Netns.create("ovc" + id + "-" + i);
         namespaces.add(c);
+        Netns tc = Netns.create("ovt" + id + "-" + i);
+        namespaces.add(tc);
         String u = "u" + id + "x" + i;
         underlay.exec("ip", "link", "add", "p" + id + "x" + i, "type", "veth", "peer", "name", u);
         underlay.exec("ip", "link", "set", u, "netns", h.name());
@@ -101,13 +109,23 @@ final class OverlayFabric implements AutoCloseable {
                 + lease.toSeconds() + "s }\n"
                 + "  bridges.br0.ports {\n"
                 + "    " + s + " {}\n"
+                + "    " + tap(i) + " { type = tap }\n"
                 + "    " + vxlan(i) + " { type = vxlan, vni = " + vni + ", local = \"" + vtep(i) + "\", directory = etcd }\n"
                 + "  }\n"
                 + "}\n");
-        Host host = new Host(i, h, c, hd);
+        Host host = new Host(i, h, c, tc, hd);
         hosts.put(i, host);
         host.start();
+        // the TAP switchd made goes to its own namespace (its descriptor works on from there)
+        h.exec("ip", "link", "set", tap(i), "netns", tc.name());
+        tc.exec("ip", "link", "set", tap(i), "mtu", HOST_MTU, "up");
+        tc.exec("ip", "addr", "add", tapClient(i) + "/24", "dev", tap(i));
         return host;
+    }
+
+    /** Host {@code i}'s TAP port. */
+    String tap(int i) {
+        return "t" + id + "x" + i;
     }
 
     /** Host {@code i}'s vxlan port and device. */
@@ -156,14 +174,16 @@ final class OverlayFabric implements AutoCloseable {
         final int index;
         final Netns ns;
         final Netns client;
+        final Netns tapClient;
         private final Path dir;
         DaemonProcess daemon;
         Path log;
 
-        Host(int index, Netns ns, Netns client, Path dir) {
+        Host(int index, Netns ns, Netns client, Netns tapClient, Path dir) {
             this.index = index;
             this.ns = ns;
             this.client = client;
+            this.tapClient = tapClient;
             this.dir = dir;
         }
 
