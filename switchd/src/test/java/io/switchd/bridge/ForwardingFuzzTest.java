@@ -26,7 +26,14 @@ class ForwardingFuzzTest {
     void framesGoWhereTheModelSaysOrAreCountedUnderOneDropReason(FuzzedDataProvider data) {
         FuzzedBridge bridge = FuzzedBridge.build(data, CTX);
         for (int step = 0; step < 64 && data.remainingBytes() > 0; step++) {
-            switch (data.consumeInt(0, 9)) {
+            // one byte as before: 0 to 249 pick what they always did (a kept seed replays as it did
+            // unless an operation byte of it is 250 or more), the rest change the mirrors
+            int op = data.consumeInt(0, 255);
+            if (op >= 250) {
+                bridge.changeMirrors(data);
+                continue;
+            }
+            switch (op % 10) {
                 case 0:
                     bridge.changeState(data);
                     break;
