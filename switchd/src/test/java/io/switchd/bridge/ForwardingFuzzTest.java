@@ -15,7 +15,8 @@ import static io.switchd.bridge.FuzzedBridge.expect;
 /**
  * Coverage-guided fuzzing of the frame path (Jazzer): Ethernet and virtio-net header reading, the
  * tag edits and the forwarding decision, over a bridge of memory ports whose VLAN modes and
- * policies the fuzzer picks, changes and takes up and down between frames. {@link FuzzedBridge}
+ * policies the fuzzer picks, changes and takes up and down between frames, with port mirrors it
+ * sets up and removes between frames. {@link FuzzedBridge}
  * checks every frame. `mvn test` replays the inputs under src/test/resources (seeds and past
  * findings) and then fuzzes for a few seconds; benchmarks/FUZZING.md has the long run.
  */

@@ -29,7 +29,9 @@ import java.util.TreeSet;
  * the bridge says (to exactly the ports it should reach, in their VLAN form, with the virtio-net
  * header offsets moved with the tag) or dropped and counted under exactly one reason; it never
  * leaves by its ingress port, a down port or a port outside its VLAN; the MAC table never holds
- * more than its size nor a port more learned addresses than its limit. The clock stands still
+ * more than its size nor a port more learned addresses than its limit; each mirror's output gets
+ * exactly the copies {@link MirrorModel}s say, counted on the mirror, and takes no part in
+ * forwarding. The clock stands still
  * (the loop context is never ticked), so storm buckets never refill and nothing ages: a run is
  * the same every time.
  */
