@@ -326,6 +326,11 @@ final class FuzzedBridge {
             checkLearned(in, want.vlan, macAt(frame, VNET + 6), refused);
         }
         int[] owed = checkMirrorCopies(in, want, copiesBefore);
+        for (MirrorModel m : mirrors) {
+            // an output forgot what it learned when it became one, and learns nothing while it is one
+            expect(m == null || m.output() >= ports.length || learnedOn(m.output()) == 0,
+                    "mirror " + (m == null ? "" : m.name()) + "'s output has learned addresses");
+        }
         for (int p = 0; p < ports.length; p++) {
             int count = 0;
             for (Sent s : sent) {
