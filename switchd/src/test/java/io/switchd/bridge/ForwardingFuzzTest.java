@@ -15,7 +15,8 @@ import static io.switchd.bridge.FuzzedBridge.expect;
 /**
  * Coverage-guided fuzzing of the frame path (Jazzer): Ethernet and virtio-net header reading, the
  * tag edits and the forwarding decision, over a bridge of memory ports whose VLAN modes and
- * policies the fuzzer picks, changes and takes up and down between frames. {@link FuzzedBridge}
+ * policies the fuzzer picks, changes and takes up and down between frames, with port mirrors it
+ * sets up and removes between frames. {@link FuzzedBridge}
  * checks every frame. `mvn test` replays the inputs under src/test/resources (seeds and past
  * findings) and then fuzzes for a few seconds; benchmarks/FUZZING.md has the long run.
  */
@@ -26,7 +27,14 @@ class ForwardingFuzzTest {
     void framesGoWhereTheModelSaysOrAreCountedUnderOneDropReason(FuzzedDataProvider data) {
         FuzzedBridge bridge = FuzzedBridge.build(data, CTX);
         for (int step = 0; step < 64 && data.remainingBytes() > 0; step++) {
-            switch (data.consumeInt(0, 9)) {
+            // one byte as before: 0 to 249 pick what they always did (a kept seed replays as it did
+            // unless an operation byte of it is 250 or more), the rest change the mirrors
+            int op = data.consumeInt(0, 255);
+            if (op >= 250) {
+                bridge.changeMirrors(data);
+                continue;
+            }
+            switch (op % 10) {
                 case 0:
                     bridge.changeState(data);
                     break;

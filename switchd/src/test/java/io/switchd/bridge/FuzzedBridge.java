@@ -3,6 +3,7 @@ package io.switchd.bridge;
 import com.code_intelligence.jazzer.api.FuzzedDataProvider;
 import io.netty.buffer.ByteBuf;
 import io.switchd.config.BridgeConfig;
+import io.switchd.config.MirrorConfig;
 import io.switchd.dataplane.LoopContext;
 import io.switchd.fdb.FdbKey;
 import io.switchd.fdb.MacTable;
@@ -16,7 +17,11 @@ import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
 
 /**
  * A bridge over memory ports whose size, ports, policies and static entries the fuzzer chooses,
@@ -24,7 +29,9 @@ import java.util.List;
  * the bridge says (to exactly the ports it should reach, in their VLAN form, with the virtio-net
  * header offsets moved with the tag) or dropped and counted under exactly one reason; it never
  * leaves by its ingress port, a down port or a port outside its VLAN; the MAC table never holds
- * more than its size nor a port more learned addresses than its limit. The clock stands still
+ * more than its size nor a port more learned addresses than its limit; each mirror's output gets
+ * exactly the copies {@link MirrorModel}s say, counted on the mirror, and takes no part in
+ * forwarding. The clock stands still
  * (the loop context is never ticked), so storm buckets never refill and nothing ages: a run is
  * the same every time.
  */
@@ -35,6 +42,10 @@ final class FuzzedBridge {
     private static final int VNET = 10;
     private static final int NEEDS_CSUM = 1;
     private static final int MTU = 1500;
+    /** At most this many mirrors at once: enough for two to share a frame or a selected port. */
+    private static final int MIRROR_SLOTS = 3;
+    /** VLANs a mirror may select, VLAN 0 (a transparent port's untagged frames) among them. */
+    private static final int[] MIRROR_VLANS = {0, 1, 2, 3, 100, 4094};
     private static final long[] HOSTS = {0x0200_0000_0001L, 0x0200_0000_0002L, 0x0200_0000_0003L, 0x0a00_0000_0004L};
 
     private final Bridge bridge;
@@ -43,6 +54,8 @@ final class FuzzedBridge {
     private final MemoryPort[] ports;
     private final PortModel[] models;
     private final List<Sent> sent = new ArrayList<>();
+    /** The mirrors the fuzzer set up, by slot; null where a slot is free. */
+    private final MirrorModel[] mirrors = new MirrorModel[MIRROR_SLOTS];
     private final LoopContext ctx;
 
     /** One frame as it left a port: the port's index and its bytes, virtio-net header first. */
@@ -93,6 +106,73 @@ final class FuzzedBridge {
         bridge.forget(ports[i]);
     }
 
+    /**
+     * Sets up, replaces or removes the mirror in a slot the fuzzer picks, as the API or a reload
+     * would: its selected ports (any, the output or a name not on the bridge among them), VLANs and
+     * output. A mirror whose output another mirror has is taken away, as the configuration refuses
+     * two mirrors with one output.
+     */
+    void changeMirrors(FuzzedDataProvider d) {
+        int slot = d.consumeInt(0, MIRROR_SLOTS - 1);
+        if (d.consumeInt(0, 3) == 0) {
+            mirrors[slot] = null;
+        } else {
+            int n = ports.length;
+            // n: a name not on the bridge
+            int output = d.consumeInt(0, 7) == 0 ? n : d.consumeInt(0, n - 1);
+            Set<Integer> ingress = new TreeSet<>();
+            Set<Integer> egress = new TreeSet<>();
+            for (int p = 0; p <= n; p++) {
+                if (d.consumeInt(0, 2) == 0) {
+                    ingress.add(p);
+                }
+                if (d.consumeInt(0, 2) == 0) {
+                    egress.add(p);
+                }
+            }
+            Set<Integer> vlans = new TreeSet<>();
+            if (d.consumeBoolean()) {
+                for (int v : MIRROR_VLANS) {
+                    if (d.consumeBoolean()) {
+                        vlans.add(v);
+                    }
+                }
+            }
+            for (int k = 0; k < MIRROR_SLOTS; k++) {
+                if (k != slot && mirrors[k] != null && mirrors[k].output() == output) {
+                    mirrors[k] = null;
+                }
+            }
+            mirrors[slot] = new MirrorModel("m" + slot, ingress, egress, vlans, output);
+        }
+        List<MirrorConfig> configs = new ArrayList<>();
+        for (MirrorModel m : mirrors) {
+            if (m != null) {
+                configs.add(m.config());
+            }
+        }
+        bridge.mirrors(configs);
+    }
+
+    /** Whether port {@code p} is the output of a mirror: out of forwarding, its received frames dropped. */
+    private boolean isOutput(int p) {
+        for (MirrorModel m : mirrors) {
+            if (m != null && m.output() == p) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** Each running mirror's copy count, by name. */
+    private Map<String, Long> mirrorCopies() {
+        Map<String, Long> out = new HashMap<>();
+        for (Mirror m : bridge.mirrors()) {
+            out.put(m.name(), m.copies());
+        }
+        return out;
+    }
+
     /** Runs the maintenance thread's ageing pass, which compacts the table when it was found full. */
     void age() {
         bridge.fdb().age(ctx.now());
@@ -106,12 +186,13 @@ final class FuzzedBridge {
         long[] before = snapshot();
         long floodedBefore = bridge.counters().get(Bridge.C_FLOODED);
         long fullBefore = bridge.fdb().counters().get(MacTable.C_FULL);
+        Map<String, Long> copiesBefore = mirrorCopies();
         sent.clear();
         ByteBuf buf = ctx.buffer();
         buf.setBytes(OFFSET, frame);
         ports[in].inject(buf, OFFSET, frame.length, ctx);
         check(in, frame, before, bridge.counters().get(Bridge.C_FLOODED) - floodedBefore,
-                bridge.fdb().counters().get(MacTable.C_FULL) > fullBefore);
+                bridge.fdb().counters().get(MacTable.C_FULL) > fullBefore, copiesBefore);
     }
 
     private static byte[] rawFrame(FuzzedDataProvider d) {
@@ -191,7 +272,8 @@ final class FuzzedBridge {
 
     // ---- the checks ----
 
-    private void check(int in, byte[] frame, long[] before, long flooded, boolean refused) {
+    private void check(int in, byte[] frame, long[] before, long flooded, boolean refused,
+                       Map<String, Long> copiesBefore) {
         long[] after = snapshot();
         DropReason dropped = null;
         for (int p = 0; p < ports.length; p++) {
@@ -221,39 +303,104 @@ final class FuzzedBridge {
         expect(after[in * PortCounters.COUNT + PortCounters.RX_FRAMES] - before[in * PortCounters.COUNT + PortCounters.RX_FRAMES] == 1,
                 "the ingress port counts the frame received");
         expect(flooded == 0 || flooded == 1, "flooded " + flooded + " times");
+        // copies to mirror outputs aside: a frame dropped after the ingress mirrors took it still has its copies
+        int forwarded = 0;
+        for (Sent s : sent) {
+            if (!isOutput(s.port)) {
+                forwarded++;
+            }
+        }
         if (dropped != null) {
-            expect(sent.isEmpty() && flooded == 0, "a frame dropped for " + dropped.label() + " was sent too");
+            expect(forwarded == 0 && flooded == 0, "a frame dropped for " + dropped.label() + " was sent too");
         } else {
-            expect(flooded == 1 || sent.size() == 1, "a frame neither dropped nor flooded went to " + sent.size() + " ports");
+            expect(flooded == 1 || forwarded == 1, "a frame neither dropped nor flooded went to " + forwarded + " ports");
         }
         Decision want = decide(in, frame, dropped == DropReason.MAC_LIMIT);
         expect(bridge.fdb().size(ctx.now()) <= tableSize, "the MAC table holds more than its size " + tableSize);
         if (want.drop != null) {
             expect(want.drop == dropped, "expected a " + want.drop.label() + " drop, got "
-                    + (dropped == null ? "it sent to " + sent.size() + " port(s)" : dropped.label()));
-            return;
+                    + (dropped == null ? "it sent to " + forwarded + " port(s)" : dropped.label()));
+        } else {
+            expect(dropped == null, "dropped for " + dropped + ", which the model does not allow here");
+            expect(want.flood == (flooded == 1), want.flood ? "should have flooded" : "should have gone to one port");
+            checkLearned(in, want.vlan, macAt(frame, VNET + 6), refused);
         }
-        expect(dropped == null, "dropped for " + dropped + ", which the model does not allow here");
-        expect(want.flood == (flooded == 1), want.flood ? "should have flooded" : "should have gone to one port");
-        checkLearned(in, want.vlan, macAt(frame, VNET + 6), refused);
+        int[] owed = checkMirrorCopies(in, want, copiesBefore);
+        for (MirrorModel m : mirrors) {
+            // an output forgot what it learned when it became one, and learns nothing while it is one
+            expect(m == null || m.output() >= ports.length || learnedOn(m.output()) == 0,
+                    "mirror " + (m == null ? "" : m.name()) + "'s output has learned addresses");
+        }
         for (int p = 0; p < ports.length; p++) {
             int count = 0;
             for (Sent s : sent) {
                 if (s.port == p) {
                     count++;
+                }
+            }
+            boolean reached = reaches(in, p, want);
+            int expected = isOutput(p) ? owed[p] : reached ? 1 : 0;
+            expect(count == expected, "p" + p + " got " + count + " copies; the model says " + expected
+                    + " (vlan " + want.vlan + ", " + (want.drop != null ? "dropped for " + want.drop.label()
+                    : want.flood ? "flood" : "to p" + want.egress) + (isOutput(p) ? ", a mirror output" : "") + ")");
+            for (Sent s : sent) {
+                if (s.port == p) {
                     checkForm(p, frame, s.bytes, want.vlan);
                 }
             }
-            boolean reached = want.flood ? floodsTo(in, p, want) : p == want.egress;
-            expect(count == (reached ? 1 : 0), "p" + p + " got " + count + " copies; the model says " + (reached ? 1 : 0)
-                    + " (vlan " + want.vlan + ", " + (want.flood ? "flood" : "to p" + want.egress) + ")");
         }
     }
 
-    /** What the bridge must do with a frame: drop it for a reason, flood it, or send it to one port. */
+    /** Whether the bridge forwards the frame {@code want} describes to port {@code p} (mirror copies aside). */
+    private boolean reaches(int in, int p, Decision want) {
+        return want.drop == null && (want.flood ? floodsTo(in, p, want) : p == want.egress);
+    }
+
+    /**
+     * The copies each port is owed by the mirrors for a frame from {@code in} that the bridge
+     * handled as {@code want} says, by port index, after checking each mirror's count moved by
+     * its copy. OVS semantics: a mirror copies a frame once at most, when the frame reached the
+     * point after VLAN classification (and learning) where ingress mirrors take it and either came
+     * in on a port it selects or was sent to one, in the VLAN it selects, to an output that is up;
+     * the copy then leaves in the form the output gives that VLAN.
+     */
+    private int[] checkMirrorCopies(int in, Decision want, Map<String, Long> copiesBefore) {
+        int[] owed = new int[ports.length + 1];
+        Map<String, Long> after = mirrorCopies();
+        for (MirrorModel m : mirrors) {
+            if (m == null) {
+                continue;
+            }
+            boolean selected = m.ingress().contains(in);
+            for (int p = 0; p < ports.length; p++) {
+                selected |= m.egress().contains(p) && reaches(in, p, want);
+            }
+            int out = m.output();
+            boolean copied = want.vlan >= 0 && selected && m.selectsVlan(want.vlan)
+                    && out < ports.length && ports[out].state() == PortState.UP;
+            if (copied) {
+                owed[out]++;
+            }
+            long delta = after.getOrDefault(m.name(), 0L) - copiesBefore.getOrDefault(m.name(), 0L);
+            expect(delta == (copied ? 1 : 0), "mirror " + m.name() + " counted " + delta + " copies; the model says "
+                    + (copied ? 1 : 0));
+        }
+        return owed;
+    }
+
+    /**
+     * What the bridge must do with a frame: drop it for a reason, flood it, or send it to one port.
+     * {@code vlan} is the VLAN the frame was classified into once it passed the ingress checks and
+     * learning, where the ingress mirrors take it; -1 if it was dropped before.
+     */
     private record Decision(DropReason drop, int vlan, boolean flood, boolean unknownUnicast, int egress) {
         static Decision dropFor(DropReason r) {
             return new Decision(r, -1, false, false, -1);
+        }
+
+        /** Dropped for {@code r} after the ingress mirrors took the frame in {@code vlan}. */
+        static Decision dropAt(DropReason r, int vlan) {
+            return new Decision(r, vlan, false, false, -1);
         }
     }
 
@@ -274,6 +421,9 @@ final class FuzzedBridge {
         PortModel m = models[in];
         if (length < 14) {
             return Decision.dropFor(DropReason.RUNT);
+        }
+        if (isOutput(in)) {
+            return Decision.dropFor(DropReason.MIRROR_OUTPUT);
         }
         if (ports[in].state() != PortState.UP) {
             return Decision.dropFor(DropReason.PORT_DOWN);
@@ -317,30 +467,31 @@ final class FuzzedBridge {
             int bit = (int) (dst & 0xF);
             // with no STP running, BPDUs (bit 0) are flooded whatever the mask says
             if ((dst & ~0xFL) == MacAddress.LINK_LOCAL_BASE && bit != 0 && (bit == 1 || (mask & (1 << bit)) == 0)) {
-                return Decision.dropFor(DropReason.LINK_LOCAL);
+                return Decision.dropAt(DropReason.LINK_LOCAL, vlan);
             }
             boolean broadcast = dst == MacAddress.BROADCAST;
             if (!m.admit(broadcast ? 0 : 1)) {
-                return Decision.dropFor(broadcast ? DropReason.STORM_BROADCAST : DropReason.STORM_MULTICAST);
+                return Decision.dropAt(broadcast ? DropReason.STORM_BROADCAST : DropReason.STORM_MULTICAST, vlan);
             }
             return new Decision(null, vlan, true, false, -1);
         }
         // learning ran before this lookup: the table as it is now is the one the bridge looked in
         int out = bridge.fdb().lookup(FdbKey.of(vlan, dst), ctx.now());
         if (out == in) {
-            return Decision.dropFor(DropReason.SAME_PORT);
+            return Decision.dropAt(DropReason.SAME_PORT, vlan);
         }
-        if (out < 0 || out >= ports.length || ports[out].state() != PortState.UP) {
+        // a mirror's output is no destination: a static entry naming it finds no port
+        if (out < 0 || out >= ports.length || ports[out].state() != PortState.UP || isOutput(out)) {
             if (!m.admit(2)) {
-                return Decision.dropFor(DropReason.STORM_UNKNOWN_UNICAST);
+                return Decision.dropAt(DropReason.STORM_UNKNOWN_UNICAST, vlan);
             }
             return new Decision(null, vlan, true, true, -1);
         }
         if (m.isolated && models[out].isolated) {
-            return Decision.dropFor(DropReason.ISOLATED);
+            return Decision.dropAt(DropReason.ISOLATED, vlan);
         }
         if (!models[out].carries(vlan)) {
-            return Decision.dropFor(DropReason.VLAN_NOT_MEMBER);
+            return Decision.dropAt(DropReason.VLAN_NOT_MEMBER, vlan);
         }
         return new Decision(null, vlan, false, false, out);
     }
@@ -373,7 +524,7 @@ final class FuzzedBridge {
 
     private boolean floodsTo(int in, int p, Decision want) {
         PortModel out = models[p];
-        return p != in && ports[p].state() == PortState.UP && out.carries(want.vlan)
+        return p != in && ports[p].state() == PortState.UP && !isOutput(p) && out.carries(want.vlan)
                 && !(models[in].isolated && out.isolated) && (!want.unknownUnicast || out.flood);
     }
 
