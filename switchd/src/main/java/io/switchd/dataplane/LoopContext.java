@@ -3,6 +3,7 @@ package io.switchd.dataplane;
 import io.netty.buffer.ByteBuf;
 import io.switchd.port.CopyBatch;
 import io.switchd.port.EgressBatch;
+import io.switchd.port.ReadAhead;
 
 /**
  * What one forwarding loop owns and hands down the per-frame path: its counter stripe, its receive
@@ -25,6 +26,7 @@ public final class LoopContext {
     private final EgressBatch egress = new EgressBatch();
     private final CopyBatch copies;
     private final BpduInbox bpdus = new BpduInbox();
+    private final ReadAhead readAhead = new ReadAhead();
 
     /** A context for the loop that writes counter stripe {@code stripe}, reading into {@code buffer}. */
     public LoopContext(int stripe, ByteBuf buffer) {
@@ -81,6 +83,11 @@ public final class LoopContext {
     /** The frames too big for their ring slots that this loop reads off a packet socket at once, into its buffer. */
     public CopyBatch copies() {
         return copies;
+    }
+
+    /** The frames this loop read off its TAP ports ahead of their turn. */
+    public ReadAhead readAhead() {
+        return readAhead;
     }
 
     /** The BPDUs this loop received for bridges that run a spanning tree, for the protocol's thread to read. */

@@ -101,6 +101,11 @@ public abstract class FdPort extends Port implements EpollIoHandle {
         this.ifindex = index;
     }
 
+    /** The loop that reads this port; null before {@link #bind}. */
+    protected final io.netty.channel.IoEventLoop loop() {
+        return dataPlane == null ? null : dataPlane.loop(context.stripe());
+    }
+
     /** Asks the kernel for the name of the interface behind the open descriptor; null when it is gone. */
     protected abstract String queryInterfaceName();
 

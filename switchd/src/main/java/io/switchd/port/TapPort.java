@@ -2,8 +2,10 @@ package io.switchd.port;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.unix.Errors;
+import io.switchd.bridge.Bridge;
 import io.switchd.config.PortType;
 import io.switchd.dataplane.LoopContext;
+import io.switchd.frame.FlowKey;
 import io.switchd.sys.Errno;
 import io.switchd.sys.Interfaces;
 import io.switchd.sys.LinkCounters;
@@ -18,7 +20,7 @@ import java.io.IOException;
  * header, VLAN tags inline. The interface side may be moved into another namespace; the
  * descriptor keeps working.
  */
-public final class TapPort extends FdPort {
+public final class TapPort extends FdPort implements ReadAhead.Holder {
     private final boolean created;
     private final boolean persistent;
     /**
@@ -26,6 +28,13 @@ public final class TapPort extends FdPort {
      * persistent TAP) or already added to the port's drops. UNKNOWN until first read.
      */
     private long txDroppedSeen;
+    /**
+     * The largest frame (virtio-net header included) that may leave ahead of the big frames read
+     * before it: a ping, an ARP, a TCP acknowledgement; not a full-size frame.
+     */
+    static final int SMALL_FRAME = 256;
+    /** The conversations of this port's frames waiting in its loop's {@link ReadAhead}. */
+    private final HeldConversations held = new HeldConversations();
 
     private TapPort(String name, int stripes, int fd, int mtu, boolean created, boolean persistent) {
         super(name, PortType.TAP, stripes, fd, mtu);
@@ -90,12 +99,29 @@ public final class TapPort extends FdPort {
         return seen == LinkCounters.UNKNOWN || now < seen ? 0 : now - seen;
     }
 
+    /**
+     * Reads one frame. While there is room, into the loop's {@link ReadAhead}: a big frame waits
+     * there for its turn and the reading goes on past it, so the small frames queued behind a
+     * sender's window are seen now; a small frame whose conversation has nothing waiting leaves at
+     * once. Without room, this port's frames wait until some have left; a port with nothing waiting
+     * reads and forwards one frame at a time, as without read-ahead.
+     */
     @Override
     protected int receive(LoopContext ctx) {
-        ByteBuf buf = ctx.buffer();
+        ReadAhead ahead = ctx.readAhead();
+        int slot = ahead.reserve();
+        if (slot < 0 && held.held() > 0) {
+            ahead.forward(ctx, READ_BUDGET_BYTES); // this port's own frames keep their order
+            slot = ahead.reserve();
+            if (slot < 0) {
+                return DRAINED; // still no room: read again when the loop comes back (level-triggered)
+            }
+        }
+        ByteBuf buf = slot < 0 ? ctx.buffer() : ahead.buffer();
+        int at = slot < 0 ? HEADROOM : slot + HEADROOM;
         int n;
         try {
-            n = fd.readAddress(buf.memoryAddress(), HEADROOM, LoopContext.BUFFER_SIZE);
+            n = fd.readAddress(buf.memoryAddress(), at, at - HEADROOM + LoopContext.BUFFER_SIZE);
         } catch (Errors.NativeIoException e) {
             if (-e.expectedErr() == Errno.EBADFD) {
                 interfaceGone(); // deleted, or destroyed with the namespace it was moved to
@@ -114,7 +140,29 @@ public final class TapPort extends FdPort {
             dropOnReceive(DropReason.RUNT, 0, ctx.stripe());
             return RECEIVED;
         }
-        bridge().receive(this, buf, HEADROOM, n, ctx);
+        if (slot < 0) {
+            bridge().receive(this, buf, at, n, ctx);
+            return RECEIVED;
+        }
+        long key = FlowKey.of(buf, at + VirtioNetHeader.SIZE, n - VirtioNetHeader.SIZE, 0);
+        if (n <= SMALL_FRAME && held.mayPass(key)) {
+            bridge().receive(this, buf, at, n, ctx);
+            return RECEIVED;
+        }
+        ahead.commit(this, slot, n, key);
+        held.add(key);
+        ahead.schedule(loop(), ctx);
         return RECEIVED;
+    }
+
+    @Override
+    public void forwardHeld(ByteBuf buf, int offset, int length, long key, LoopContext ctx) {
+        held.remove(key);
+        Bridge b = bridge();
+        if (b == null || retired()) {
+            dropOnReceive(DropReason.PORT_DOWN, length - VirtioNetHeader.SIZE, ctx.stripe());
+            return;
+        }
+        b.receive(this, buf, offset, length, ctx);
     }
 }
