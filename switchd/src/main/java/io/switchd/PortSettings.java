@@ -137,8 +137,11 @@ final class PortSettings {
                 || !a.trunkVlans().equals(b.trunkVlans());
     }
 
-    /** The API's view of a port of {@code bridge} configured as {@code pc}, with where its settings come from. */
-    static PortInfo info(String bridge, Port p, PortConfig pc, ConfigDeclarations declared) {
+    /**
+     * The API's view of a port of {@code bridge} configured as {@code pc}, with where its settings
+     * come from; {@code etcdPeers}: the hosts the etcd directory put on its flood list (a vxlan port's).
+     */
+    static PortInfo info(String bridge, Port p, PortConfig pc, ConfigDeclarations declared, List<String> etcdPeers) {
         PortPolicy pol = p.policy();
         StormControl s = pol.storm();
         String origin = declared.portOrigin(bridge, p.name());
@@ -147,6 +150,14 @@ final class PortSettings {
         DownReason why = p.downReason();
         String state = (why == null ? PortState.UP : why.state()).displayName();
         PortKind.Shown shown = pc.kindSettings().kind().shown(pc.kindSettings(), p);
+        List<PortInfo.Remote> remotes = shown.remotes();
+        if (!etcdPeers.isEmpty()) {
+            remotes = new java.util.ArrayList<>(remotes == null ? List.of() : remotes);
+            for (String r : etcdPeers) {
+                remotes.add(new PortInfo.Remote(r, PortInfo.Remote.ETCD));
+            }
+            remotes = List.copyOf(remotes);
+        }
         return new PortInfo(bridge, p.name(), p.type().configName(), state, reason(why, p), p.mtu(),
                 shown.persistent(),
                 pol.mode().configName(), pol.mode() == VlanMode.ACCESS ? pol.accessVlan() : null,
@@ -155,7 +166,7 @@ final class PortSettings {
                 pol.locked(), pol.isolated(), new PortInfo.StormInfo(s.rate(StormControl.BROADCAST),
                         s.rate(StormControl.MULTICAST), s.rate(StormControl.UNKNOWN_UNICAST), s.burst()),
                 origin, pc.owner(), ConfigDeclarations.overrides(origin, settings), settings, p.stpState().label(),
-                shown.socket(), shown.mode(), shown.features(), shown.vni(), shown.local(), shown.remotes(),
+                shown.socket(), shown.mode(), shown.features(), shown.vni(), shown.local(), remotes,
                 shown.ttl(), shown.tos(), p.bridge() == null ? null : p.bridge().mirrorOutputOf(p.name()));
     }
 

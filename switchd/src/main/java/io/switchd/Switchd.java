@@ -460,7 +460,12 @@ public final class Switchd implements AutoCloseable {
     public synchronized int etcdPeers(Port p) {
         PortConfig pc = portConfigs.get(p.name());
         return directory != null && pc != null && pc.kindSettings() instanceof VxlanSettings v && v.directory()
-                ? io.switchd.overlay.DirectoryPeers.of(p.name()).size() : -1;
+                ? directory.peers().of(p.name()).size() : -1;
+    }
+
+    /** The hosts the etcd directory put on port {@code name}'s flood list; empty without a directory. */
+    private List<String> etcdPeersOf(String name) {
+        return directory == null ? List.of() : directory.peers().of(name);
     }
 
     /** The ports of one bridge, or of all when {@code bridgeName} is null. */
@@ -469,7 +474,7 @@ public final class Switchd implements AutoCloseable {
         ConfigDeclarations declared = declarations();
         for (Bridge b : selected(bridgeName)) {
             for (Port p : b.ports()) {
-                out.add(PortSettings.info(b.name(), p, portConfigs.get(p.name()), declared));
+                out.add(PortSettings.info(b.name(), p, portConfigs.get(p.name()), declared, etcdPeersOf(p.name())));
             }
         }
         return out;
@@ -482,7 +487,7 @@ public final class Switchd implements AutoCloseable {
     }
 
     private PortInfo portInfo(Bridge b, Port p) {
-        return PortSettings.info(b.name(), p, portConfigs.get(p.name()), declarations());
+        return PortSettings.info(b.name(), p, portConfigs.get(p.name()), declarations(), etcdPeersOf(p.name()));
     }
 
     /** What the config file as last loaded declares, which the API may override but not delete. */

@@ -5,27 +5,23 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * The peers the directory put on each vxlan port's flood list, by port (device) name, as the
- * directory's thread last wrote them: what {@code port list} shows with source etcd, and what the
- * peer-count metric counts. Readable from any thread. One per JVM, by port name: a daemon owns its
- * ports' names (they are interface names in its namespace); two daemons in one JVM (tests) must
- * not share one.
+ * The peers one directory put on each vxlan port's flood list, by port (device) name, as its thread
+ * last wrote them: what {@code port list} shows with source etcd, and what the peer-count metric
+ * counts. Readable from any thread; each {@link EtcdDirectory} has its own.
  */
 public final class DirectoryPeers {
-    private static final Map<String, List<String>> PEERS = new ConcurrentHashMap<>();
+    private final Map<String, List<String>> peers = new ConcurrentHashMap<>();
 
-    private DirectoryPeers() {}
-
-    /** The directory's peers of {@code port}, in address order; empty when it has none (or no directory). */
-    public static List<String> of(String port) {
-        return PEERS.getOrDefault(port, List.of());
+    /** The peers of {@code port}, in address order; empty when it has none. */
+    public List<String> of(String port) {
+        return peers.getOrDefault(port, List.of());
     }
 
-    static void set(String port, List<String> peers) {
-        PEERS.put(port, List.copyOf(peers));
+    void set(String port, List<String> list) {
+        peers.put(port, List.copyOf(list));
     }
 
-    static void remove(String port) {
-        PEERS.remove(port);
+    void remove(String port) {
+        peers.remove(port);
     }
 }

@@ -60,6 +60,8 @@ public final class EtcdDirectory implements AutoCloseable {
     private final DirectoryKeys keys;
     private final Function<String, FdbSink> sinks;
     private final ScheduledExecutorService thread;
+    /** The peers this directory put on each port's flood list, for the API and the metrics. */
+    private final DirectoryPeers peers = new DirectoryPeers();
     /** The ports in the directory, by name: the directory's thread only. */
     private final Map<String, Member> members = new LinkedHashMap<>();
     private final AtomicLong malformedSkipped = new AtomicLong();
@@ -99,6 +101,11 @@ public final class EtcdDirectory implements AutoCloseable {
         return d;
     }
 
+    /** The peers this directory put on each vxlan port's flood list. */
+    public DirectoryPeers peers() {
+        return peers;
+    }
+
     /** Puts vxlan port {@code port} of {@code bridge} in the directory (it returns at once). */
     public void attach(Bridge bridge, String port, VxlanSettings settings) {
         onThread(() -> {
@@ -108,7 +115,7 @@ public final class EtcdDirectory implements AutoCloseable {
             }
             Member m = new Member(port, bridge, settings, keys.vni(settings.vni()), sinks.apply(port));
             members.put(port, m);
-            DirectoryPeers.set(port, List.of());
+            peers.set(port, List.of());
             if (connected) {
                 guarded(() -> join(m));
             }
@@ -155,7 +162,7 @@ public final class EtcdDirectory implements AutoCloseable {
             thread.submit(() -> {
                 for (Member m : members.values()) {
                     m.closeWatch();
-                    DirectoryPeers.remove(m.port);
+                    peers.remove(m.port);
                 }
                 if (connected && lease != 0) {
                     try {
@@ -336,9 +343,9 @@ public final class EtcdDirectory implements AutoCloseable {
         if (!m.dirty) {
             return; // nothing changed since the device took everything: no diff to compute
         }
-        Set<String> peers = m.view.peers();
-        m.dirty = m.fdb.sync(peers, m.view.unicast(), m.sink) > 0;
-        DirectoryPeers.set(m.port, new ArrayList<>(peers));
+        Set<String> now = m.view.peers();
+        m.dirty = m.fdb.sync(now, m.view.unicast(), m.sink) > 0;
+        peers.set(m.port, new ArrayList<>(now));
     }
 
     /** Puts the MACs learned on the bridge's local ports since the last sample, and deletes those gone. */
@@ -379,7 +386,7 @@ public final class EtcdDirectory implements AutoCloseable {
     /** The port leaves: its watch, registration and MACs go; its device keeps what it has until it goes too. */
     private void leave(Member m) {
         m.closeWatch();
-        DirectoryPeers.remove(m.port);
+        peers.remove(m.port);
         if (!connected) {
             return; // the lease takes them when it runs out
         }

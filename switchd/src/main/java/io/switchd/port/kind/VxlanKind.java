@@ -7,7 +7,6 @@ import io.switchd.config.PortBlock;
 import io.switchd.config.PortType;
 import io.switchd.control.ControlException;
 import io.switchd.dataplane.DataPlane;
-import io.switchd.overlay.DirectoryPeers;
 import io.switchd.port.PacketSocketPort;
 import io.switchd.port.Port;
 import io.switchd.sys.Errno;
@@ -181,11 +180,6 @@ public final class VxlanKind implements PortKind {
         List<PortInfo.Remote> remotes = new ArrayList<>();
         for (String r : s.remotes()) {
             remotes.add(new PortInfo.Remote(r, PortInfo.Remote.STATIC));
-        }
-        if (s.directory()) {
-            for (String r : DirectoryPeers.of(port.name())) {
-                remotes.add(new PortInfo.Remote(r, PortInfo.Remote.ETCD));
-            }
         }
         return new Shown(false, null, null, null, s.vni(), s.local(), List.copyOf(remotes), s.ttl(), s.tos());
     }
