@@ -84,23 +84,13 @@ public class MirrorBenchmark {
             default -> { }
         }
         ctx = new LoopContext(0, Unpooled.directBuffer(LoopContext.BUFFER_SIZE));
-        unicast = frame(B, A);
-        bridge.receive(portB, frame(A, B), 4, VirtioNetHeader.SIZE + 64, ctx); // learn B
+        unicast = ForwardBenchmark.frame(B, A);
+        bridge.receive(portB, ForwardBenchmark.frame(A, B), 4, VirtioNetHeader.SIZE + 64, ctx); // learn B
     }
 
     @TearDown(Level.Trial)
     public void tearDown() {
         ctx.buffer().release();
-    }
-
-    private static ByteBuf frame(long dst, long src) {
-        ByteBuf b = Unpooled.directBuffer(4 + VirtioNetHeader.SIZE + 64);
-        b.writeZero(4 + VirtioNetHeader.SIZE);
-        b.writeShort((int) (dst >>> 32)).writeInt((int) dst);
-        b.writeShort((int) (src >>> 32)).writeInt((int) src);
-        b.writeShort(0x0800);
-        b.writeZero(64 - 14);
-        return b;
     }
 
     /** Known unicast from A to B, with the mirror of {@link #mirror}. */

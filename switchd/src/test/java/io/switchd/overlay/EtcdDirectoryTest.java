@@ -6,6 +6,7 @@ import io.switchd.testing.NamespaceTcp;
 import io.switchd.testing.Netns;
 import io.switchd.testing.PrometheusText;
 import io.switchd.testing.TestDaemon;
+import io.switchd.testing.Tcpdump;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -131,21 +132,13 @@ class EtcdDirectoryTest {
                     .append(" and udp[20:2] = 0x").append(hex2(macs.get(i))).append(")");
         }
         filter.append(")");
-        Path pcap = dir.resolve(name + ".pcap");
-        Path log = dir.resolve(name + "-tcpdump.log");
-        Process tcpdump = new ProcessBuilder("ip", "netns", "exec", f.host(3).ns.name(), "tcpdump", "-i",
-                "u" + f.id + "x3", "-n", "-U", "--immediate-mode", "-w", pcap.toString(), filter.toString())
-                .redirectErrorStream(true).redirectOutput(log.toFile()).start();
+        Tcpdump tcpdump = Tcpdump.start(f.host(3).ns, "u" + f.id + "x3", dir.resolve(name + ".pcap"), filter.toString());
         try {
-            Await.until(Duration.ofSeconds(10), "tcpdump listening", () -> readable(log));
             traffic.run();
         } finally {
-            tcpdump.destroy();
-            tcpdump.waitFor();
+            tcpdump.close();
         }
-        // tcpdump's "reading from file" line comes on the same output: frames are the lines with a time
-        return (int) Netns.run("tcpdump", "-n", "-r", pcap.toString()).lines()
-                .filter(l -> l.matches("^[0-9]{2}:[0-9]{2}:.*")).count();
+        return tcpdump.frames().size();
     }
 
     /**
@@ -293,14 +286,6 @@ class EtcdDirectoryTest {
             String text = metrics(f, host);
             return text.lines().anyMatch(l -> l.matches("switchd_etcd_connected 1(\\.0)?"));
         } catch (Exception e) {
-            return false;
-        }
-    }
-
-    private static boolean readable(Path log) {
-        try {
-            return java.nio.file.Files.readString(log).contains("listening on");
-        } catch (java.io.IOException e) {
             return false;
         }
     }

@@ -32,12 +32,20 @@ public final class Tcpdump implements AutoCloseable {
      * {@code file}, and returns once it listens.
      */
     public static Tcpdump start(Netns ns, String ifname, Path file) throws IOException, InterruptedException {
+        return start(ns, ifname, file, null);
+    }
+
+    /** As {@link #start(Netns, String, Path)}, keeping only the frames tcpdump's {@code filter} matches (null: all). */
+    public static Tcpdump start(Netns ns, String ifname, Path file, String filter) throws IOException, InterruptedException {
         List<String> cmd = new ArrayList<>();
         if (ns != null) {
             cmd.addAll(List.of("ip", "netns", "exec", ns.name()));
         }
         // immediate mode and -U: each frame is in the file as soon as it is seen, not when a buffer fills
         cmd.addAll(List.of("tcpdump", "-i", ifname, "-n", "--immediate-mode", "-U", "-w", file.toString()));
+        if (filter != null) {
+            cmd.add(filter);
+        }
         Process p = new ProcessBuilder(cmd).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
         CountDownLatch listening = new CountDownLatch(1);
         StringBuilder said = new StringBuilder();
